@@ -1,0 +1,69 @@
+"""The ``gapmap`` command: one CLI that drives every stage.
+
+Each stage's commands live in :mod:`gapmap.commands`; this module only wires them together, sets the
+workspace, and turns :class:`~gapmap.errors.GapmapError` into one readable line plus a hint.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gapmap.commands import analytics, apps, graph, ingest, neo4j, nlp, stats
+from gapmap.errors import GapmapError
+from gapmap.runtime import State, console
+from gapmap.workspace import Workspace
+
+app = typer.Typer(
+    name="gapmap",
+    help="Knowledge graph of progressive-MS research: ingest, extract, load, query, explore.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help="Workspace folder (default: $GAPMAP_HOME or ./gapmap-data)."),
+    ] = None,
+) -> None:
+    ctx.obj = State(Workspace.resolve(home))
+
+
+app.add_typer(ingest.app, name="ingest")
+app.add_typer(nlp.app, name="nlp")
+app.add_typer(neo4j.app, name="neo4j")
+app.add_typer(analytics.app, name="analytics")
+app.add_typer(graph.export_app, name="export")
+for module in (stats, nlp, graph, apps):
+    module.register(app)
+
+
+def main() -> None:
+    """Entry point: run the app, print GapmapError as one line plus a hint."""
+    try:
+        app(standalone_mode=False)
+    except GapmapError as exc:
+        console.print(f"[bold red]error:[/] {exc.message}")
+        if exc.hint:
+            console.print(f"[yellow]hint:[/] {exc.hint}")
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        console.print("[red]aborted[/]")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,53 @@
+"""What every CLI command shares: the chosen workspace, the console, progress bars.
+
+Commands receive the ``typer.Context`` and call :func:`workspace` rather than reading the environment
+themselves, so ``--home`` and ``GAPMAP_HOME`` mean the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from gapmap.workspace import Workspace
+
+console = Console(stderr=True)
+
+
+@dataclass
+class State:
+    """Global options, parsed once by the root callback."""
+
+    workspace: Workspace
+
+
+def workspace(ctx: typer.Context) -> Workspace:
+    """The workspace chosen by ``--home`` / ``GAPMAP_HOME``, created on first use."""
+    root = ctx.find_root()
+    state = root.obj if isinstance(root.obj, State) else State(Workspace.resolve())
+    return state.workspace.ensure()
+
+
+def progress(*, transient: bool = False) -> Progress:
+    """A rich progress bar on stderr (so ``--json`` output on stdout stays clean)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=transient,
+    )

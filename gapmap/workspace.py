@@ -1,0 +1,50 @@
+"""Where a run's outputs live.
+
+Everything gapmap produces (article store, embedded graph, Neo4j data, caches) sits in one folder so that a
+user can back it up, delete it, or point two runs at two folders.  The folder comes from ``--home``, else
+``GAPMAP_HOME``, else ``./gapmap-data``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOME = "gapmap-data"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Paths of everything a run reads or writes, derived from one root folder."""
+
+    root: Path
+
+    @classmethod
+    def resolve(cls, home: str | Path | None = None) -> Workspace:
+        chosen = home or os.environ.get("GAPMAP_HOME") or DEFAULT_HOME
+        return cls(Path(chosen).expanduser().resolve())
+
+    def ensure(self) -> Workspace:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return self
+
+    @property
+    def article_store(self) -> Path:
+        """SQLite file holding articles, awards and NLP mentions."""
+        return self.root / "articles.sqlite"
+
+    @property
+    def embedded_graph(self) -> Path:
+        """LadybugDB database folder (the embedded graph backend)."""
+        return self.root / "graph.lbug"
+
+    @property
+    def neo4j_dir(self) -> Path:
+        """Data, logs, config and pid of the Neo4j server that ``gapmap neo4j start`` runs."""
+        return self.root / "neo4j"
+
+    @property
+    def fetch_state(self) -> Path:
+        """Resumable state of PubMed downloads."""
+        return self.root / "fetch"
