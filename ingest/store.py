@@ -216,7 +216,7 @@ class ArticleStore:
             ).fetchall()
             if not rows:
                 return
-            for pmid, data in rows:
+            for _pmid, data in rows:
                 yield Article.from_dict(json.loads(data))
             last = rows[-1][0]
 

@@ -26,3 +26,16 @@ def shared() -> Path:
     """The shared real-data folder (``../shared/data``)."""
     need(SHARED.is_dir(), f"shared data folder not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings() -> dict[str, str]:
+    """Connection settings of the Neo4j server the tests run against (``make test`` starts one)."""
+    uri = os.environ.get("NEO4J_URI", "")
+    need(bool(uri), 'NEO4J_URI is not set: run `eval "$(gapmap neo4j start --print-env)"` first (make test does)')
+    return {
+        "uri": uri,
+        "user": os.environ.get("NEO4J_USER", "neo4j"),
+        "password": os.environ.get("NEO4J_PASSWORD", ""),
+        "database": os.environ.get("NEO4J_DATABASE", "neo4j"),
+    }

@@ -1,7 +1,41 @@
-"""`gapmap ingest ...` commands."""
+"""`gapmap ingest ...` commands: files, pubmed, pmids, funding.
+
+The sub-commands live in their own modules; this one holds the shared summary printer so every source
+reports the same way (counts, then each rejection with where and why, non-zero exit if anything failed).
+"""
 
 from __future__ import annotations
 
 import typer
 
+from gapmap.runtime import console
+from ingest.pipeline import IngestReport
+
 app = typer.Typer(help="Bring articles and funding portfolios into the article store.", no_args_is_help=True)
+
+MAX_LISTED_REJECTIONS = 50
+
+
+def finish(report: IngestReport, label: str) -> None:
+    """Print the run's summary and exit non-zero when anything was rejected."""
+    r = report.result
+    console.print(
+        f"[bold]{label}[/]: {r.inserted} new, {r.updated} updated, {r.unchanged} unchanged, "
+        f"{r.kept_newer} kept (store had newer), {r.deleted} deleted, {len(report.rejected)} rejected"
+    )
+    for rej in report.rejected[:MAX_LISTED_REJECTIONS]:
+        console.print(f"  [red]rejected[/] {rej}", highlight=False)
+    if len(report.rejected) > MAX_LISTED_REJECTIONS:
+        console.print(f"  … and {len(report.rejected) - MAX_LISTED_REJECTIONS} more")
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+def _register_sources() -> None:
+    from gapmap.commands import ingest_files, ingest_funding, ingest_pubmed
+
+    for module in (ingest_files, ingest_pubmed, ingest_funding):
+        module.register(app)
+
+
+_register_sources()

@@ -1,4 +1,4 @@
-"""`gapmap nlp ...` and `gapmap extract` commands."""
+"""`gapmap nlp train` and `gapmap nlp eval` commands."""
 
 from __future__ import annotations
 
@@ -6,6 +6,3 @@ import typer
 
 app = typer.Typer(help="Entity extraction model: train and evaluate.", no_args_is_help=True)
 
-
-def register(root: typer.Typer) -> None:
-    """Add top-level commands (``gapmap extract``)."""
