@@ -50,7 +50,9 @@ CREATE TABLE IF NOT EXISTS annotated (
 );
 """
 
-_COLUMNS = "pmid, section, sentence_index, sentence, start, end, text, type, concept_id, concept_name, source, score, kind"
+_COLUMNS = (
+    "pmid, section, sentence_index, sentence, start, end, text, type, concept_id, concept_name, source, score, kind"
+)
 
 
 @dataclass
