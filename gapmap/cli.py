@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from gapmap.commands import analytics, apps, extract, graph, ingest, neo4j, nlp, stats
+from gapmap.commands import analytics, apps, demo, extract, graph, ingest, neo4j, nlp, stats
 from gapmap.errors import GapmapError
 from gapmap.runtime import State, console
 from gapmap.workspace import Workspace
@@ -42,7 +42,7 @@ app.add_typer(nlp.app, name="nlp")
 app.add_typer(neo4j.app, name="neo4j")
 app.add_typer(analytics.app, name="analytics")
 app.add_typer(graph.export_app, name="export")
-for module in (stats, extract, graph, apps):
+for module in (stats, extract, graph, apps, demo):
     module.register(app)
 
 

@@ -72,8 +72,12 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
 def text_hash(article: Article) -> str:
     """Hash of what the NLP stage reads (title + abstract + MeSH + chemicals), to detect changed text."""
     payload = json.dumps(
-        [article.title, article.abstract_text, [m.descriptor_ui for m in article.mesh],
-         [c.ui or c.name for c in article.chemicals]],
+        [
+            article.title,
+            article.abstract_text,
+            [m.descriptor_ui for m in article.mesh],
+            [c.ui or c.name for c in article.chemicals],
+        ],
         ensure_ascii=False,
     )
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
@@ -152,9 +156,7 @@ class ArticleStore:
         pmid = int(article.pmid)
         digest = text_hash(article)
         data = json.dumps(article.to_dict(), ensure_ascii=False, sort_keys=True)
-        row = conn.execute(
-            "SELECT version, date_revised, data FROM articles WHERE pmid = ?", (pmid,)
-        ).fetchone()
+        row = conn.execute("SELECT version, date_revised, data FROM articles WHERE pmid = ?", (pmid,)).fetchone()
         if row is not None:
             version, revised, old_data = row
             if (article.pmid_version, article.date_revised or "") < (version, revised or ""):
@@ -170,8 +172,17 @@ class ArticleStore:
         conn.execute(
             "INSERT OR REPLACE INTO articles (pmid, version, date_revised, year, doi, has_abstract, text_hash,"
             " source_file, data, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, datetime('now'))",
-            (pmid, article.pmid_version, article.date_revised, article.year, article.doi.lower() or None,
-             int(article.has_abstract), digest, article.source_file, data),
+            (
+                pmid,
+                article.pmid_version,
+                article.date_revised,
+                article.year,
+                article.doi.lower() or None,
+                int(article.has_abstract),
+                digest,
+                article.source_file,
+                data,
+            ),
         )
         conn.execute(
             "INSERT INTO articles_fts (rowid, title, abstract) VALUES (?, ?, ?)",
@@ -182,9 +193,7 @@ class ArticleStore:
     def _delete_one(self, conn: sqlite3.Connection, pmid: int, source: str) -> int:
         gone = conn.execute("DELETE FROM articles WHERE pmid = ?", (pmid,)).rowcount
         conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (pmid,))
-        conn.execute(
-            "INSERT OR REPLACE INTO deletions (pmid, source_file) VALUES (?, ?)", (pmid, source)
-        )
+        conn.execute("INSERT OR REPLACE INTO deletions (pmid, source_file) VALUES (?, ?)", (pmid, source))
         return gone
 
     def get(self, pmid: str | int) -> Article | None:
@@ -252,8 +261,12 @@ class ArticleStore:
             for award in awards:
                 conn.execute(
                     "INSERT OR REPLACE INTO awards (award_id, funder, programme_id, data) VALUES (?, ?, ?, ?)",
-                    (award.award_id, award.funder, award.programme_id,
-                     json.dumps(award.to_dict(), ensure_ascii=False, sort_keys=True)),
+                    (
+                        award.award_id,
+                        award.funder,
+                        award.programme_id,
+                        json.dumps(award.to_dict(), ensure_ascii=False, sort_keys=True),
+                    ),
                 )
                 n_award += 1
         return n_prog, n_award
@@ -311,9 +324,7 @@ class ArticleStore:
             "awards": int(conn.execute("SELECT count(*) FROM awards").fetchone()[0]),
             "programmes": int(conn.execute("SELECT count(*) FROM programmes").fetchone()[0]),
             "funded_links": int(conn.execute("SELECT count(*) FROM funding_links").fetchone()[0]),
-            "funded_articles": int(
-                conn.execute("SELECT count(DISTINCT pmid) FROM funding_links").fetchone()[0]
-            ),
+            "funded_articles": int(conn.execute("SELECT count(DISTINCT pmid) FROM funding_links").fetchone()[0]),
             "deleted": int(conn.execute("SELECT count(*) FROM deletions").fetchone()[0]),
             "last_ingest": last,
         }

@@ -75,9 +75,7 @@ class MentionStore:
         """PMIDs whose (text hash, pipeline version) differs from what was last annotated."""
         done = {
             str(pmid): (digest, version)
-            for pmid, digest, version in self._conn.execute(
-                "SELECT pmid, text_hash, pipeline_version FROM annotated"
-            )
+            for pmid, digest, version in self._conn.execute("SELECT pmid, text_hash, pipeline_version FROM annotated")
         }
         return [pmid for pmid, digest in text_hashes if done.get(pmid) != (digest, pipeline_version)]
 
@@ -91,8 +89,21 @@ class MentionStore:
                 self._conn.executemany(
                     f"INSERT INTO mentions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (pmid, m.section, m.sentence_index, m.sentence, m.start, m.end, m.text, m.type,
-                         m.concept_id, m.concept_name, m.source, m.score, m.kind)
+                        (
+                            pmid,
+                            m.section,
+                            m.sentence_index,
+                            m.sentence,
+                            m.start,
+                            m.end,
+                            m.text,
+                            m.type,
+                            m.concept_id,
+                            m.concept_name,
+                            m.source,
+                            m.score,
+                            m.kind,
+                        )
                         for m in ann.mentions
                     ],
                 )
@@ -117,8 +128,14 @@ class MentionStore:
                 "INSERT OR REPLACE INTO concepts (concept_id, name, type, kind, synonyms, xrefs)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (c.concept_id, c.name, c.type, c.kind, json.dumps(c.synonyms, ensure_ascii=False),
-                     json.dumps(c.xrefs))
+                    (
+                        c.concept_id,
+                        c.name,
+                        c.type,
+                        c.kind,
+                        json.dumps(c.synonyms, ensure_ascii=False),
+                        json.dumps(c.xrefs),
+                    )
                     for c in concepts
                 ],
             )

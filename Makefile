@@ -1,0 +1,42 @@
+# gapmap — two commands on a fresh machine:
+#   make demo   venv + install + whole pipeline on a corpus (embedded store) + explorer on http://localhost:8501
+#   make test   venv + install + Neo4j (fetched with Maven) + headless Chromium + every test
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOME_DIR ?= gapmap-data
+
+.PHONY: install demo test lint model gazetteer bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (gapmap needs Python 3.11)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/gapmap --home $(HOME_DIR) demo $(if $(CORPUS),--corpus $(CORPUS))
+
+test: install
+	bash scripts/run-tests.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy gapmap ingest nlp graph analytics explorer app.py
+
+model: install
+	$(BIN)/gapmap nlp train
+
+bench: install
+	$(BIN)/python bench/ingest/run.py
+	$(BIN)/python bench/nlp/run.py
+	$(BIN)/python bench/graph/run.py
+	$(BIN)/python bench/analytics/run.py
+
+clean:
+	rm -rf $(VENV) gapmap-data test-output .test-home

@@ -1,0 +1,89 @@
+"""`gapmap demo`: the whole pipeline on one corpus, into the embedded store, then the explorer.
+
+Each stage runs as its own ``python -m gapmap`` process, exactly as a user would type it, so the demo
+exercises the real commands and stops at the first stage that fails, naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlparse
+
+import typer
+
+from gapmap.errors import GapmapError
+from gapmap.runtime import console, workspace
+
+DEMO_QUERY = (
+    '("multiple sclerosis, chronic progressive"[MeSH Terms] OR "progressive multiple sclerosis"[Title/Abstract]'
+    ' OR "primary progressive"[Title/Abstract] OR "secondary progressive"[Title/Abstract])'
+    " AND hasabstract"
+)
+DEMO_MAX = 2000
+PORTFOLIO = Path(__file__).resolve().parents[2] / "ingest" / "portfolios" / "ipmsa.yaml"
+NO_NETWORK = (
+    "PubMed is not reachable from this machine; pass a local corpus instead: "
+    "make demo CORPUS=PATH  (or gapmap demo --corpus PATH), e.g. "
+    "CORPUS=../shared/data/pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
+)
+
+
+def _pubmed_reachable(timeout: float = 5.0) -> bool:
+    """Can we open a TCP connection to the E-utilities host? (No request is sent.)"""
+    url = urlparse(os.environ.get("GAPMAP_EUTILS_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"))
+    try:
+        with socket.create_connection((url.hostname or "", url.port or 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _stage(home: Path, title: str, *args: str, allow_rejections: bool = False) -> None:
+    """Run one ``gapmap`` stage; exit code 1 from ingest means "some records rejected", which the demo tolerates."""
+    console.rule(f"[bold]{title}")
+    cmd = [sys.executable, "-m", "gapmap", "--home", str(home), *args]
+    code = subprocess.run(cmd, check=False).returncode
+    if code == 0 or (allow_rejections and code == 1):
+        return
+    raise GapmapError(f"demo stage '{title}' failed (exit {code})", hint="run the stage's command above on its own")
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``gapmap demo``."""
+
+    @root.command("demo")
+    def demo(
+        ctx: typer.Context,
+        corpus: Annotated[
+            list[Path] | None,
+            typer.Option("--corpus", help="Local corpus file or folder (PubMed XML, MEDLINE, JSONL). Repeatable."),
+        ] = None,
+        max_records: Annotated[int, typer.Option("--max", help="Cap on records fetched from PubMed.")] = DEMO_MAX,
+        no_app: Annotated[bool, typer.Option("--no-app", help="Stop after loading; don't start the explorer.")] = False,
+        port: Annotated[int, typer.Option("--port", help="Explorer port.")] = 8501,
+    ) -> None:
+        """Ingest a corpus (live PubMed by default), extract entities, load the embedded graph, open the explorer."""
+        home = workspace(ctx).root
+        if corpus:
+            missing = [str(p) for p in corpus if not p.exists()]
+            if missing:
+                raise GapmapError(f"corpus not found: {', '.join(missing)}", hint="pass an existing file or folder")
+            _stage(home, "ingest files", "ingest", "files", *map(str, corpus), allow_rejections=True)
+        else:
+            if not _pubmed_reachable():
+                raise GapmapError(NO_NETWORK)
+            _stage(
+                home, "ingest pubmed", "ingest", "pubmed", DEMO_QUERY, "--max", str(max_records), allow_rejections=True
+            )
+        _stage(home, "funding portfolio (IPMSA)", "ingest", "funding", str(PORTFOLIO), allow_rejections=True)
+        _stage(home, "extract entities", "extract")
+        _stage(home, "load graph (embedded)", "load", "--backend", "embedded")
+        _stage(home, "stats", "stats")
+        if no_app:
+            return
+        _stage(home, "explorer", "app", "--port", str(port), "--backend", "embedded")
