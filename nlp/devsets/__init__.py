@@ -1,0 +1,1 @@
+"""Hand-annotated evaluation sets (gold mentions) for the NLP stage."""
