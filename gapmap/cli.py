@@ -49,7 +49,10 @@ for module in (stats, extract, graph, apps, demo):
 def main() -> None:
     """Entry point: run the app, print GapmapError as one line plus a hint."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode click returns (not raises) the code of a typer.Exit
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except GapmapError as exc:
         console.print(f"[bold red]error:[/] {exc.message}")
         if exc.hint:
