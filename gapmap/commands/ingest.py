@@ -9,11 +9,19 @@ from __future__ import annotations
 import typer
 
 from gapmap.runtime import console
+from ingest.funding import link_awards
 from ingest.pipeline import IngestReport
+from ingest.store import ArticleStore
 
 app = typer.Typer(help="Bring articles and funding portfolios into the article store.", no_args_is_help=True)
 
 MAX_LISTED_REJECTIONS = 50
+
+
+def link_new_articles(store: ArticleStore, report: IngestReport) -> None:
+    """After new articles arrive, link them to the stored awards (GrantList, or a portfolio listing them)."""
+    if report.result.stored and (linked := link_awards(store)):
+        console.print(f"{linked} new links from publications to funded awards")
 
 
 def finish(report: IngestReport, label: str) -> None:

@@ -15,11 +15,10 @@ from typing import Annotated
 
 import typer
 
-from gapmap.commands.ingest import finish
+from gapmap.commands.ingest import finish, link_new_articles
 from gapmap.errors import GapmapError
 from gapmap.runtime import console, progress, workspace
 from ingest.entrez import EntrezClient, FetchPolicy, Progress, PubmedFetcher, parse_date_bound
-from ingest.funding import link_awards
 from ingest.pipeline import IngestReport
 from ingest.records import Rejected
 from ingest.settings import NcbiSettings
@@ -56,8 +55,7 @@ def run_fetch(store: ArticleStore, fetcher: PubmedFetcher, command: str, fetch: 
         raise GapmapError(f"{exc.message} ({kept} records stored before the failure are kept)", exc.hint) from None
     finally:
         store.log_run(command, stored=fetcher.report.result.stored, rejected=len(fetcher.report.rejected))
-        if fetcher.report.result.stored and (linked := link_awards(store)):
-            console.print(f"{linked} new links from publications to funded awards")
+        link_new_articles(store, fetcher.report)
 
 
 def ingest_pubmed(

@@ -1,0 +1,175 @@
+"""Streaming parser for PubMed's MEDLINE text export (``PMID- …``, ``TI  - …``, ``MH  - …``).
+
+Read line by line: a record is a run of ``TAG - value`` lines (values continue on lines indented by six
+spaces) ended by a blank line or the next ``PMID-``.  Only the record being read is in memory.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from ingest.dates import parse_date_text, year_of
+from ingest.markup import READ_ERRORS, clean_abstract, split_inline_labels, squash, strip_tags
+from ingest.pubmed_xml import normalise_orcid, split_pmid
+from ingest.records import Article, Author, Chemical, Grant, MeshHeading, Rejected
+
+SOURCE_FORMAT = "medline"
+_FIELD = re.compile(r"^([A-Z][A-Z0-9 ]{1,3})- ?(.*)$")
+_TAGGED_ID = re.compile(r"^(.*?)\s*\[(\w+)\]$")
+_RN = re.compile(r"^(.*?)\s*\((.*)\)$")
+_ACRONYM = re.compile(r"^[A-Z]{1,4}$")
+
+Fields = list[tuple[str, str]]
+
+
+def iter_medline(stream: BinaryIO, source: str) -> Iterator[Article | Rejected]:
+    """Yield one event per record of the MEDLINE text in ``stream`` (binary; bad UTF-8 is replaced)."""
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
+    fields: Fields = []
+    records = 0
+    line_no = 0
+    try:
+        for raw in text:
+            line_no += 1
+            line = raw.rstrip("\n")
+            if not line.strip():
+                if fields:
+                    records += 1
+                    yield _event(fields, source, records)
+                    fields = []
+                continue
+            if line.startswith("      ") and fields:
+                tag, value = fields[-1]
+                fields[-1] = (tag, f"{value} {line.strip()}")
+                continue
+            m = _FIELD.match(line)
+            if not m:
+                continue  # stray text between records (search headers of some exports)
+            tag = m.group(1).strip()
+            if tag == "PMID" and fields:
+                records += 1
+                yield _event(fields, source, records)
+                fields = []
+            fields.append((tag, m.group(2).strip()))
+    except READ_ERRORS as exc:
+        yield Rejected(source, f"cannot read file: {exc}", position=f"line {line_no}, after record {records}")
+        return
+    if fields:
+        records += 1
+        yield _event(fields, source, records)
+
+
+def _event(fields: Fields, source: str, position: int) -> Article | Rejected:
+    article = parse_fields(fields, source)
+    if article is None:
+        return Rejected(source, "no PMID", position=f"record {position}")
+    return article
+
+
+def parse_fields(fields: Fields, source: str) -> Article | None:
+    """One record's (tag, value) pairs → Article (None when it has no usable PMID)."""
+    first: dict[str, str] = {}
+    for tag, value in fields:
+        first.setdefault(tag, value)
+    pmid, version = split_pmid(first.get("PMID", ""))
+    if not pmid:
+        return None
+    article = Article(
+        pmid=pmid,
+        pmid_version=version,
+        source_file=source,
+        source_format=SOURCE_FORMAT,
+    )
+    article.title = strip_tags(first.get("TI") or first.get("TT") or first.get("BTI", ""))
+    abstract = strip_tags(first.get("AB", ""))
+    article.abstract = clean_abstract(split_inline_labels(abstract))
+    article.journal = first.get("JT", "")
+    article.journal_abbrev = first.get("TA", "")
+    article.issn = first.get("IS", "").split(" ")[0]
+    article.pub_date = parse_date_text(first.get("DP")) or parse_date_text(_yyyymmdd(first.get("DEP", "")))
+    article.year = year_of(article.pub_date)
+    article.language = first.get("LA", "")
+    article.date_revised = parse_date_text(_yyyymmdd(first.get("LR", "")))
+    article.pmcid = first.get("PMC", "")
+    article.authors = _authors(fields)
+    for tag, value in fields:
+        if tag in ("LID", "AID"):
+            tagged = _TAGGED_ID.match(value)
+            if tagged and tagged.group(2) == "doi" and not article.doi:
+                article.doi = tagged.group(1)
+            elif tagged and tagged.group(2) == "pmc" and not article.pmcid:
+                article.pmcid = tagged.group(1)
+        elif tag == "MH":
+            article.mesh.append(parse_mesh(value))
+        elif tag == "RN":
+            article.chemicals.append(_chemical(value))
+        elif tag == "OT":
+            article.keywords.append(squash(value))
+        elif tag == "PT":
+            article.publication_types.append(value)
+        elif tag == "GR":
+            article.grants.append(parse_grant(value))
+    return article
+
+
+def _yyyymmdd(value: str) -> str:
+    """ "20160213" → "2016 02 13" so that the free-text date reader can take it."""
+    value = value.strip()[:8]
+    return f"{value[:4]} {value[4:6]} {value[6:8]}".strip() if value.isdigit() else value
+
+
+def _authors(fields: Fields) -> list[Author]:
+    """FAU starts an author (AU alone does when there is no FAU); AD and AUID belong to the latest one."""
+    authors: list[Author] = []
+    last_tag = ""
+    for tag, value in fields:
+        if tag == "FAU":
+            last, _, fore = value.partition(",")
+            authors.append(Author(last_name=last.strip(), fore_name=fore.strip()))
+        elif tag == "AU":
+            last, _, initials = value.rpartition(" ")
+            if last_tag == "FAU" and authors:
+                authors[-1].initials = initials
+            else:
+                authors.append(Author(last_name=last or initials, initials=initials if last else ""))
+        elif tag == "CN":
+            authors.append(Author(collective_name=value))
+        elif tag == "AD" and authors:
+            authors[-1].affiliations.append(value)
+        elif tag == "AUID" and authors and "ORCID" in value.upper():
+            authors[-1].orcid = normalise_orcid(value)
+        last_tag = tag
+    return authors
+
+
+def parse_mesh(value: str) -> MeshHeading:
+    """ "Myelin Sheath/*metabolism/pathology" → heading; ``*`` marks the major topic or a major qualifier."""
+    descriptor, *qualifiers = squash(value).split("/")
+    return MeshHeading(
+        descriptor_ui="",
+        descriptor_name=descriptor.lstrip("*").strip(),
+        major_topic=descriptor.startswith("*"),
+        qualifiers=[q.lstrip("*").strip() for q in qualifiers],
+        major_qualifiers=[q.lstrip("*").strip() for q in qualifiers if q.startswith("*")],
+    )
+
+
+def _chemical(value: str) -> Chemical:
+    m = _RN.match(value)
+    if not m:
+        return Chemical(name=value)
+    number = m.group(1).strip()
+    return Chemical(name=m.group(2).strip(), registry_number="" if number == "0" else number)
+
+
+def parse_grant(value: str) -> Grant:
+    """ "R01 NS012345/NS/NINDS NIH HHS/United States" → Grant; the id itself may hold slashes (MR/K026992/1)."""
+    parts = [p.strip() for p in value.split("/")]
+    if len(parts) < 3:  # "Wellcome Trust/United Kingdom": agency (and country), no grant number
+        return Grant(agency=parts[0], country=parts[1] if len(parts) == 2 else "")
+    country, agency, rest = parts[-1], parts[-2], parts[:-2]
+    acronym = rest.pop() if len(rest) >= 2 and _ACRONYM.match(rest[-1]) else ""
+    return Grant(grant_id="/".join(rest), agency=agency, country=country, acronym=acronym)
