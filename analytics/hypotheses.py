@@ -1,0 +1,108 @@
+"""Hypotheses by literature-based discovery: pairs never co-mentioned, ranked by how strongly they are linked.
+
+Open discovery starts from one entity A and ranks every C of a type that A was never mentioned with; closed
+discovery takes A and C and lists the linking terms B between them; pair mode ranks all open pairs of two
+types (Compound–Mechanism, Compound–Biomarker, Mechanism–Biomarker …).  Every hypothesis carries all scorers'
+values side by side, its linking terms and the PMIDs behind each link.  The ``supervised`` scorer is the
+logistic combination trained on an earlier time slice of the same corpus (:func:`analytics.scorers.train_supervised`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analytics.explain import Explainer, LinkingTerm
+from analytics.incidence import NO_YEAR, Incidence
+from analytics.landscape import columns_of_type
+from analytics.scorers import UNSUPERVISED, LogisticModel, NeighbourGraph, design, train_supervised
+
+SCORERS = (*UNSUPERVISED, "supervised")
+
+
+@dataclass
+class Hypothesis:
+    a_id: str
+    a_name: str
+    a_type: str
+    c_id: str
+    c_name: str
+    c_type: str
+    score: float
+    scores: dict[str, float]
+    linking: list[LinkingTerm]
+
+
+class HypothesisRanker:
+    """Scores open pairs of one incidence; trains the supervised scorer once, on the corpus's own history."""
+
+    def __init__(self, inc: Incidence, horizon: int = 3, seed: int = 0) -> None:
+        self.inc = inc
+        self.graph = NeighbourGraph.from_incidence(inc)
+        self.explainer = Explainer(inc, self.graph.cooc)
+        dated = inc.years[inc.years != NO_YEAR]
+        self.model: LogisticModel | None = (
+            train_supervised(inc, int(dated.max()), horizon=horizon, seed=seed) if dated.size else None
+        )
+
+    def _scores(self, a: np.ndarray, c: np.ndarray) -> dict[str, np.ndarray]:
+        feats = self.graph.pairs(a, c)
+        scores = {s: feats[s] for s in UNSUPERVISED}
+        if self.model:
+            scores["supervised"] = self.model.score(design(feats))
+        return scores
+
+    def rank(
+        self, rows: np.ndarray, cols: np.ndarray, scorer: str = "adamic_adar", top: int = 20, linking: int = 5
+    ) -> list[Hypothesis]:
+        """The ``top`` open pairs of ``rows × cols`` by ``scorer``; only pairs with a linking term are candidates
+        (a hypothesis with no shared neighbour has nothing to explain it)."""
+        if scorer == "supervised" and not self.model:
+            scorer = "adamic_adar"
+        r, c = self.graph.open_two_hop(rows, cols)
+        a, b = rows[r], cols[c]
+        if np.array_equal(rows, cols):  # the same set on both sides: each pair once
+            a, b = a[a < b], b[a < b]
+        scores = self._scores(a, b)
+        inc = self.inc
+        out = []
+        for k in np.lexsort((b, a, -scores[scorer]))[:top]:
+            x, y = int(a[k]), int(b[k])
+            out.append(
+                Hypothesis(
+                    inc.entity_ids[x],
+                    inc.names[x],
+                    inc.types[x],
+                    inc.entity_ids[y],
+                    inc.names[y],
+                    inc.types[y],
+                    float(scores[scorer][k]),
+                    {s: float(v[k]) for s, v in scores.items()},
+                    self.explainer.linking_terms(x, y, limit=linking),
+                )
+            )
+        return out
+
+    def pairs(
+        self, a_type: str, c_type: str, min_papers: int = 2, scorer: str = "adamic_adar", top: int = 20
+    ) -> list[Hypothesis]:
+        """Pair mode: all open ``a_type × c_type`` pairs whose sides have at least ``min_papers`` papers."""
+        rows = columns_of_type(self.inc, a_type, min_papers)
+        cols = columns_of_type(self.inc, c_type, min_papers)
+        return self.rank(rows, cols, scorer, top)
+
+    def open_discovery(
+        self, a: int, c_type: str | None = None, min_papers: int = 1, scorer: str = "adamic_adar", top: int = 20
+    ) -> list[Hypothesis]:
+        """Open discovery from entity column ``a`` towards every C (of ``c_type`` when given)."""
+        counts = self.inc.paper_counts()
+        cols = np.array(
+            [i for i, t in enumerate(self.inc.types) if (c_type is None or t == c_type) and counts[i] >= min_papers],
+            dtype=np.int64,
+        )
+        return self.rank(np.array([a], dtype=np.int64), cols, scorer, top)
+
+    def closed_discovery(self, a: int, c: int, limit: int = 20) -> list[LinkingTerm]:
+        """Closed discovery: the linking terms between ``a`` and ``c``."""
+        return self.explainer.linking_terms(a, c, limit=limit)

@@ -1,0 +1,78 @@
+"""Where the analytics get their :class:`~analytics.incidence.Corpus`: the graph store, or parsed records.
+
+Why two doors: the CLI and the explorer read the loaded graph through named queries (either backend), while
+tests and benchmarks build the same rows straight from real PubMed records (MeSH headings typed by
+:func:`nlp.record_terms.mentions_from_record`), so the statistics can be checked without a graph load.
+
+Named queries read (files in ``queries/``) and the columns used: ``paper_entities`` (pmid, year, id, type,
+name), ``funded_publications`` (pmid), ``last_author_institutions`` (pmid, institution).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from analytics.incidence import Corpus, PaperEntity
+from gapmap.errors import GapmapError
+from gapmap.runtime import console
+from graph.records import parse_affiliation
+from ingest.files import iter_file_events
+from ingest.records import Article
+from nlp.record_terms import mentions_from_record
+
+#: Large enough for "every row" in queries that declare a ``limit``.
+ALL = 1_000_000_000
+
+
+def from_graph(store: Any, min_year: int | None = None, max_year: int | None = None) -> Corpus:
+    """Incidences, funded PMIDs and last-author institutions from a :class:`graph.store.GraphStore`.
+
+    Without a ``last_author_institutions`` query the corpus has no institutions (the risk score then counts
+    no independent groups), with a warning rather than a failure.
+    """
+    years = {k: v for k, v in (("min_year", min_year), ("max_year", max_year)) if v is not None}
+    rows = [
+        PaperEntity(str(r["pmid"]), int(r["year"]) if r.get("year") else None, str(r["id"]), r["type"], r["name"])
+        for r in store.stream("paper_entities", years)
+    ]
+    funded = frozenset(str(r["pmid"]) for r in store.query("funded_publications", {"limit": ALL}))
+    try:
+        institutions = {str(r["pmid"]): str(r["institution"]) for r in store.query("last_author_institutions", {})}
+    except GapmapError as exc:
+        console.print(f"[yellow]warning:[/] no last-author institutions ({exc.message}); groups count as 0")
+        institutions = {}
+    return Corpus(rows, funded, institutions)
+
+
+def articles_in(paths: Iterable[Path]) -> Iterator[Article]:
+    """The parsed records of PubMed files (XML, MEDLINE text, JSON Lines; gzip or not); rejects are skipped."""
+    for path in paths:
+        for event in iter_file_events(path):
+            if isinstance(event, Article):
+                yield event
+
+
+def from_articles(articles: Iterable[Article]) -> Corpus:
+    """The same corpus from parsed records: typed MeSH/chemical terms, GrantList-funded, last-author institution.
+
+    A PMID seen twice keeps its first record (PubMed files repeat records across updates).
+    """
+    rows: list[PaperEntity] = []
+    funded: set[str] = set()
+    institutions: dict[str, str] = {}
+    seen: set[str] = set()
+    for article in articles:
+        if article.pmid in seen:
+            continue
+        seen.add(article.pmid)
+        for m in mentions_from_record(article):
+            rows.append(PaperEntity(article.pmid, article.year, m.concept_id, m.type, m.concept_name))
+        if article.grants:
+            funded.add(article.pmid)
+        last = article.authors[-1] if article.authors else None
+        affiliation = parse_affiliation(last.affiliations[0]) if last and last.affiliations else None
+        if affiliation:
+            institutions[article.pmid] = affiliation.key
+    return Corpus(list(dict.fromkeys(rows)), frozenset(funded), institutions)
