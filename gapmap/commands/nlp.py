@@ -2,7 +2,128 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+from rich.table import Table
+
+from gapmap.errors import GapmapError
+from gapmap.runtime import console, progress
+
+if TYPE_CHECKING:
+    from nlp.evaluate import Annotator
 
 app = typer.Typer(help="Entity extraction model: train and evaluate.", no_args_is_help=True)
 
+
+@app.command("train")
+def train_command(
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Where to install the trained pipeline (default: nlp/model).")
+    ] = None,
+    max_steps: Annotated[
+        int | None, typer.Option("--max-steps", min=1, help="Training steps (default: config.cfg's).")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Read at most N documents per training corpus (smoke runs).")
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="Shared data folder with the corpora (default $GAPMAP_SHARED_DATA or ../shared/data)."
+        ),
+    ] = None,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="CPU threads for training.")] = 2,
+    workdir: Annotated[
+        Path | None,
+        typer.Option("--workdir", help="Keep the converted corpus and checkpoints here (default: a temp folder)."),
+    ] = None,
+) -> None:
+    """Train the NER model on BC5CDR, BioRED and NCBI-disease train splits (dev splits held out)."""
+    from nlp.ner_model import MODEL_DIR
+    from nlp.training.train import default_data_dir, train_model
+
+    data_dir = data or default_data_dir()
+    if not data_dir.is_dir():
+        raise GapmapError(f"{data_dir}: shared data folder not found", "pass --data or set GAPMAP_SHARED_DATA")
+    report = train_model(
+        data_dir, output or MODEL_DIR, max_steps=max_steps, limit=limit, threads=threads, workdir=workdir
+    )
+    best = report.validation_scores.get("ents_f", 0.0)
+    console.print(
+        f"[green]trained[/] {report.train_docs} docs, {report.max_steps} steps in {report.seconds:.0f} s; "
+        f"validation F1 {best:.3f}; model in {report.output}",
+        highlight=False,
+    )
+
+
+@app.command("eval")
+def eval_command(
+    corpus: Annotated[Path, typer.Option("--corpus", help="PubTator file (plain or .gz) with gold mentions.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    model: Annotated[Path | None, typer.Option("--model", help="NER model folder (default: nlp/model).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Evaluate the first N documents.")] = None,
+    model_only: Annotated[
+        bool, typer.Option("--model-only", help="Evaluate the bare NER model, not the full pipeline.")
+    ] = False,
+) -> None:
+    """Strict-span precision / recall / F1 per gold type (and concept-id accuracy) on a PubTator corpus.
+
+    By default the full extraction pipeline (model + gazetteers + abbreviations + linker) is scored, so concept
+    ids are predicted too; ``--model-only`` scores the statistical model alone.
+    """
+    from nlp.evaluate import evaluate
+    from nlp.ner_model import MODEL_DIR, PredictedSpan
+    from nlp.pubtator import read_pubtator
+
+    docs = list(islice(read_pubtator(corpus), limit))
+    if not docs:
+        raise GapmapError(f"{corpus}: no PubTator documents in it", "pass a PubTator file with title/abstract lines")
+    annotator = _annotator(model or MODEL_DIR, model_only)  # loads everything before the progress bar
+
+    with progress(transient=True) as bar:
+        task = bar.add_task(f"annotating {corpus.name}", total=len(docs))
+
+        def annotate(texts: Iterable[str]) -> Iterator[list[PredictedSpan]]:
+            for spans in annotator(texts):
+                bar.advance(task)
+                yield spans
+
+        report = evaluate(docs, annotate)
+    result = report.to_json()
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"{corpus.name}: {len(docs)} documents, strict span match")
+    for column in ("type", "precision", "recall", "F1", "support", "id accuracy"):
+        table.add_column(column, justify="left" if column == "type" else "right")
+    for key, row in result["by_type"].items():
+        ids = result["id_accuracy"].get(key)
+        table.add_row(
+            key,
+            f"{row['precision']:.3f}",
+            f"{row['recall']:.3f}",
+            f"{row['f1']:.3f}",
+            str(row["support"]),
+            f"{ids['accuracy']:.3f}" if ids else "-",
+        )
+    overall = result["overall"]
+    table.add_row("overall", f"{overall['precision']:.3f}", f"{overall['recall']:.3f}", f"{overall['f1']:.3f}", "", "")
+    console.print(table)
+    console.print(f"{result['docs_per_second']:.1f} documents/second", highlight=False)
+
+
+def _annotator(model_dir: Path, model_only: bool) -> Annotator:
+    """The bare model's annotator, or the full pipeline's (``nlp.pipeline``) built on the same model."""
+    from nlp.ner_model import annotate_with_model, load_model
+
+    load_model(model_dir)  # a missing model is an error either way: the evaluation would be meaningless
+    if model_only:
+        return lambda texts: annotate_with_model(texts, model_dir)
+    from nlp.pipeline import load_pipeline
+
+    return load_pipeline(model_dir).annotate_texts

@@ -1,0 +1,158 @@
+"""Strict-span evaluation of entity extraction against PubTator gold corpora.
+
+The harness takes any annotator ``annotate(texts) -> iterator of [PredictedSpan]`` so it measures the bare NER model
+and the full pipeline (gazetteers, abbreviations, linker) alike. A prediction is a true positive only when its start,
+end and type equal a gold mention's (strict match). Scores are keyed by the corpus's own type names; predictions of
+gapmap types the corpus does not annotate (a Gene in BC5CDR, any Mechanism) are ignored rather than counted wrong.
+NCBI-disease's four classes (SpecificDisease, DiseaseClass, CompositeMention, Modifier) are scored together as
+"Disease", as is usual for that corpus, since a model cannot tell them apart from the span alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nlp.ner_model import PredictedSpan
+from nlp.pubtator import GAPMAP_TYPE, PubtatorDoc
+
+Annotator = Callable[[Iterable[str]], Iterator[list[PredictedSpan]]]
+
+#: Corpus types scored under another name (see module docstring).
+SCORE_KEY: dict[str, str] = {
+    "SpecificDisease": "Disease",
+    "DiseaseClass": "Disease",
+    "CompositeMention": "Disease",
+    "Modifier": "Disease",
+}
+
+
+@dataclass
+class Counts:
+    """True positives, false positives, false negatives, and the precision / recall / F1 they give."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def scores(self) -> dict[str, float]:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+
+
+@dataclass
+class EvalReport:
+    """Scores of one annotator on one corpus; :meth:`to_json` is the ``gapmap nlp eval --json`` shape."""
+
+    docs: int
+    seconds: float
+    by_type: dict[str, Counts] = field(default_factory=dict)
+    id_matched: Counter[str] = field(default_factory=Counter)  # matched spans that carry a predicted id, per key
+    id_correct: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def overall(self) -> Counts:
+        total = Counts()
+        for counts in self.by_type.values():
+            total.tp, total.fp, total.fn = total.tp + counts.tp, total.fp + counts.fp, total.fn + counts.fn
+        return total
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.docs / self.seconds if self.seconds else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """``overall``, ``by_type`` (with ``support`` = gold mentions), ``docs_per_second`` and ``id_accuracy``
+        (per type: of the strictly matched spans with a predicted concept id, how many have the gold id; empty when
+        the annotator gives no ids)."""
+        return {
+            "overall": self.overall.scores(),
+            "by_type": {
+                key: {**counts.scores(), "support": counts.tp + counts.fn}
+                for key, counts in sorted(self.by_type.items())
+            },
+            "docs_per_second": round(self.docs_per_second, 2),
+            "id_accuracy": {
+                key: {
+                    "matched": self.id_matched[key],
+                    "correct": self.id_correct[key],
+                    "accuracy": round(self.id_correct[key] / self.id_matched[key], 4),
+                }
+                for key in sorted(self.id_matched)
+                if self.id_matched[key]
+            },
+        }
+
+
+def score_key(corpus_type: str) -> str:
+    return SCORE_KEY.get(corpus_type, corpus_type)
+
+
+def normalise_id(concept_id: str) -> str:
+    """Compare ids across namespaces' spellings: gold ``D003924`` equals predicted ``MESH:D003924``."""
+    concept_id = concept_id.strip()
+    prefix, _, rest = concept_id.partition(":")
+    return (rest if prefix.upper() == "MESH" and rest else concept_id).upper()
+
+
+def evaluate(docs: Sequence[PubtatorDoc], annotate: Annotator) -> EvalReport:
+    """Score ``annotate`` on ``docs`` (text = title + " " + abstract, as the PubTator offsets assume).
+
+    Gold types with no gapmap type (BioRED's SequenceVariant, OrganismTaxon, CellLine) are left out.
+    """
+    key_of_gapmap: dict[str, str] = {}  # gapmap type -> score key, for the types this corpus annotates
+    for doc in docs:
+        for mention in doc.mentions:
+            gapmap_type = GAPMAP_TYPE.get(mention.type)
+            if gapmap_type is not None:
+                key_of_gapmap.setdefault(gapmap_type, score_key(mention.type))
+    report = EvalReport(docs=len(docs), seconds=0.0, by_type={key: Counts() for key in key_of_gapmap.values()})
+    started = time.perf_counter()
+    predictions = list(annotate(doc.text for doc in docs))
+    report.seconds = time.perf_counter() - started
+    if len(predictions) != len(docs):
+        raise ValueError(f"annotator returned {len(predictions)} results for {len(docs)} texts")
+    for doc, predicted in zip(docs, predictions, strict=True):
+        _score_doc(doc, predicted, key_of_gapmap, report)
+    return report
+
+
+def _score_doc(
+    doc: PubtatorDoc, predicted: list[PredictedSpan], key_of_gapmap: dict[str, str], report: EvalReport
+) -> None:
+    gold: dict[tuple[int, int, str], set[str]] = defaultdict(set)
+    for mention in doc.mentions:
+        gapmap_type = GAPMAP_TYPE.get(mention.type)
+        if gapmap_type in key_of_gapmap:
+            gold[(mention.start, mention.end, gapmap_type)].update(normalise_id(i) for i in mention.concept_ids)
+    ids: dict[tuple[int, int, str], str] = {}
+    for span in predicted:
+        if span.type in key_of_gapmap:
+            ids.setdefault((span.start, span.end, span.type), span.concept_id)
+    for spot, concept_id in ids.items():
+        counts = report.by_type[key_of_gapmap[spot[2]]]
+        if spot not in gold:
+            counts.fp += 1
+            continue
+        counts.tp += 1
+        if concept_id and gold[spot]:
+            key = key_of_gapmap[spot[2]]
+            report.id_matched[key] += 1
+            report.id_correct[key] += normalise_id(concept_id) in gold[spot]
+    for spot in gold.keys() - ids.keys():
+        report.by_type[key_of_gapmap[spot[2]]].fn += 1

@@ -1,0 +1,54 @@
+"""The committed statistical NER model (``nlp/model``): where it lives, loading it, running it on texts.
+
+The model is a plain spaCy pipeline (biomedical tokenizer, tok2vec, ner, sentencizer) predicting the gapmap types
+Compound, Disease and Gene; ``gapmap nlp train`` rebuilds it. Loading needs no project code.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from gapmap.errors import GapmapError
+
+#: Where ``gapmap nlp train`` installs the model, and where everything loads it from by default.
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+
+
+@dataclass(frozen=True)
+class PredictedSpan:
+    """One predicted mention: character offsets into the annotated text, gapmap type, concept id ("" if none)."""
+
+    start: int
+    end: int
+    type: str
+    concept_id: str = ""
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_DIR) -> Language:
+    """Load the NER pipeline at ``path`` (cached: loading takes about a second)."""
+    if not (path / "config.cfg").is_file():
+        raise GapmapError(f"{path}: no trained NER model there", "run `gapmap nlp train` (or `make model`)")
+    try:
+        with warnings.catch_warnings():
+            # scispaCy's suffix rules contain "[" inside a character class; Python's re warns on every compile.
+            warnings.filterwarnings("ignore", "Possible set union", FutureWarning)
+            return spacy.load(path)
+    except (OSError, ValueError) as exc:
+        raise GapmapError(f"{path}: cannot load the NER model ({exc})", "retrain it with `gapmap nlp train`") from exc
+
+
+def annotate_with_model(
+    texts: Iterable[str], path: Path = MODEL_DIR, batch_size: int = 32
+) -> Iterator[list[PredictedSpan]]:
+    """Run the bare model over ``texts``: one list of spans per text, in order (the evaluation's annotator)."""
+    nlp = load_model(path)
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        yield [PredictedSpan(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
