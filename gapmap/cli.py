@@ -47,26 +47,11 @@ for module in (stats, extract, graph, apps, demo):
 
 
 def main() -> None:
-    """Entry point: run the app, print GapmapError as one line plus a hint."""
+    """Entry point: click handles usage errors and exit codes; GapmapError becomes one line plus a hint."""
     try:
-        # without standalone mode click returns (not raises) the code of a typer.Exit
-        code = app(standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
+        app()
     except GapmapError as exc:
-        console.print(f"[bold red]error:[/] {exc.message}")
+        console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
         if exc.hint:
-            console.print(f"[yellow]hint:[/] {exc.hint}")
+            console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        console.print("[red]aborted[/]")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

@@ -1,0 +1,357 @@
+"""Cached data access of the explorer: the graph store, named queries, and the analytics built on them.
+
+Why here and nowhere else: every page reaches data through these functions only, so the import rule (the app
+talks to ``graph``'s store interface and ``analytics``, never to ``ingest``/``nlp``/SQLite) is kept in one
+place, and so is caching.  The store is one shared resource per (backend, workspace) with a lock around each
+query, because Streamlit runs every browser session in its own thread and an embedded connection is not meant
+to be used by two threads at once.  Query results are cached as DataFrames (keyed by query name and
+parameters); analytics objects (incidence, rankers, areas) are cached as resources, since copying them per
+rerun would cost more than computing them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import streamlit as st
+
+import graph
+from analytics.areas import Area, find_areas
+from analytics.evaluate import Evaluation, evaluate
+from analytics.hypotheses import Hypothesis, HypothesisRanker
+from analytics.incidence import NO_YEAR, Corpus, Incidence
+from analytics.landscape import Landscape, landscape, top_gaps
+from analytics.risk import cell_unit, score_units
+from analytics.scorers import NeighbourGraph
+from analytics.source import from_graph
+from analytics.trends import trends, yearly_counts
+from gapmap.errors import GapmapError
+from gapmap.workspace import Workspace
+
+#: How long cached query results live: a reload of the graph shows up within this many seconds.
+TTL_SECONDS = 600
+#: Years after the default evaluation cutoff: enough for new pairs to appear, with the graph before it still large.
+HOLDOUT_YEARS = 3
+
+
+@dataclass(frozen=True)
+class Source:
+    """Which graph the app shows: backend and workspace, from ``GAPMAP_BACKEND`` / ``GAPMAP_HOME``."""
+
+    backend: str
+    home: str
+
+    @classmethod
+    def from_env(cls) -> Source:
+        return cls(graph.resolve_backend(None), str(Workspace.resolve().root))
+
+
+class LockedStore:
+    """A graph store whose queries run one at a time (sessions are threads; see the module docstring)."""
+
+    def __init__(self, store: graph.GraphStore) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self.backend = store.backend
+
+    def query(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return self._store.query(name, params)
+
+    def stream(self, name: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """All rows fetched at once under the lock, then iterated (a live cursor would hold the lock)."""
+        return iter(self.query(name, params))
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            return self._store.counts()
+
+    def close(self) -> None:
+        with self._lock:
+            self._store.close()
+
+
+@st.cache_resource(show_spinner="opening the graph")
+def _open(source: Source) -> LockedStore:
+    """The store of ``source``; a GapmapError (no graph yet) is not cached, so a later load is picked up."""
+    workspace = Workspace.resolve(source.home)
+    # read-only, so that `gapmap query` or a second explorer can read the same embedded graph meanwhile
+    return LockedStore(graph.open_store(source.backend, workspace, read_only=True))
+
+
+def store() -> LockedStore:
+    """The app's graph store, or an explanation of what to run (and the page stops) when there is none."""
+    source = Source.from_env()
+    try:
+        opened = _open(source)
+    except GapmapError as exc:
+        st.info(
+            f"No graph to show yet ({exc.message}). Load a corpus first: `gapmap demo --corpus PATH`, or run "
+            f"`gapmap ingest files PATH`, `gapmap extract` and `gapmap load` with `--home {source.home}`."
+        )
+        st.stop()
+    return opened
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _rows(source: Source, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    from graph import queries
+
+    rows = _open(source).query(name, dict(params))
+    return pd.DataFrame(rows, columns=list(queries.get(name).returns))
+
+
+def rows(name: str, **params: Any) -> pd.DataFrame:
+    """The rows of named query ``name`` (a file in ``queries/``) as a DataFrame with its declared columns."""
+    store()
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _rows(Source.from_env(), name, frozen).copy()
+
+
+def loaded_at() -> datetime | None:
+    """When the embedded graph was last written (its folder's modification time); None for Neo4j."""
+    source = Source.from_env()
+    path = Workspace.resolve(source.home).embedded_graph
+    if source.backend != "embedded" or not path.exists():
+        return None
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
+# -- analytics ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Analytics:
+    """What the analytics pages share: the corpus, its incidence, and the neighbour graph."""
+
+    corpus: Corpus
+    inc: Incidence
+    graph: NeighbourGraph
+
+    @property
+    def years(self) -> tuple[int, int]:
+        dated = self.inc.years[self.inc.years != NO_YEAR]
+        return (int(dated.min()), int(dated.max())) if dated.size else (0, 0)
+
+    def column(self, entity_id: str) -> int | None:
+        return self.inc.index().get(entity_id)
+
+
+@st.cache_resource(show_spinner="reading the corpus", ttl=TTL_SECONDS)
+def _analytics(source: Source) -> Analytics:
+    corpus = from_graph(_open(source))
+    inc = Incidence.from_rows(corpus.rows)
+    return Analytics(corpus, inc, NeighbourGraph.from_incidence(inc))
+
+
+def analytics() -> Analytics:
+    """The corpus as the analytics see it; the page stops with an explanation when it has no mentions."""
+    store()
+    result = _analytics(Source.from_env())
+    if result.inc.n_papers == 0:
+        st.info("The graph has no paper–entity links yet: run `gapmap extract` and then `gapmap load`.")
+        st.stop()
+    return result
+
+
+@st.cache_resource(show_spinner="ranking hypotheses", ttl=TTL_SECONDS)
+def _ranker(source: Source) -> HypothesisRanker:
+    return HypothesisRanker(_analytics(source).inc)
+
+
+def ranker() -> HypothesisRanker:
+    """The hypothesis ranker of the whole corpus (trains the supervised scorer once)."""
+    analytics()
+    return _ranker(Source.from_env())
+
+
+@st.cache_resource(show_spinner="computing the landscape", ttl=TTL_SECONDS)
+def _landscape(source: Source, row_type: str, col_type: str, min_papers: int, limit: int) -> Landscape:
+    data = _analytics(source)
+    return landscape(data.inc, row_type, col_type, min_papers=min_papers, limit=limit, graph=data.graph)
+
+
+def matrices(row_type: str, col_type: str, min_papers: int, limit: int) -> Landscape:
+    """The observed/expected/gap matrices of ``row_type × col_type`` (each side's ``limit`` most-studied)."""
+    analytics()
+    return _landscape(Source.from_env(), row_type, col_type, min_papers, limit)
+
+
+@st.cache_resource(show_spinner="finding research areas", ttl=TTL_SECONDS)
+def _areas(source: Source) -> tuple[list[Area], sp.csr_matrix]:
+    data = _analytics(source)
+    return find_areas(data.inc, data.corpus.funded)
+
+
+def areas() -> tuple[list[Area], sp.csr_matrix]:
+    """Research areas (Louvain communities) with their papers × areas membership matrix."""
+    analytics()
+    return _areas(Source.from_env())
+
+
+@st.cache_resource(show_spinner="evaluating the scorers on a time slice", ttl=TTL_SECONDS)
+def _evaluation(source: Source, cutoff: int) -> Evaluation:
+    return evaluate(_analytics(source).inc, cutoff)
+
+
+def evaluation(cutoff: int) -> Evaluation:
+    """Time-sliced evaluation of every scorer at ``cutoff`` (the slowest analytics; computed once per cutoff)."""
+    analytics()
+    return _evaluation(Source.from_env(), cutoff)
+
+
+@st.cache_resource(show_spinner="projecting the graph", ttl=TTL_SECONDS)
+def _cooccurrence(source: Source, min_year: int, max_year: int) -> nx.Graph:
+    first, last = _analytics(source).years
+    if (min_year, max_year) == (first, last):
+        return graph.to_networkx(_open(source))
+    return graph.to_networkx(_open(source), min_year=min_year, max_year=max_year)
+
+
+def cooccurrence_graph(min_year: int, max_year: int) -> nx.Graph:
+    """The entity co-occurrence graph of papers in the year range (all years: the stored CO_OCCURS links)."""
+    analytics()
+    return _cooccurrence(Source.from_env(), min_year, max_year)
+
+
+def entity_pmids(entity_id: str, limit: int = 20) -> list[str]:
+    """The newest ``limit`` PMIDs mentioning an entity (from the incidence)."""
+    data = analytics()
+    col = data.column(entity_id)
+    if col is None:
+        return []
+    papers = np.asarray(data.inc.matrix[:, col].tocoo().row)
+    newest = papers[np.argsort(-data.inc.years[papers], kind="stable")][:limit]
+    return [data.inc.pmids[i] for i in newest]
+
+
+@st.cache_resource(show_spinner="scoring gaps", ttl=TTL_SECONDS)
+def _gaps(source: Source, row_type: str, col_type: str, min_papers: int, limit: int, top: int) -> pd.DataFrame:
+    data = _analytics(source)
+    land = _landscape(source, row_type, col_type, min_papers, limit)
+    found = top_gaps(data.inc, land, top=top)
+    units = [
+        cell_unit(data.inc, data.inc.index()[g.a_id], data.inc.index()[g.b_id], data.graph.adj, f"{g.a_id}|{g.b_id}")
+        for g in found
+    ]
+    risk = {s.label: s.score for s in score_units(data.inc, units, data.corpus.funded, data.corpus.institutions)}
+    return pd.DataFrame(
+        [
+            {
+                "a": g.a_name,
+                "b": g.b_name,
+                "gap": round(g.score, 3),
+                "risk_reward": round(risk[f"{g.a_id}|{g.b_id}"], 3),
+                "observed": g.observed,
+                "expected": round(g.expected, 2),
+                "plausibility": round(g.plausibility, 3),
+                "a_papers": g.a_papers,
+                "b_papers": g.b_papers,
+                "linking_terms": "; ".join(f"{t.name} ({t.with_a}/{t.with_b})" for t in g.linking),
+                "a_id": g.a_id,
+                "b_id": g.b_id,
+            }
+            for g in found
+        ],
+        columns=[
+            "a",
+            "b",
+            "gap",
+            "risk_reward",
+            "observed",
+            "expected",
+            "plausibility",
+            "a_papers",
+            "b_papers",
+            "linking_terms",
+            "a_id",
+            "b_id",
+        ],
+    )
+
+
+def gaps(row_type: str, col_type: str, min_papers: int, limit: int, top: int = 20) -> pd.DataFrame:
+    """The top gap cells of a landscape with their high-risk/high-reward score and linking terms."""
+    analytics()
+    return _gaps(Source.from_env(), row_type, col_type, min_papers, limit, top).copy()
+
+
+@st.cache_resource(show_spinner="detecting bursts", ttl=TTL_SECONDS)
+def _entity_trends(source: Source) -> pd.DataFrame:
+    inc = _analytics(source).inc
+    found = trends(yearly_counts(inc))
+    return pd.DataFrame(
+        [
+            {
+                "id": inc.entity_ids[i],
+                "name": inc.names[i],
+                "type": inc.types[i],
+                "papers": t.papers,
+                "recent": t.recent,
+                "growth": t.growth,
+                "emerging": t.emerging,
+                "bursts": ", ".join(f"{b.start}–{b.end}" for b in t.bursts),
+                "burst_weight": max((b.weight for b in t.bursts), default=0.0),
+            }
+            for i, t in enumerate(found)
+        ]
+    )
+
+
+def entity_trends() -> pd.DataFrame:
+    """Every entity's trend: papers, recent papers, growth of its share, Kleinberg bursts, emerging flag."""
+    analytics()
+    return _entity_trends(Source.from_env()).copy()
+
+
+@st.cache_resource(show_spinner="ranking hypotheses", ttl=TTL_SECONDS)
+def _hypotheses(source: Source, a_type: str, c_type: str, min_papers: int, scorer: str, top: int) -> list[Hypothesis]:
+    return _ranker(source).pairs(a_type, c_type, min_papers=min_papers, scorer=scorer, top=top)
+
+
+def hypotheses(a_type: str, c_type: str, min_papers: int, scorer: str, top: int) -> list[Hypothesis]:
+    """Open ``a_type × c_type`` pairs ranked by ``scorer``, each with its linking terms and their PMIDs."""
+    analytics()
+    return _hypotheses(Source.from_env(), a_type, c_type, min_papers, scorer, top)
+
+
+def default_cutoff(first: int, last: int) -> int | None:
+    """The evaluation cutoff the Hypotheses page starts with; None when the corpus spans too few years."""
+    return last - HOLDOUT_YEARS if last - first >= 2 * HOLDOUT_YEARS else None
+
+
+def _warm(source: Source) -> None:
+    """Compute the slow, shared analytics once, so that the first visit of a page does not wait for them."""
+    try:
+        data = _analytics(source)
+        _cooccurrence(source, *data.years)
+        _entity_trends(source)
+        _ranker(source)
+        cutoff = default_cutoff(*data.years)
+        if cutoff is not None:
+            _evaluation(source, cutoff)
+    except GapmapError:
+        pass  # no graph yet: the pages say what to run
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up(source: Source) -> threading.Thread:
+    # the cached functions' spinners have no page to show in from this thread; Streamlit warns about each
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    thread = threading.Thread(target=_warm, args=(source,), name="gapmap-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_up() -> None:
+    """Start computing the shared analytics in the background, once per server and graph."""
+    _warm_up(Source.from_env())

@@ -1,0 +1,28 @@
+"""File formats of the Export page: CSV tables, GraphML subgraphs (Gephi/Cytoscape), standalone HTML figures."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import networkx as nx
+import pandas as pd
+import plotly.graph_objects as go
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def graphml_bytes(graph: nx.Graph) -> bytes:
+    """GraphML of ``graph``; attributes without a value are left out, as GraphML has no null."""
+    clean = nx.Graph()
+    clean.add_nodes_from((n, {k: v for k, v in d.items() if v is not None}) for n, d in graph.nodes(data=True))
+    clean.add_edges_from((a, b, {k: v for k, v in d.items() if v is not None}) for a, b, d in graph.edges(data=True))
+    out = BytesIO()
+    nx.write_graphml(clean, out)
+    return out.getvalue()
+
+
+def html_bytes(fig: go.Figure) -> bytes:
+    """A standalone page (plotly.js inlined, so it opens offline)."""
+    return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
