@@ -37,6 +37,8 @@ def iter_jsonl(stream: BinaryIO, source: str) -> Iterator[Article | Rejected]:
                 continue
             try:
                 data = json.loads(line)
+                if "\\ud" in line.lower():
+                    data = _without_lone_surrogates(data)
             except json.JSONDecodeError as exc:
                 yield Rejected(source, f"bad JSON: {exc.msg} (column {exc.colno})", position=f"line {line_no}")
                 continue
@@ -50,6 +52,17 @@ def iter_jsonl(stream: BinaryIO, source: str) -> Iterator[Article | Rejected]:
                 yield article
     except READ_ERRORS as exc:
         yield Rejected(source, f"cannot read file: {exc}", position=f"line {line_no}")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """JSON can escape lone surrogates (``\\ud800``) that no UTF-8 store can hold: replace them with "?"."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _first(data: dict[str, Any], *keys: str) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import re
 from pathlib import Path
 
@@ -319,3 +320,19 @@ def test_jsonl_bad_line_is_rejected_with_its_number(gregory: Path) -> None:
     bad = [e for e in events if isinstance(e, Rejected)]
     assert len(bad) == 1 and bad[0].position == "line 3" and bad[0].source == "bad.jsonl"
     assert sum(isinstance(e, Article) for e in events) == 5
+
+
+def test_jsonl_lone_surrogate_escape_is_replaced_and_stored(gregory: Path, tmp_path: Path) -> None:
+    """A JSON ``\\ud800`` escape decodes to a lone surrogate, which SQLite cannot store as UTF-8."""
+    from ingest.pipeline import store_events
+    from ingest.store import ArticleStore
+
+    line = raw_bytes(gregory).splitlines()[0]
+    record = json.loads(line)
+    record["title"] = record["title"][:20] + "\\ud800" + record["title"][20:]
+    raw = json.dumps(record).replace("\\\\ud800", "\\ud800").encode() + b"\n"
+    (article,) = iter_jsonl(io.BytesIO(raw), "surrogate.jsonl")
+    assert isinstance(article, Article) and "?" in article.title
+    with ArticleStore(tmp_path / "a.sqlite") as store:
+        report = store_events([article], store)
+        assert report.result.inserted == 1 and store.get(article.pmid) is not None

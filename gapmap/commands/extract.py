@@ -1,9 +1,70 @@
-"""`gapmap extract` (placeholder until implemented)."""
+"""`gapmap extract`: entity extraction over every stored article not yet annotated by the current pipeline."""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from gapmap.errors import GapmapError
+from gapmap.runtime import console, progress, workspace
 
 
 def register(root: typer.Typer) -> None:
     """Add ``gapmap extract``."""
+    root.command("extract")(extract)
+
+
+def extract(
+    ctx: typer.Context,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (forked).")] = 1,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per nlp.pipe batch.")] = 64,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")] = False,
+) -> None:
+    """Annotate new, changed or previously failed articles with entity mentions (incremental)."""
+    from ingest.store import ArticleStore
+    from nlp import extract as extraction
+    from nlp.pipeline import load_pipeline
+
+    ws = workspace(ctx)
+    if not ws.article_store.is_file():
+        raise GapmapError(f"no article store at {ws.article_store}", "run `gapmap ingest ...` first")
+    console.print("loading the NLP pipeline (compiling lexicons, about 15 s)…")
+    try:
+        # The linker index depends only on the lexicons: $GAPMAP_CACHE lets several workspaces share one.
+        cache = Path(os.environ["GAPMAP_CACHE"]) if os.environ.get("GAPMAP_CACHE") else ws.root / "cache"
+        pipeline = load_pipeline(cache_dir=cache)
+    except FileNotFoundError as exc:
+        raise GapmapError(
+            f"lexicon file missing: {exc.filename}", "set GAPMAP_SHARED_DATA to the shared data folder"
+        ) from exc
+    with ArticleStore(ws.article_store) as store, progress() as bar:
+        task = bar.add_task("extracting", total=None)
+        report = extraction.extract(
+            store,
+            pipeline,
+            workers=workers,
+            batch_size=batch_size,
+            on_start=lambda n: bar.update(task, total=n),
+            on_done=lambda n: bar.advance(task, n),
+            on_error=lambda pmid, err: console.print(f"[yellow]PMID {pmid}:[/] not annotated ({err})"),
+        )
+    summary = {
+        "pipeline_version": pipeline.version,
+        "pending": report.pending,
+        "annotated": report.annotated,
+        "mentions": report.mentions,
+        "forgotten": report.forgotten,
+        "failed": [{"pmid": p, "error": e} for p, e in report.failed],
+    }
+    if as_json:
+        typer.echo(json.dumps(summary))
+    else:
+        console.print(
+            f"annotated {report.annotated} of {report.pending} pending articles: {report.mentions} mentions"
+            f" (pipeline {pipeline.version}); {report.forgotten} deleted articles forgotten;"
+            f" {len(report.failed)} failed"
+        )

@@ -1,0 +1,96 @@
+"""Benchmark: the NLP stage's throughput and memory on real MS abstracts, against the spaCy tokenizer floor.
+
+On the same abstracts (the Gregory-MS PubMed set, 3,031 records), in the same process, one after another:
+
+* ``blank``     — ``spacy.blank("en")`` tokenizing the texts: the floor no spaCy pipeline can beat;
+* ``gazetteer`` — the compiled gazetteer alone (``Gazetteer.match`` on each text);
+* ``full``      — the whole pipeline (``Pipeline.annotate_many``: sentences, abbreviations, gazetteer, the NER
+  model and linker when ``nlp/model`` exists, merge rules, record terms, Mention objects).
+
+Speed is abstracts per CPU-second of this one process (``time.process_time``), i.e. per core, so other load on
+the machine matters less than wall time would; wall time is reported too.  Peak memory is the process's
+``ru_maxrss`` after everything, with the linker index loaded (built first if the cache has none), so it
+covers the whole pipeline.
+
+Run:  .venv/bin/python bench/nlp/run.py [--limit N] [--cache DIR] [--no-model] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO, cast
+
+import spacy
+
+from ingest.jsonl import iter_jsonl
+from ingest.records import Article
+from nlp.gazetteer import shared_gazetteer
+from nlp.lexicons import shared_data
+from nlp.linker import shared_linker
+from nlp.ner_model import MODEL_DIR
+from nlp.pipeline import DEFAULT_CACHE, load_pipeline
+from nlp.records import document_text
+
+
+def _timed(run: Callable[[], object]) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--limit", type=int, default=0, help="use the first N abstracts (default: all)")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="linker index cache folder")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--no-model", action="store_true", help="full pipeline without nlp/model (gazetteer only)")
+    args = parser.parse_args()
+
+    path = shared_data() / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz"
+    with gzip.open(path, "rb") as stream:
+        articles = [a for a in iter_jsonl(cast(BinaryIO, stream), str(path)) if isinstance(a, Article)]
+    articles = articles[: args.limit] if args.limit else articles
+    texts = [document_text(a) for a in articles]
+    n = len(texts)
+
+    startup: dict[str, float] = {}
+    startup["gazetteer_compile_s"], _ = _timed(shared_gazetteer)
+    startup["linker_load_s"], _ = _timed(lambda: shared_linker(str(args.cache)))
+    model_dir = None if args.no_model else MODEL_DIR
+    startup["pipeline_load_s"], _ = _timed(lambda: load_pipeline(model_dir, args.cache))
+    pipeline = load_pipeline(model_dir, args.cache)
+    blank = spacy.blank("en")
+    gazetteer = shared_gazetteer()
+    list(pipeline.annotate_many(articles[:50]))  # warm-up
+
+    stages = {
+        "blank": lambda: [blank(t) for t in texts],
+        "gazetteer": lambda: [gazetteer.match(t) for t in texts],
+        "full": lambda: list(pipeline.annotate_many(articles)),
+    }
+    results: dict[str, object] = {
+        "abstracts": n,
+        "characters": sum(map(len, texts)),
+        "model": "ner" in pipeline.nlp.pipe_names,
+        "pipeline": pipeline.nlp.pipe_names,
+        **startup,
+    }
+    for name, run in stages.items():
+        wall, cpu = _timed(run)
+        results[name] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "abstracts_per_cpu_s": round(n / cpu, 1)}
+        print(f"{name:10s} {n / cpu:10.1f} abstracts/s per core  (cpu {cpu:.1f} s, wall {wall:.1f} s)", file=sys.stderr)
+    results["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)
+    print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

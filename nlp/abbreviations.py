@@ -1,0 +1,74 @@
+"""Abbreviations defined in an abstract resolve to their long form's concept, within that abstract only.
+
+scispaCy's ``AbbreviationDetector`` (Schwartz & Hearst 2003) finds "long form (SHORT)" definitions and every
+later occurrence of SHORT.  Why resolve locally: "OCR", "PRL" or "SEL" mean different things in different
+papers, but inside one abstract the author's own definition is authoritative.
+
+* The long form names a concept (it overlaps an entity span): every occurrence of the short form becomes a mention
+  of that concept (source ``"abbreviation"``), replacing whatever the gazetteer or model said there.
+* The long form names nothing we know: gazetteer matches of the short form are dropped, since the author defined
+  it as something else ("CIS (carcinoma in situ)").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.merge import EntitySpan
+
+
+def _concept_of(long_start: int, long_end: int, spans: list[EntitySpan]) -> EntitySpan | None:
+    """The entity that best covers the long form: the longest span overlapping it by at least half its length."""
+    best = None
+    for s in spans:
+        covered = min(s.end, long_end) - max(s.start, long_start)
+        if (
+            covered > 0
+            and covered * 2 >= (long_end - long_start)
+            and (best is None or s.end - s.start > best.end - best.start)
+        ):
+            best = s
+    return best
+
+
+def resolve_abbreviations(doc: Doc, spans: list[EntitySpan]) -> list[EntitySpan]:
+    """Apply the rules above to ``spans`` (entities of ``doc``); returns the new sorted list."""
+    abbreviations = getattr(doc._, "abbreviations", None) or []
+    if not abbreviations:
+        return spans
+    by_long: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for short in abbreviations:
+        long = short._.long_form
+        by_long.setdefault((long.start_char, long.end_char), []).append((short.start_char, short.end_char))
+    out = list(spans)
+    text = doc.text  # built from the tokens on every access: once only
+    for (long_start, long_end), shorts in by_long.items():
+        source = _concept_of(long_start, long_end, out)
+        for start, end in shorts:
+            if start >= long_start and end <= long_end:
+                continue
+            clash = [s for s in out if s.start < end and start < s.end]
+            if source is None:
+                out = [s for s in out if s not in clash or s.source != "gazetteer"]
+                continue
+            if any(s is source for s in clash):
+                continue
+            out = [s for s in out if s not in clash]
+            out.append(replace(source, start=start, end=end, text=text[start:end], source="abbreviation"))
+    return sorted(out, key=lambda s: (s.start, s.end))
+
+
+class AbbreviationComponent:
+    """spaCy component, after ``abbreviation_detector`` and ``gapmap_merge``: resolves ``doc._.entities``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.entities = resolve_abbreviations(doc, doc._.entities or [])
+        return doc
+
+
+@Language.factory("gapmap_abbreviations")
+def make_abbreviation_component(nlp: Language, name: str) -> AbbreviationComponent:
+    return AbbreviationComponent()

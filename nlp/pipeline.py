@@ -1,0 +1,213 @@
+"""The NLP pipeline: a spaCy pipeline of gapmap components that turns an Article into Mentions.
+
+Components, in order (one module per concern, registered as spaCy factories like scispaCy's):
+
+=======================  ===========================================================================
+``gapmap_paragraphs``    sentence breaks at line breaks (title, and each abstract paragraph, start one)
+model (if present)       ``nlp/model``: biomedical tokenizer, tok2vec, ner (Compound, Disease, Gene)
+``sentencizer``          rule-based sentence splitting
+``abbreviation_detector``scispaCy's Schwartz–Hearst abbreviation finder
+``gapmap_gazetteer``     dictionary matches from all lexicons (:mod:`nlp.gazetteer`)
+``gapmap_linker``        model spans normalised to MeSH / DOID / HGNC (:mod:`nlp.linker`)
+``gapmap_merge``         overlap rules between sources (:mod:`nlp.merge`)
+``gapmap_abbreviations`` short forms take their long form's concept (:mod:`nlp.abbreviations`)
+=======================  ===========================================================================
+
+Then the record's own MeSH headings and chemicals are added (:mod:`nlp.record_terms`).  Without a trained
+model the pipeline is blank-English tokenizer + the same components, so it works from the first minute.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import os
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from scispacy.abbreviation import AbbreviationDetector  # noqa: F401 - registers "abbreviation_detector"
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.records import Article
+from nlp import abbreviations as _abbreviations  # noqa: F401 - registers "gapmap_abbreviations"
+from nlp import linker as _linker  # noqa: F401 - registers "gapmap_linker"
+from nlp.gazetteer import Gazetteer, lexicon_fingerprint, shared_gazetteer
+from nlp.lexicons.curated import slug
+from nlp.merge import EntitySpan
+from nlp.ner_model import MODEL_DIR, PredictedSpan
+from nlp.record_terms import mentions_from_record
+from nlp.records import Concept, Mention, document_text
+
+#: Where the linker index is cached when no folder is given (``gapmap extract`` uses the workspace's).
+DEFAULT_CACHE = Path(os.environ.get("GAPMAP_CACHE", Path.home() / ".cache" / "gapmap"))
+# scispaCy's abbreviation detector runs an empty matcher on abstracts without abbreviations, warning each time.
+warnings.filterwarnings("ignore", message=r"\[W036\]")
+_CODE = ("pipeline.py", "gazetteer.py", "linker.py", "merge.py", "abbreviations.py", "record_terms.py")
+
+
+@Language.component("gapmap_paragraphs")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A token after a line break starts a sentence: the title and every abstract paragraph stand alone."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text_with_ws and not token.is_space:
+            token.is_sent_start = True
+    return doc
+
+
+def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = DEFAULT_CACHE) -> Language:
+    """The spaCy pipeline: the trained model's when ``model_dir`` holds one, else blank English."""
+    has_model = model_dir is not None and (model_dir / "config.cfg").is_file()
+    nlp = spacy.load(model_dir) if has_model and model_dir else spacy.blank("en")
+    nlp.max_length = 2_000_000
+    nlp.add_pipe("gapmap_paragraphs", first=True)
+    if "sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names and "parser" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer")
+    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("gapmap_gazetteer")
+    nlp.add_pipe("gapmap_linker", config={"cache_dir": str(cache_dir) if has_model and cache_dir else ""})
+    nlp.add_pipe("gapmap_merge")
+    nlp.add_pipe("gapmap_abbreviations")
+    return nlp
+
+
+def pipeline_version(model_dir: Path | None = MODEL_DIR) -> str:
+    """Hash of the model files, the lexicons and this stage's code: a change re-annotates every article."""
+    digest = hashlib.sha1(lexicon_fingerprint().encode())
+    here = Path(__file__).parent
+    for name in _CODE:
+        digest.update((here / name).read_bytes())
+    if model_dir is not None and model_dir.is_dir():
+        for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(model_dir)}:{stat.st_size}:{int(stat.st_mtime)}".encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class _Layout:
+    """Where the title and each abstract paragraph sit in ``document_text(article)``, to name sections."""
+
+    starts: list[int]
+    labels: list[str]
+
+    @classmethod
+    def of(cls, article: Article) -> _Layout:
+        starts, labels = [0], ["title"]
+        if article.abstract:
+            offset = len(article.title) + 2
+            for section in article.abstract:
+                starts.append(offset)
+                labels.append(section.label or "abstract")
+                offset += len(f"{section.label}: {section.text}" if section.label else section.text) + 1
+        return cls(starts, labels)
+
+    def section(self, offset: int) -> str:
+        return self.labels[bisect.bisect_right(self.starts, offset) - 1]
+
+
+@dataclass
+class Annotated:
+    """One article's mentions, or the error that stopped its annotation."""
+
+    article: Article
+    mentions: list[Mention]
+    error: str = ""
+
+
+class Pipeline:
+    """The loaded pipeline: ``annotate`` articles, ``annotate_texts`` for evaluation, and its ``version``."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer, version: str, batch_size: int = 64) -> None:
+        self.nlp = nlp
+        self.gazetteer = gazetteer
+        self.version = version
+        self.batch_size = batch_size
+
+    def annotate(self, article: Article) -> list[Mention]:
+        return self._mentions(article, self.nlp(document_text(article)))
+
+    def annotate_many(self, articles: Iterable[Article]) -> Iterator[Annotated]:
+        """Batched ``nlp.pipe``; an article that breaks its batch is retried alone and reported with its error."""
+        batch: list[Article] = []
+        for article in articles:
+            batch.append(article)
+            if len(batch) >= self.batch_size:
+                yield from self._batch(batch)
+                batch = []
+        yield from self._batch(batch)
+
+    def _batch(self, articles: list[Article]) -> Iterator[Annotated]:
+        try:
+            docs = list(self.nlp.pipe(document_text(a) for a in articles))
+            yield from (Annotated(a, self._mentions(a, d)) for a, d in zip(articles, docs, strict=True))
+        except Exception:  # one bad text must not cost the batch: redo it one by one, so only the culprit fails
+            for article in articles:
+                try:
+                    yield Annotated(article, self.annotate(article))
+                except Exception as exc:  # noqa: BLE001 - reported with the PMID, the run goes on
+                    yield Annotated(article, [], f"{type(exc).__name__}: {exc}")
+
+    def annotate_texts(self, texts: Iterable[str]) -> Iterator[list[PredictedSpan]]:
+        """Entity spans of plain texts (offsets into each text), for ``gapmap nlp eval``."""
+        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
+            yield [PredictedSpan(s.start, s.end, s.type, s.concept_id) for s in doc._.entities]
+
+    def concepts(self, mentions: Iterable[Mention]) -> list[Concept]:
+        """The concepts ``mentions`` refer to, for ``MentionStore.upsert_concepts``."""
+        out: dict[str, Concept] = {}
+        for m in mentions:
+            if m.concept_id not in out:
+                out[m.concept_id] = self.gazetteer.concept(m.concept_id) or Concept(
+                    m.concept_id, m.concept_name, m.type, kind=m.kind
+                )
+        return list(out.values())
+
+    def _mentions(self, article: Article, doc: Doc) -> list[Mention]:
+        layout = _Layout.of(article)
+        sentences = list(doc.sents)
+        sentence_starts = [s.start_char for s in sentences]
+        sentence_texts = [s.text.strip() for s in sentences]  # once each: Span.text joins its tokens every call
+        mentions = []
+        for span in doc._.entities:
+            index = max(bisect.bisect_right(sentence_starts, span.start) - 1, 0)
+            concept_id, name = _concept_of(span)
+            mentions.append(
+                Mention(
+                    article.pmid,
+                    layout.section(span.start),
+                    index,
+                    sentence_texts[index],
+                    span.start,
+                    span.end,
+                    span.text,
+                    span.type,
+                    concept_id,
+                    name,
+                    span.source,
+                    span.score,
+                    span.kind,
+                )
+            )
+        for m in mentions_from_record(article):
+            concept = self.gazetteer.concept(m.concept_id)
+            if concept is not None:
+                m.type, m.concept_name, m.kind = concept.type, concept.name, concept.kind
+            mentions.append(m)
+        return mentions
+
+
+def _concept_of(span: EntitySpan) -> tuple[str, str]:
+    """A linked span's concept, else a ``GAPMAP:<slug>`` concept named by the text (same text, same concept)."""
+    if span.concept_id:
+        return span.concept_id, span.concept_name
+    return f"GAPMAP:{slug(span.text)}", span.text
+
+
+def load_pipeline(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = DEFAULT_CACHE) -> Pipeline:
+    """Compile the gazetteer (≈15 s), load the model if there is one, and the linker with it."""
+    nlp = build_nlp(model_dir, cache_dir)
+    return Pipeline(nlp, shared_gazetteer(), pipeline_version(model_dir))

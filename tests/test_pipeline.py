@@ -1,0 +1,166 @@
+"""The full NLP pipeline on real MS abstracts: entities, abbreviations, offsets, bad input, linker."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import re
+from pathlib import Path
+from typing import BinaryIO, cast
+
+import pytest
+from conftest import need
+
+from ingest.jsonl import iter_jsonl
+from ingest.records import AbstractSection, Article
+from nlp.gazetteer import shared_gazetteer
+from nlp.linker import build_linker
+from nlp.ner_model import MODEL_DIR
+from nlp.pipeline import DEFAULT_CACHE, Pipeline, load_pipeline, pipeline_version
+from nlp.records import document_text
+
+NFL = "GAPMAP:neurofilament-light-chain"
+OCRELIZUMAB = "MESH:C533411"
+
+
+@pytest.fixture(scope="module")
+def pipeline(shared: Path) -> Pipeline:
+    return load_pipeline(model_dir=None)  # the gazetteer pipeline; the model is tested in test_ner_model
+
+
+@pytest.fixture(scope="module")
+def articles(shared: Path) -> list[Article]:
+    path = shared / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz"
+    with gzip.open(path, "rb") as stream:
+        return [
+            a for a in itertools.islice(iter_jsonl(cast(BinaryIO, stream), str(path)), 700) if isinstance(a, Article)
+        ]
+
+
+@pytest.fixture(scope="module")
+def annotated(pipeline: Pipeline, articles: list[Article]) -> dict[str, list]:  # type: ignore[type-arg]
+    results = {r.article.pmid: r for r in pipeline.annotate_many(articles)}
+    assert not [r.error for r in results.values() if r.error]
+    return {pmid: r.mentions for pmid, r in results.items()}
+
+
+def test_ocrelizumab_found_in_every_paper_that_names_it(articles: list[Article], annotated: dict) -> None:  # type: ignore[type-arg]
+    naming = {a.pmid for a in articles if re.search(r"\bocrelizumab\b", document_text(a), re.I)}
+    found = {pmid for pmid, ms in annotated.items() if any(m.concept_id == OCRELIZUMAB for m in ms)}
+    assert len(naming) >= 5
+    assert naming <= found
+    by_pmid = {a.pmid: document_text(a) for a in articles}
+    for pmid in found - naming:  # the rest name it by a synonym or its own abbreviation
+        assert re.search(r"ocrevus|\bOCR\b", by_pmid[pmid], re.I), pmid
+
+
+def test_nfl_resolves_to_the_fluid_biomarker_linked_to_nefl(pipeline: Pipeline, annotated: dict) -> None:  # type: ignore[type-arg]
+    nfl = [m for ms in annotated.values() for m in ms if m.text in {"NfL", "sNfL"}]
+    assert len(nfl) > 20
+    assert {(m.concept_id, m.type, m.kind) for m in nfl} == {(NFL, "Biomarker", "fluid")}
+    concept = pipeline.concepts(nfl[:1])[0]
+    assert "HGNC:7739" in concept.xrefs
+
+
+def test_inflammation_and_words_containing_ms_are_not_misread(articles: list[Article], annotated: dict) -> None:  # type: ignore[type-arg]
+    texts = {a.pmid: document_text(a) for a in articles}
+    for pmid, mentions in annotated.items():
+        text = texts[pmid]
+        for m in mentions:
+            if m.start < 0:
+                continue
+            assert text[m.start : m.end] == m.text
+            assert m.sentence_index >= 0 and m.text in m.sentence
+            if "inflammation" in m.text.lower():
+                assert m.concept_id != NFL
+            if m.concept_id == "MESH:D009103" and m.text == "MS":
+                assert (m.start == 0 or not text[m.start - 1].isalnum()) and not text[m.end : m.end + 1].isalnum()
+
+
+def test_pira_is_a_clinical_biomarker(annotated: dict) -> None:  # type: ignore[type-arg]
+    pira = [m for ms in annotated.values() for m in ms if m.text == "PIRA"]
+    assert pira and {(m.type, m.kind) for m in pira} == {("Biomarker", "clinical")}
+
+
+def test_abbreviations_take_their_long_forms_concept(articles: list[Article], annotated: dict) -> None:  # type: ignore[type-arg]
+    defining = [a.pmid for a in articles if re.search(r"systemic sclerosis \(SSc\)[\s,.;]", document_text(a), re.I)]
+    assert defining
+    for pmid in defining:
+        ssc = [m for m in annotated[pmid] if m.text == "SSc"]
+        assert ssc and {(m.concept_id, m.source) for m in ssc} == {("MESH:D012595", "abbreviation")}
+
+
+def test_title_is_sentence_zero_and_sections_named(pipeline: Pipeline) -> None:
+    article = Article(
+        pmid="99",
+        title="Siponimod in SPMS",
+        abstract=[AbstractSection("Ocrelizumab lowers NfL.", "BACKGROUND"), AbstractSection("EDSS was stable.", "")],
+    )
+    mentions = {m.text: m for m in pipeline.annotate(article)}
+    assert (mentions["Siponimod"].sentence_index, mentions["Siponimod"].section) == (0, "title")
+    assert mentions["NfL"].section == "BACKGROUND" and mentions["NfL"].sentence_index == 1
+    assert mentions["EDSS"].section == "abstract" and mentions["EDSS"].sentence == "EDSS was stable."
+
+
+def test_bad_input_is_annotated_without_crashing(pipeline: Pipeline) -> None:
+    odd = [
+        Article(pmid="1"),
+        Article(pmid="2", title="Ocrelizumab", abstract=[AbstractSection("NfL " * 25_000)]),  # 100k characters
+        Article(pmid="3", title="Esclerosis múltiple: tratamiento con ocrelizumab y biomarcadores séricos (NfL)"),
+        Article(pmid="4", title="İ\u0000\u200b\ud7ff 🙂 MS ﬁ", abstract=[AbstractSection("\n\n\t  ")]),
+    ]
+    results = {r.article.pmid: r for r in pipeline.annotate_many(odd)}
+    assert set(results) == {"1", "2", "3", "4"} and not any(r.error for r in results.values())
+    assert results["1"].mentions == []
+    assert sum(m.concept_id == NFL for m in results["2"].mentions) == 25_000
+    assert OCRELIZUMAB in {m.concept_id for m in results["3"].mentions}
+
+
+def test_annotate_texts_gives_offsets_into_each_text(pipeline: Pipeline) -> None:
+    texts = ["Serum NfL in SPMS.", "", "Simvastatin slowed brain atrophy."]
+    spans = list(pipeline.annotate_texts(texts))
+    assert len(spans) == 3 and spans[1] == []
+    assert {(texts[2][s.start : s.end], s.type) for s in spans[2]} == {
+        ("Simvastatin", "Compound"),
+        ("brain atrophy", "Biomarker"),
+    }
+    assert all(s.concept_id for s in spans[0] + spans[2])
+
+
+def test_version_changes_with_the_model(tmp_path: Path, pipeline: Pipeline) -> None:
+    assert pipeline.version == pipeline_version(None)
+    (tmp_path / "weights.bin").write_bytes(b"1")
+    assert pipeline_version(tmp_path) != pipeline.version
+
+
+def test_linker_normalises_model_spans_within_type(tmp_path: Path) -> None:
+    gazetteer = shared_gazetteer()
+    keep = [i for i, c in enumerate(gazetteer.concepts) if gazetteer.lexicons[i] == "curated" or c.type == "Disease"]
+    keep = keep[:1500]
+    linker = build_linker([gazetteer.concepts[i] for i in keep], [gazetteer.lexicons[i] for i in keep], tmp_path)
+    links = linker.link(
+        ["interferon beta-1a", "tolebrutinib", "multiple sclerosis", "qwxz plugh"],
+        ["Compound", "Compound", "Compound", "Disease"],
+    )
+    assert links[0] is not None and links[0].concept_id == "MESH:D016899" and links[0].score >= 0.8
+    assert links[1] is not None and links[1].concept_id == "GAPMAP:tolebrutinib"
+    assert links[2] is None  # a disease name is no Compound
+    assert links[3] is None
+    again = build_linker([gazetteer.concepts[i] for i in keep], [gazetteer.lexicons[i] for i in keep], tmp_path)
+    assert again.link(["tolebrutinib"], ["Compound"])[0] == links[1]  # loaded from the cache folder
+
+
+def test_with_the_trained_model_its_spans_are_linked_and_curated_terms_still_win(articles: list[Article]) -> None:
+    need((MODEL_DIR / "config.cfg").is_file(), "no trained model in nlp/model (run `gapmap nlp train`)")
+    full = load_pipeline(cache_dir=DEFAULT_CACHE)  # builds the linker index once per machine
+    assert "ner" in full.nlp.pipe_names and full.version != pipeline_version(None)
+    mentions = [m for r in full.annotate_many(articles[:60]) for m in r.mentions]
+    model = [m for m in mentions if m.source == "model"]
+    assert model and {m.type for m in model} <= {"Compound", "Disease", "Gene"}
+    linked = [m for m in model if not m.concept_id.startswith("GAPMAP:")]
+    assert linked and all(m.concept_id.split(":")[0] in {"MESH", "DOID", "HGNC"} for m in linked)
+    assert all(m.score >= 0.8 for m in linked)
+    probe = Article(pmid="7", title="Serum neurofilament light chain (sNfL) and GFAP in SPMS treated with siponimod")
+    got = {m.text: (m.concept_id, m.type) for m in full.annotate(probe) if m.start >= 0}
+    assert got["sNfL"] == (NFL, "Biomarker") and got["GFAP"][1] == "Biomarker"
+    assert got["SPMS"] == ("DOID:0050783", "Disease") and got["siponimod"] == ("MESH:C578989", "Compound")
