@@ -1,0 +1,113 @@
+"""Relationships and properties derived from the whole corpus, recomputed at the end of every load.
+
+Why recompute rather than patch: co-occurrence counts, NPMI, entity paper counts, affiliations and
+citations depend on every publication, so after any change (or a load killed midway) the only state that is
+certainly right is the one computed from all of them.  It is one streaming pass the loader makes anyway,
+written in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from graph.records import PublicationRows, Row
+from graph.schema import SHARED_NODES, key_of
+
+
+def npmi(pair: int, a: int, b: int, total: int) -> float:
+    """Normalised pointwise mutual information over papers, in [-1, 1] (1: always together)."""
+    if pair == 0 or total == 0:
+        return -1.0
+    p_ab, p_a, p_b = pair / total, a / total, b / total
+    if p_ab >= 1.0:
+        return 1.0
+    return round(math.log(p_ab / (p_a * p_b)) / -math.log(p_ab), 6)
+
+
+@dataclass
+class _Span:
+    count: int = 0
+    funded: int = 0
+    first: int | None = None
+    last: int | None = None
+
+    def add(self, year: int | None, funded: bool = False) -> None:
+        self.count += 1
+        self.funded += funded
+        if year is not None:
+            self.first = year if self.first is None else min(self.first, year)
+            self.last = year if self.last is None else max(self.last, year)
+
+
+@dataclass
+class Derived:
+    """Accumulates what the corpus-wide relationships need while the loader streams publications."""
+
+    pmids: set[str]
+    papers: int = 0  # publications with at least one entity (the NPMI denominator)
+    entities: dict[str, _Span] = field(default_factory=dict)
+    pairs: dict[tuple[str, str], _Span] = field(default_factory=dict)
+    sentence_pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    affiliations: dict[tuple[str, str], _Span] = field(default_factory=dict)
+    cites: list[tuple[str, str]] = field(default_factory=list)
+    shared: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)  # label -> key -> row JSON -> n
+
+    def add(self, pub: PublicationRows) -> None:
+        for label in SHARED_NODES:
+            key = key_of(label)
+            by_key = self.shared.setdefault(label, {})
+            for row in pub.nodes.get(label, ()):
+                by_key.setdefault(row[key], Counter())[json.dumps(row, sort_keys=True)] += 1
+        ids = sorted(set(pub.entities))
+        if ids:
+            self.papers += 1
+        for cid in ids:
+            self.entities.setdefault(cid, _Span()).add(pub.year)
+        for pair in combinations(ids, 2):
+            self.pairs.setdefault(pair, _Span()).add(pub.year, pub.funded)
+        for together in pub.sentence_entities.values():
+            self.sentence_pairs.update(combinations(sorted(together), 2))
+        for aff in sorted(set(pub.affiliations)):
+            self.affiliations.setdefault(aff, _Span()).add(pub.year)
+        self.cites.extend((pub.pmid, ref) for ref in pub.references if ref in self.pmids)
+
+    def node_rows(self) -> dict[str, list[Row]]:
+        """Nodes several publications share, each with the properties most publications gave it (ties: the
+        smallest), so the result does not depend on load order or batching; entities with their statistics."""
+        nodes: dict[str, list[Row]] = {}
+        for label, by_key in self.shared.items():
+            rows = []
+            for _key, variants in sorted(by_key.items()):
+                best = min(variants.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+                rows.append(json.loads(best))
+            nodes[label] = rows
+        for row in nodes.get("Entity", []):
+            span = self.entities[row["id"]]
+            row.update(papers=span.count, first_year=span.first, last_year=span.last)
+        return nodes
+
+    def rels(self) -> dict[str, list[Row]]:
+        """Corpus-wide relationship rows by type (CO_OCCURS in canonical order: smaller id first)."""
+        co = [
+            {
+                "src": a,
+                "dst": b,
+                "papers": s.count,
+                "sentences": self.sentence_pairs.get((a, b), 0),
+                "funded_papers": s.funded,
+                "first_year": s.first,
+                "last_year": s.last,
+                "npmi": npmi(s.count, self.entities[a].count, self.entities[b].count, self.papers),
+            }
+            for (a, b), s in sorted(self.pairs.items())
+        ]
+        aff = [
+            {"src": a, "dst": i, "papers": s.count, "first_year": s.first, "last_year": s.last}
+            for (a, i), s in sorted(self.affiliations.items())
+        ]
+        cites = [{"src": a, "dst": b} for a, b in sorted(set(self.cites))]
+        return {"CO_OCCURS": co, "AFFILIATED_WITH": aff, "CITES": cites}

@@ -1,0 +1,261 @@
+"""Graph rows of one publication: its node and relationship rows, built from an article, its mentions and
+funding links.
+
+Why per publication: a publication is the unit a load replaces.  Its rows hash to a ``load_key`` stored on
+the Publication node in the same transaction as its relationships, so a later load skips unchanged
+publications, replaces changed ones whole, and a load killed midway redoes only what was not committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.records import Article, Author, Award, FundingLink, MeshHeading, Programme
+from nlp.lexicons.mesh import descriptor_by_name
+from nlp.records import ENTITY_TYPES, Concept, Mention
+
+Row = dict[str, Any]
+
+_SPACE = re.compile(r"\s+")
+_EMAIL = re.compile(r"\S+@\S+")
+_INSTITUTION_WORDS = re.compile(
+    r"universit|institut|hospital|college|school|centre|center|clinic|foundation|laborator|academy|council|"
+    r"agency|ministry|inserm|cnrs|nih|company|inc\b|ltd\b|gmbh",
+    re.IGNORECASE,
+)
+_COUNTRY_ALIASES = {
+    "usa": "United States",
+    "u.s.a": "United States",
+    "us": "United States",
+    "united states of america": "United States",
+    "uk": "United Kingdom",
+    "u.k": "United Kingdom",
+    "england": "United Kingdom",
+    "scotland": "United Kingdom",
+    "wales": "United Kingdom",
+    "northern ireland": "United Kingdom",
+    "the netherlands": "Netherlands",
+    "holland": "Netherlands",
+    "p.r. china": "China",
+    "pr china": "China",
+    "people's republic of china": "China",
+    "republic of korea": "South Korea",
+    "korea": "South Korea",
+}
+
+
+def clean(text: str) -> str:
+    """One line, single spaces: graph strings travel through CSV bulk loads and table output."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def name_key(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive key ("Müller, J." and "muller j" agree)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def author_id(author: Author) -> str:
+    """ORCID when the record has one, else a normalised "last name + initials" key."""
+    orcid = re.sub(r"^https?://orcid\.org/", "", author.orcid.strip())
+    if orcid:
+        return f"orcid:{orcid}"
+    if author.collective_name:
+        return f"group:{name_key(author.collective_name)}"
+    initials = name_key(author.initials or "".join(p[:1] for p in author.fore_name.split())).replace(" ", "")
+    return f"name:{name_key(author.last_name)} {initials}".strip()
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    key: str
+    name: str
+    country: str
+
+
+def parse_affiliation(text: str) -> Affiliation | None:
+    """Institution and country from a free-text affiliation ("Dept X, Univ Y, City, Country. a@b.c")."""
+    text = clean(_EMAIL.sub("", text)).rstrip(" .;,")
+    if not text:
+        return None
+    parts = [p.strip(" .") for p in text.split(",") if p.strip(" .")]
+    name = next((p for p in parts if _INSTITUTION_WORDS.search(p)), parts[0])
+    tail = re.sub(r"[\d-]+", "", parts[-1]).strip(" .") if len(parts) > 1 else ""
+    country = ""
+    if tail and len(tail.split()) <= 4 and not _INSTITUTION_WORDS.search(tail):
+        country = _COUNTRY_ALIASES.get(tail.lower(), tail)
+    return Affiliation(name_key(name), name, country)
+
+
+@dataclass
+class PublicationRows:
+    """Everything one publication contributes to the graph (its per-publication relationships)."""
+
+    pmid: str
+    year: int | None
+    funded: bool
+    nodes: dict[str, list[Row]] = field(default_factory=dict)
+    rels: dict[str, list[Row]] = field(default_factory=dict)
+    entities: list[str] = field(default_factory=list)  # concept ids mentioned
+    sentence_entities: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> concept ids
+    affiliations: list[tuple[str, str]] = field(default_factory=list)  # (author id, institution key)
+    references: list[str] = field(default_factory=list)
+    load_key: str = ""
+
+    def node(self, label: str, row: Row) -> None:
+        self.nodes.setdefault(label, []).append(row)
+
+    def rel(self, type_: str, src: str, dst: str, **props: Any) -> None:
+        self.rels.setdefault(type_, []).append({"src": src, "dst": dst, **props})
+
+
+def mesh_ui(heading: MeshHeading) -> str:
+    """The descriptor id; MEDLINE text names headings without ids, so they are looked up by name."""
+    if heading.descriptor_ui:
+        return heading.descriptor_ui
+    known = descriptor_by_name().get(heading.descriptor_name.lower())
+    return known.ui if known else f"name:{name_key(heading.descriptor_name)}"
+
+
+def entity_row(concept_id: str, concept: Concept | None, mention: Mention) -> Row:
+    """Entity node properties, from the concept table when it knows the id, else from the mention."""
+    type_ = concept.type if concept else mention.type
+    return {
+        "id": concept_id,
+        "name": clean(concept.name if concept else mention.concept_name),
+        "type": type_,
+        "synonyms": sorted(concept.synonyms) if concept else [],
+        "biolink": ENTITY_TYPES.get(type_, "biolink:NamedThing"),
+        "kind": (concept.kind if concept else "") or mention.kind,
+    }
+
+
+def _best(mentions: list[Mention]) -> Mention:
+    """The evidence sentence shown for a (publication, entity) pair: a real sentence over record metadata,
+    then the highest score, then the earliest sentence."""
+    return min(mentions, key=lambda m: (m.sentence_index < 0, -m.score, m.sentence_index, m.start))
+
+
+def publication_rows(
+    article: Article,
+    mentions: Iterable[Mention],
+    links: Iterable[FundingLink],
+    concepts: dict[str, Concept],
+    award_ids: set[str],
+) -> PublicationRows:
+    """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends)."""
+    funding = sorted({(lk.award_id, lk.provenance) for lk in links if lk.award_id in award_ids})
+    out = PublicationRows(article.pmid, article.year, bool(funding))
+    journal_id = name_key(article.journal or article.journal_abbrev)
+    out.node(
+        "Publication",
+        {
+            "pmid": article.pmid,
+            "title": clean(article.title),
+            "abstract": clean(article.abstract_text),
+            "year": article.year,
+            "pub_date": article.pub_date,
+            "journal": clean(article.journal),
+            "doi": article.doi,
+            "has_abstract": article.has_abstract,
+            "funded": bool(funding),
+        },
+    )
+    if journal_id:
+        out.node(
+            "Journal",
+            {"id": journal_id, "name": clean(article.journal or article.journal_abbrev), "issn": article.issn},
+        )
+        out.rel("PUBLISHED_IN", article.pmid, journal_id)
+    seen_authors: set[str] = set()
+    for position, author in enumerate(article.authors, start=1):
+        aid = author_id(author)
+        if not aid or aid in seen_authors:
+            continue
+        seen_authors.add(aid)
+        out.node("Author", {"id": aid, "name": clean(author.display_name), "orcid": author.orcid})
+        out.rel("AUTHORED", aid, article.pmid, position=position, last_author=position == len(article.authors))
+        for text in author.affiliations:
+            aff = parse_affiliation(text)
+            if aff and aff.key:
+                out.node("Institution", {"id": aff.key, "name": aff.name, "country": aff.country})
+                out.affiliations.append((aid, aff.key))
+    headings: dict[str, MeshHeading] = {}
+    for heading in article.mesh:
+        headings.setdefault(mesh_ui(heading), heading)
+    for ui, heading in sorted(headings.items()):
+        out.node("MeshTerm", {"ui": ui, "name": clean(heading.descriptor_name)})
+        out.rel("ANNOTATED_WITH", article.pmid, ui, major=heading.major_topic)
+    by_concept: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_concept.setdefault(m.concept_id, []).append(m)
+        if m.sentence_index >= 0:
+            out.sentence_entities.setdefault(m.sentence_index, set()).add(m.concept_id)
+    for concept_id in sorted(by_concept):
+        group = by_concept[concept_id]
+        best = _best(group)
+        out.node("Entity", entity_row(concept_id, concepts.get(concept_id), best))
+        out.rel(
+            "MENTIONS",
+            article.pmid,
+            concept_id,
+            count=len(group),
+            sections="; ".join(sorted({m.section for m in group})),
+            sentence=clean(best.sentence),
+            sentence_index=best.sentence_index,
+        )
+        out.entities.append(concept_id)
+    for award_id, provenance in funding:
+        out.rel("FUNDED_BY", article.pmid, award_id, provenance=provenance)
+    out.references = sorted(set(article.references) - {article.pmid})
+    payload = json.dumps([out.nodes, out.rels, out.affiliations, out.references], sort_keys=True, default=str)
+    out.load_key = hashlib.sha1(payload.encode("utf-8")).hexdigest()
+    out.nodes["Publication"][0]["load_key"] = out.load_key
+    return out
+
+
+def portfolio_rows(
+    programmes: Iterable[Programme], awards: Iterable[Award]
+) -> tuple[dict[str, list[Row]], dict[str, list[Row]]]:
+    """Funder, Programme and Award nodes with PART_OF (award → programme), OFFERS (funder → programme) and
+    FUNDS (funder → award)."""
+    nodes: dict[str, list[Row]] = {"Funder": [], "Programme": [], "Award": []}
+    rels: dict[str, list[Row]] = {"PART_OF": [], "OFFERS": [], "FUNDS": []}
+    funders: dict[str, str] = {}
+    programme_ids = set()
+    for prog in programmes:
+        programme_ids.add(prog.programme_id)
+        fid = name_key(prog.funder)
+        funders.setdefault(fid, clean(prog.funder))
+        nodes["Programme"].append(
+            {"id": prog.programme_id, "name": clean(prog.name), "funder": clean(prog.funder), "year": prog.year}
+        )
+        if fid:
+            rels["OFFERS"].append({"src": fid, "dst": prog.programme_id})
+    for award in awards:
+        fid = name_key(award.funder)
+        funders.setdefault(fid, clean(award.funder))
+        nodes["Award"].append(
+            {
+                "id": award.award_id,
+                "title": clean(award.title),
+                "funder": clean(award.funder),
+                "programme": clean(award.programme),
+                "start_date": award.start,
+                "end_date": award.end,
+                "amount": award.amount,
+                "currency": award.currency,
+            }
+        )
+        if fid:
+            rels["FUNDS"].append({"src": fid, "dst": award.award_id})
+        if award.programme_id in programme_ids:
+            rels["PART_OF"].append({"src": award.award_id, "dst": award.programme_id})
+    nodes["Funder"] = [{"id": k, "name": v} for k, v in sorted(funders.items()) if k]
+    return nodes, rels

