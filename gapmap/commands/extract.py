@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,9 +32,9 @@ def extract(
         raise GapmapError(f"no article store at {ws.article_store}", "run `gapmap ingest ...` first")
     console.print("loading the NLP pipeline (compiling lexicons, about 15 s)…")
     try:
-        # The linker index depends only on the lexicons: $GAPMAP_CACHE lets several workspaces share one.
-        cache = Path(os.environ["GAPMAP_CACHE"]) if os.environ.get("GAPMAP_CACHE") else ws.root / "cache"
-        pipeline = load_pipeline(cache_dir=cache)
+        # The linker index depends only on the lexicons, so every workspace shares the machine-wide cache
+        # ($GAPMAP_CACHE, default ~/.cache/gapmap) rather than rebuilding it per workspace.
+        pipeline = load_pipeline()
     except FileNotFoundError as exc:
         raise GapmapError(
             f"lexicon file missing: {exc.filename}", "set GAPMAP_SHARED_DATA to the shared data folder"
