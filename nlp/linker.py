@@ -40,6 +40,9 @@ KB_LEXICONS = frozenset({"curated", "mesh", "doid", "hgnc"})
 KB_TYPES = frozenset({"Compound", "Disease", "Gene"})
 #: Cosine similarity (1 - distance) a candidate needs to be accepted.
 THRESHOLD = 0.8
+#: A candidate alias may be at most this much longer (in characters) than the mention: character-trigram
+#: similarity rates "inflammatory" close to "inflammatory MFH", but the extra words are ones the text never said.
+MAX_ALIAS_LENGTH_RATIO = 1.3
 K = 10
 
 
@@ -81,11 +84,13 @@ class Linker:
 
     def link(self, texts: list[str], types: list[str]) -> list[Link | None]:
         results: list[Link | None] = []
-        for candidates, type_ in zip(self.generator(texts, K), types, strict=True):
+        for text, candidates, type_ in zip(texts, self.generator(texts, K), types, strict=True):
             best: Link | None = None
             for candidate in candidates:
                 entity = self.generator.kb.cui_to_entity[candidate.concept_id]
-                score = max(candidate.similarities)
+                score, alias = max(zip(candidate.similarities, candidate.aliases, strict=True))
+                if len(alias) > MAX_ALIAS_LENGTH_RATIO * len(text):
+                    continue
                 if type_ in entity.types and score >= self.threshold and (best is None or score > best.score):
                     best = Link(candidate.concept_id, round(float(score), 3))
             results.append(best)

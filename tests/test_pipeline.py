@@ -164,3 +164,17 @@ def test_with_the_trained_model_its_spans_are_linked_and_curated_terms_still_win
     got = {m.text: (m.concept_id, m.type) for m in full.annotate(probe) if m.start >= 0}
     assert got["sNfL"] == (NFL, "Biomarker") and got["GFAP"][1] == "Biomarker"
     assert got["SPMS"] == ("DOID:0050783", "Disease") and got["siponimod"] == ("MESH:C578989", "Compound")
+
+
+def test_linker_refuses_aliases_that_add_words_to_the_mention() -> None:
+    """Trigram similarity puts "inflammatory" near "inflammatory MFH" (a histiocytoma): that is no link."""
+    from nlp.linker import shared_linker
+
+    need((MODEL_DIR / "config.cfg").is_file(), "no trained model in nlp/model (run `gapmap nlp train`)")
+    linker = shared_linker(str(DEFAULT_CACHE))
+    inflammatory, ms, ifn = linker.link(
+        ["inflammatory", "multiple sclerosis", "interferon beta-1a"], ["Disease", "Disease", "Compound"]
+    )
+    assert inflammatory is None or inflammatory.concept_id != "DOID:6192"
+    assert ms is not None and ms.concept_id in {"MESH:D009103", "DOID:2377"}
+    assert ifn is not None and ifn.concept_id == "MESH:D000068556"  # the Interferon beta-1a descriptor
