@@ -31,16 +31,21 @@ class PredictedSpan:
     concept_id: str = ""
 
 
+def open_model(path: Path) -> Language:
+    """``spacy.load`` without the warning scispaCy's tokenizer rules raise (uncached: callers may add pipes)."""
+    with warnings.catch_warnings():
+        # scispaCy's suffix rules contain "[" inside a character class; Python's re warns on every compile.
+        warnings.filterwarnings("ignore", "Possible set union", FutureWarning)
+        return spacy.load(path)
+
+
 @lru_cache(maxsize=4)
 def load_model(path: Path = MODEL_DIR) -> Language:
     """Load the NER pipeline at ``path`` (cached: loading takes about a second)."""
     if not (path / "config.cfg").is_file():
         raise GapmapError(f"{path}: no trained NER model there", "run `gapmap nlp train` (or `make model`)")
     try:
-        with warnings.catch_warnings():
-            # scispaCy's suffix rules contain "[" inside a character class; Python's re warns on every compile.
-            warnings.filterwarnings("ignore", "Possible set union", FutureWarning)
-            return spacy.load(path)
+        return open_model(path)
     except (OSError, ValueError) as exc:
         raise GapmapError(f"{path}: cannot load the NER model ({exc})", "retrain it with `gapmap nlp train`") from exc
 
