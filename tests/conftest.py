@@ -39,3 +39,24 @@ def neo4j_settings() -> dict[str, str]:
         "password": os.environ.get("NEO4J_PASSWORD", ""),
         "database": os.environ.get("NEO4J_DATABASE", "neo4j"),
     }
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that talks to the Neo4j server (through the fixture) so the summary can count them."""
+    for item in items:
+        if "neo4j_settings" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line saying how many tests ran against the real Neo4j server, and how they ended."""
+    outcomes: dict[str, int] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "neo4j" in getattr(report, "keywords", {}) and report.when in ("call", "setup"):
+                if outcome == "passed" and report.when != "call":
+                    continue
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    server = os.environ.get("NEO4J_URI", "no server")
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "none run"
+    terminalreporter.write_line(f"Neo4j tests against {server}: {counts}")

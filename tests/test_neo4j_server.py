@@ -78,6 +78,7 @@ def _is_loopback(hex_address: str) -> bool:
 
 
 @pytest.mark.timeout(600)
+@pytest.mark.neo4j
 def test_second_server_starts_reports_and_stops_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     need(bool(shutil.which("java") and shutil.which("mvn")), "Java and Maven are needed to run a Neo4j server")
     need(Path("/proc/self/fd").is_dir(), "the socket and process checks read /proc (Linux)")
