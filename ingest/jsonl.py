@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from ingest.dates import parse_date_text, year_of
 from ingest.markup import READ_ERRORS, clean_abstract, split_inline_labels, squash, strip_tags
 from ingest.medline import parse_grant, parse_mesh
-from ingest.pubmed_xml import normalise_orcid, split_pmid
+from ingest.pubmed_xml import empty_article, normalise_orcid
 from ingest.records import AbstractSection, Article, Author, Chemical, Grant, MeshHeading, Rejected
 
 SOURCE_FORMAT = "jsonl"
@@ -87,15 +87,9 @@ def _strings(value: Any) -> list[str]:
 
 def parse_object(data: dict[str, Any], source: str) -> Article | None:
     """One JSON object → Article (None when it has no usable PMID)."""
-    pmid, version = split_pmid(str(_first(data, "pmid", "PMID", "pubmed_id", "pubmedId") or ""))
-    if not pmid:
+    article = empty_article(str(_first(data, "pmid", "PMID", "pubmed_id", "pubmedId") or ""), source, SOURCE_FORMAT)
+    if article is None:
         return None
-    article = Article(
-        pmid=pmid,
-        pmid_version=version,
-        source_file=source,
-        source_format=SOURCE_FORMAT,
-    )
     article.title = _text(_first(data, "title", "article_title", "ArticleTitle"))
     article.abstract = clean_abstract(_abstract(_first(data, "abstract", "abstract_sections", "AbstractText")))
     citation = str(_first(data, "journal_citation", "citation", "source") or "")

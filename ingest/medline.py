@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from ingest.dates import parse_date_text, year_of
 from ingest.markup import READ_ERRORS, clean_abstract, split_inline_labels, squash, strip_tags
-from ingest.pubmed_xml import normalise_orcid, split_pmid
+from ingest.pubmed_xml import empty_article, normalise_orcid
 from ingest.records import Article, Author, Chemical, Grant, MeshHeading, Rejected
 
 SOURCE_FORMAT = "medline"
@@ -74,15 +74,9 @@ def parse_fields(fields: Fields, source: str) -> Article | None:
     first: dict[str, str] = {}
     for tag, value in fields:
         first.setdefault(tag, value)
-    pmid, version = split_pmid(first.get("PMID", ""))
-    if not pmid:
+    article = empty_article(first.get("PMID", ""), source, SOURCE_FORMAT)
+    if article is None:
         return None
-    article = Article(
-        pmid=pmid,
-        pmid_version=version,
-        source_file=source,
-        source_format=SOURCE_FORMAT,
-    )
     article.title = strip_tags(first.get("TI") or first.get("TT") or first.get("BTI", ""))
     abstract = strip_tags(first.get("AB", ""))
     article.abstract = clean_abstract(split_inline_labels(abstract))

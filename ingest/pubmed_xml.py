@@ -124,6 +124,14 @@ def split_pmid(text: str, version: str = "") -> tuple[str, int]:
     return str(int(m.group(1))), int(found) if found.isdigit() and int(found) > 0 else 1
 
 
+def empty_article(pmid_text: str, source: str, source_format: str) -> Article | None:
+    """An Article with only its identity set (PMID, version, source), or None when ``pmid_text`` is no PMID."""
+    pmid, version = split_pmid(pmid_text)
+    if not pmid:
+        return None
+    return Article(pmid=pmid, pmid_version=version, source_file=source, source_format=source_format)
+
+
 def _split_pmid(pmid_el: XmlElement | None) -> tuple[str, int]:
     """(PMID, version) of a ``<PMID Version="2">123</PMID>`` element."""
     return ("", 1) if pmid_el is None else split_pmid(pmid_el.text or "", pmid_el.get("Version") or "")
