@@ -51,7 +51,7 @@ def main() -> None:
     try:
         app()
     except GapmapError as exc:
-        console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
         if exc.hint:
-            console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
+            console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False, soft_wrap=True)
         sys.exit(2)
