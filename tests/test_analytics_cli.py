@@ -8,24 +8,16 @@ import json
 from pathlib import Path
 
 import pytest
-from test_graph_store import build_workspace
+from test_graph_store import loaded_workspace
 from typer.testing import CliRunner
 
 from gapmap.cli import app
 from gapmap.workspace import Workspace
-from graph import open_store
-from graph.load import load
-from ingest.store import ArticleStore
 
 
 @pytest.fixture(scope="module")
 def ws(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    workspace = build_workspace(shared, tmp_path_factory.mktemp("analytics"))
-    store = open_store("embedded", workspace, create=True)
-    with ArticleStore(workspace.article_store) as articles:
-        load(articles, store, batch_size=500)
-    store.close()
-    return workspace
+    return loaded_workspace(shared, tmp_path_factory.mktemp("analytics"), batch_size=500)
 
 
 def run(ws: Workspace, *args: str) -> str:

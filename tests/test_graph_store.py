@@ -56,15 +56,19 @@ def build_workspace(shared: Path, root: Path) -> Workspace:
     return ws
 
 
-@pytest.fixture(scope="module")
-def corpus(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+def loaded_workspace(shared: Path, folder: Path, batch_size: int = 200) -> Workspace:
     """Real records (MEDLINE, PubMed XML), the IPMSA portfolio and `gapmap extract` mentions, loaded (embedded)."""
-    ws = build_workspace(shared, tmp_path_factory.mktemp("graph"))
+    ws = build_workspace(shared, folder)
     store = open_store("embedded", ws, create=True)
     with ArticleStore(ws.article_store) as articles:
-        load(articles, store, batch_size=200)
+        load(articles, store, batch_size=batch_size)
     store.close()
     return ws
+
+
+@pytest.fixture(scope="module")
+def corpus(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    return loaded_workspace(shared, tmp_path_factory.mktemp("graph"))
 
 
 @pytest.fixture
