@@ -19,6 +19,8 @@ from analytics.landscape import columns_of_type
 from analytics.scorers import UNSUPERVISED, LogisticModel, NeighbourGraph, design, train_supervised
 
 SCORERS = (*UNSUPERVISED, "supervised")
+#: What ``supervised`` ranks by when the corpus has no earlier time slice to train on (e.g. a single year).
+FALLBACK = "cosine_paths"
 
 
 @dataclass
@@ -56,19 +58,24 @@ class HypothesisRanker:
     def rank(
         self, rows: np.ndarray, cols: np.ndarray, scorer: str = "adamic_adar", top: int = 20, linking: int = 5
     ) -> list[Hypothesis]:
-        """The ``top`` open pairs of ``rows × cols`` by ``scorer``; only pairs with a linking term are candidates
-        (a hypothesis with no shared neighbour has nothing to explain it)."""
+        """The ``top`` open pairs of ``rows × cols`` by ``scorer``; only pairs with an informative (not generic)
+        linking term are candidates (a hypothesis with nothing to explain it is no hypothesis)."""
         if scorer == "supervised" and not self.model:
-            scorer = "adamic_adar"
+            scorer = FALLBACK
         r, c = self.graph.open_two_hop(rows, cols)
         a, b = rows[r], cols[c]
         if np.array_equal(rows, cols):  # the same set on both sides: each pair once
             a, b = a[a < b], b[a < b]
         scores = self._scores(a, b)
         inc = self.inc
-        out = []
-        for k in np.lexsort((b, a, -scores[scorer]))[:top]:
+        out: list[Hypothesis] = []
+        for k in np.lexsort((b, a, -scores[scorer])):
+            if len(out) == top:
+                break
             x, y = int(a[k]), int(b[k])
+            terms = self.explainer.linking_terms(x, y, limit=linking)
+            if linking and not terms:  # linked only through generic terms: nothing to show for it
+                continue
             out.append(
                 Hypothesis(
                     inc.entity_ids[x],
@@ -79,7 +86,7 @@ class HypothesisRanker:
                     inc.types[y],
                     float(scores[scorer][k]),
                     {s: float(v[k]) for s, v in scores.items()},
-                    self.explainer.linking_terms(x, y, limit=linking),
+                    terms,
                 )
             )
         return out

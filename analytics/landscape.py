@@ -1,11 +1,15 @@
 """Research landscape matrices (e.g. Mechanism × Compound) with a gap score and its reasons per cell.
 
-Why this gap score: a cell is an interesting gap when the combination is *plausible* — both sides are well
-studied and strongly linked through shared neighbours — yet *rarely co-studied* compared with what their
-marginals predict.  So ``gap = plausibility × deficit`` where
+Why this gap score: a cell is an interesting gap when the combination is *plausible* — both sides are
+specifically linked through the same neighbours — yet *rarely co-studied* compared with what their marginals
+predict.  So ``gap = plausibility × deficit`` where
 
-* ``plausibility`` = Adamic–Adar support of the pair in the whole entity graph (shared neighbours of any type,
-  promiscuous neighbours down-weighted), divided by the largest support in the matrix (0…1);
+* ``plausibility`` = the pair's support through shared neighbours B of any type, ``Σ_B cos(A,B)·cos(B,C)`` with
+  ``cos(X,Y) = papers(X,Y) / √(papers(X)·papers(Y))`` — the same link strength the reasons are ranked by
+  (:mod:`analytics.explain`), leaving out *generic* B (co-mentioned with most entities of the row or the column
+  type) — divided by the largest support in the matrix (0…1).  Cosine links, not raw neighbour counts, because
+  counts make every cell of two hub entities plausible ("inflammation" × "disease-modifying therapies" share
+  hundreds of neighbours in an MS corpus), so hubs and class nouns would fill the gap list;
 * ``deficit`` = ``max(0, 1 − observed / expected)`` with ``expected = n_a·n_b / N`` (1 when never co-studied,
   0 when co-studied at least as often as independence predicts);
 
@@ -18,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
-from analytics.explain import Explainer, LinkingTerm
+from analytics.explain import GENERIC_SHARE, Explainer, LinkingTerm, type_shares
 from analytics.incidence import Incidence
 from analytics.scorers import NeighbourGraph
 
@@ -74,6 +79,7 @@ def landscape(
     min_papers: int = 3,
     limit: int | None = None,
     graph: NeighbourGraph | None = None,
+    generic_share: float = GENERIC_SHARE,
 ) -> Landscape:
     """The observed/expected/gap matrices of ``row_type × col_type`` (each side's ``limit`` most-studied)."""
     graph = graph or NeighbourGraph.from_incidence(inc)
@@ -81,7 +87,13 @@ def landscape(
     cols = columns_of_type(inc, col_type, min_papers, limit)
     observed = graph.cooc[rows][:, cols].toarray().astype(np.float64)
     expected = np.outer(graph.papers[rows], graph.papers[cols]) / max(inc.n_papers, 1)
-    support = graph.block(rows, cols)["adamic_adar"]
+    types, shares = type_shares(inc, graph.cooc)
+    generic = np.zeros(inc.n_entities, dtype=bool)
+    for t in {row_type, col_type} & set(types):
+        generic |= shares[:, types.index(t)] > generic_share
+    scale = sp.diags(1.0 / np.sqrt(np.maximum(graph.papers, 1.0)))
+    cosine = (scale @ graph.cooc.astype(np.float64) @ scale).tocsr()
+    support = (cosine[rows] @ sp.diags((~generic).astype(np.float64)) @ cosine[:, cols]).toarray()
     if row_type == col_type:  # the same matrix twice: keep each pair once, and no entity with itself
         support[np.tril(np.ones(support.shape, dtype=bool))] = 0.0
     peak = support.max() if support.size else 0.0
@@ -90,9 +102,11 @@ def landscape(
     return Landscape(row_type, col_type, rows, cols, observed, expected, plausibility, deficit, plausibility * deficit)
 
 
-def top_gaps(inc: Incidence, land: Landscape, top: int = 20, linking: int = 5) -> list[Gap]:
-    """The ``top`` cells by gap score, each with its linking terms."""
-    explainer = Explainer(inc)
+def top_gaps(
+    inc: Incidence, land: Landscape, top: int = 20, linking: int = 5, explainer: Explainer | None = None
+) -> list[Gap]:
+    """The ``top`` cells by gap score, each with its linking terms (``explainer`` reuses a co-occurrence matrix)."""
+    explainer = explainer or Explainer(inc)
     counts = inc.paper_counts()
     flat = np.argsort(-land.gap, axis=None, kind="stable")[:top]
     out: list[Gap] = []

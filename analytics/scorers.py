@@ -5,7 +5,10 @@ they share many intermediate B terms.  Counting the B terms (*linking terms*, co
 by the neighbourhoods (*Jaccard*), down-weighting promiscuous B terms (*Adamic–Adar* ``Σ1/ln deg(B)``,
 *resource allocation* ``Σ1/deg(B)``) and *preferential attachment* (``deg A · deg C``) are the unsupervised
 scorers Kastrin et al. (2016) evaluated on MeSH co-occurrence over time; a logistic regression on all of them
-(trained on an earlier time slice) is their supervised variant.  Scores are computed a block of rows at a
+(trained on an earlier time slice) is their supervised variant.  *Cosine paths* ``Σ_B cos(A,B)·cos(B,C)`` (cos
+= shared papers / √(papers·papers)) weighs each path by how specific both of its links are, so two hub terms
+are not plausible merely for sharing hundreds of neighbours; it is the gap map's plausibility and the ranking
+used when a corpus has no history to train the supervised model on.  Scores are computed a block of rows at a
 time from sparse products, so a graph of thousands of entities is scored without a Python loop per pair.
 """
 
@@ -16,10 +19,21 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from analytics.incidence import Incidence
+from analytics.incidence import NO_YEAR, Incidence
 
-UNSUPERVISED = ("adamic_adar", "jaccard", "linking_terms", "resource_allocation", "preferential_attachment")
-FEATURES = (*UNSUPERVISED, "papers_min", "papers_max")
+UNSUPERVISED = (
+    "adamic_adar",
+    "jaccard",
+    "linking_terms",
+    "resource_allocation",
+    "preferential_attachment",
+    "cosine_paths",
+)
+FEATURES = (*UNSUPERVISED, "papers_min", "papers_max", "recent_min", "recent_max")
+#: Features used as they are; every other (a count or a sum of counts) enters the model log-scaled.
+RATIOS = frozenset({"jaccard", "resource_allocation", "cosine_paths"})
+#: Years counted as "recent" for the activity features (papers of each side in the graph's latest years).
+RECENT_YEARS = 3
 
 
 @dataclass
@@ -32,6 +46,8 @@ class NeighbourGraph:
     papers: np.ndarray
     aa_weight: np.ndarray  # 1/ln(degree) of each possible linking term (0 for degree ≤ 1)
     ra_weight: np.ndarray  # 1/degree
+    recent: np.ndarray  # papers in the graph's last RECENT_YEARS years (an entity's current activity)
+    cosine: sp.csr_matrix  # papers(X,Y) / √(papers(X)·papers(Y)) on the edges: how specific each link is
 
     @classmethod
     def from_incidence(cls, inc: Incidence, min_cooc: int = 1) -> NeighbourGraph:
@@ -40,12 +56,19 @@ class NeighbourGraph:
         degree = np.asarray(adj.sum(axis=1)).ravel()
         aa_weight = np.where(degree > 1, 1.0 / np.log(np.maximum(degree, 2)), 0.0)
         ra_weight = np.where(degree > 0, 1.0 / np.maximum(degree, 1), 0.0)
-        return cls(adj, cooc, degree, inc.paper_counts().astype(np.float64), aa_weight, ra_weight)
+        dated = inc.years[inc.years != NO_YEAR]
+        latest = inc.years >= (int(dated.max()) - RECENT_YEARS + 1 if dated.size else np.iinfo(np.int64).max)
+        recent = np.asarray(inc.matrix[latest].sum(axis=0)).ravel().astype(np.float64)
+        papers = inc.paper_counts().astype(np.float64)
+        scale = sp.diags(1.0 / np.sqrt(np.maximum(papers, 1.0)))
+        cosine = (scale @ cooc.multiply(adj).astype(np.float64) @ scale).tocsr()
+        return cls(adj, cooc, degree, papers, aa_weight, ra_weight, recent, cosine)
 
-    def _features(
-        self, cn: np.ndarray, aa: np.ndarray, ra: np.ndarray, a: np.ndarray, b: np.ndarray
+    def features(
+        self, cn: np.ndarray, aa: np.ndarray, ra: np.ndarray, cp: np.ndarray, a: np.ndarray, b: np.ndarray
     ) -> dict[str, np.ndarray]:
-        """All features from the shared-neighbour sums and the two sides' index arrays (broadcastable)."""
+        """All features from the shared-neighbour sums (common neighbours, Adamic–Adar, resource-allocation and
+        cosine-path sums) and the two sides' index arrays (broadcastable)."""
         deg_a, deg_b = self.degree[a], self.degree[b]
         union = deg_a + deg_b - cn
         pap_a, pap_b = self.papers[a], self.papers[b]
@@ -55,8 +78,11 @@ class NeighbourGraph:
             "linking_terms": cn,
             "resource_allocation": ra,
             "preferential_attachment": deg_a * deg_b,
+            "cosine_paths": cp,
             "papers_min": np.minimum(pap_a, pap_b),
             "papers_max": np.maximum(pap_a, pap_b),
+            "recent_min": np.minimum(self.recent[a], self.recent[b]),
+            "recent_max": np.maximum(self.recent[a], self.recent[b]),
         }
 
     def block(self, rows: np.ndarray, cols: np.ndarray) -> dict[str, np.ndarray]:
@@ -66,13 +92,15 @@ class NeighbourGraph:
         cn = (left @ right).toarray()
         aa = (left @ sp.diags(self.aa_weight) @ right).toarray()
         ra = (left @ sp.diags(self.ra_weight) @ right).toarray()
-        return self._features(cn, aa, ra, rows[:, None], cols[None, :])
+        cp = (self.cosine[rows] @ self.cosine[:, cols]).toarray()
+        return self.features(cn, aa, ra, cp, rows[:, None], cols[None, :])
 
     def pairs(self, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
         """Every scorer's feature for the listed pairs ``(a[k], b[k])`` (1-D arrays)."""
         shared = self.adj[a].multiply(self.adj[b]).tocsr()
         cn = np.asarray(shared.sum(axis=1)).ravel()
-        return self._features(cn, shared @ self.aa_weight, shared @ self.ra_weight, a, b)
+        cp = np.asarray(self.cosine[a].multiply(self.cosine[b]).sum(axis=1)).ravel()
+        return self.features(cn, shared @ self.aa_weight, shared @ self.ra_weight, cp, a, b)
 
     def open_two_hop(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (as positions into ``rows`` and ``cols``) with a linking term but no direct edge yet."""
@@ -84,17 +112,66 @@ class NeighbourGraph:
         return coo.row[distinct].astype(np.int64), coo.col[distinct].astype(np.int64)
 
 
+@dataclass
+class TwoHop:
+    """The shared-neighbour sums of every pair at distance two, keyed for lookup.
+
+    Why: scoring millions of pairs one row-pair at a time (:meth:`NeighbourGraph.pairs`) copies every pair's
+    neighbour rows; four sparse products give the sums of all pairs at once (they share one sparsity pattern,
+    as every linking term has a positive weight), and a pair's features are then a binary search on the sorted
+    ``row · n + col`` keys (0 for a pair with no shared neighbour).
+    """
+
+    graph: NeighbourGraph
+    keys: np.ndarray  # sorted row * n + col of every pair with a shared neighbour (both orders)
+    sums: np.ndarray  # 4 × len(keys): common neighbours, Adamic–Adar, resource-allocation, cosine-path sums
+
+    @classmethod
+    def of(cls, graph: NeighbourGraph) -> TwoHop:
+        adj, n = graph.adj, graph.adj.shape[0]
+        products = [(adj @ sp.diags(w) @ adj).tocsr() for w in (np.ones(n), graph.aa_weight, graph.ra_weight)]
+        products.append((graph.cosine @ graph.cosine).tocsr())
+        for m in products:  # an entity with itself is no pair (and its only neighbour may weigh 0)
+            m.setdiag(0)
+            m.eliminate_zeros()
+            m.sort_indices()  # row-major with sorted columns: the keys below come out sorted
+        first = products[0]
+        if any(not np.array_equal(first.indices, m.indices) for m in products[1:]):
+            raise ValueError("shared-neighbour sums with different patterns")  # a zero weight on a linking term
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(first.indptr))
+        return cls(graph, rows * n + first.indices, np.vstack([m.data for m in products]))
+
+    def features(self, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+        """Every scorer's feature for the pairs ``(a[k], b[k])``."""
+        query = a.astype(np.int64) * self.graph.adj.shape[0] + b
+        pos = np.minimum(np.searchsorted(self.keys, query), max(self.keys.size - 1, 0))
+        found = self.keys[pos] == query if self.keys.size else np.zeros(query.size, dtype=bool)
+        cn, aa, ra, cp = (
+            np.where(found, row[pos], 0.0) if self.keys.size else np.zeros(query.size) for row in self.sums
+        )
+        return self.graph.features(cn, aa, ra, cp, a, b)
+
+    def open_pairs(self) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Pairs ``a < b`` with a shared neighbour and no edge, with their features."""
+        n = self.graph.adj.shape[0]
+        a, b = self.keys // n, self.keys % n
+        marks = sp.csr_matrix((np.arange(1, self.keys.size + 1, dtype=np.float64), (a, b)), shape=(n, n))
+        marks = sp.triu(marks, k=1).tocsr()
+        marks = (marks - marks.multiply(self.graph.adj)).tocsr()  # edges drop out
+        marks.eliminate_zeros()
+        pos = np.sort(marks.data.astype(np.int64) - 1)
+        a, b = a[pos], b[pos]
+        cn, aa, ra, cp = self.sums[:, pos]
+        return a, b, self.graph.features(cn, aa, ra, cp, a, b)
+
+
 def design(features: dict[str, np.ndarray], mask: np.ndarray | None = None) -> np.ndarray:
     """The supervised model's input matrix: log-scaled counts, raw ratios; one row per (masked) pair."""
     cols = []
     for name in FEATURES:
         values = features[name] if mask is None else features[name][mask]
         values = values.ravel()
-        cols.append(
-            np.log1p(values)
-            if name in {"linking_terms", "preferential_attachment", "papers_min", "papers_max", "adamic_adar"}
-            else values
-        )
+        cols.append(values if name in RATIOS else np.log1p(values))
     return np.column_stack(cols)
 
 
@@ -129,7 +206,17 @@ class LogisticModel:
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """The linear predictor (monotone in the probability; enough for ranking)."""
-        return self.coef[0] + ((x - self.mean) / self.scale) @ self.coef[1:]
+        w = self.coef[1:] / self.scale  # standardisation folded into the weights: one pass over x
+        return (self.coef[0] - self.mean @ w) + x @ w
+
+    def score_features(self, features: dict[str, np.ndarray]) -> np.ndarray:
+        """:meth:`score` of ``design(features)`` accumulated one feature at a time (no n × features matrix)."""
+        w = self.coef[1:] / self.scale
+        total: np.ndarray = np.full(np.asarray(features[FEATURES[0]]).size, self.coef[0] - self.mean @ w)
+        for weight, name in zip(w, FEATURES, strict=True):
+            values = np.asarray(features[name], dtype=np.float64).ravel()
+            total += weight * (values if name in RATIOS else np.log1p(values))
+        return total
 
     def weights(self) -> dict[str, float]:
         """Standardised coefficient per feature, for the docs and ``--json`` output."""
@@ -161,7 +248,11 @@ def new_edges(before: Incidence, after: Incidence) -> sp.csr_matrix:
 def sample_open_pairs(
     graph: NeighbourGraph, n: int, exclude: sp.csr_matrix, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """About ``n`` distinct uniform random pairs ``a < b`` with no edge and not in ``exclude`` (upper-triangular)."""
+    """About ``n`` distinct uniform random pairs ``a < b`` with no edge and not in ``exclude`` (upper-triangular).
+
+    Draws twice as many as asked, drops closed pairs and repeats, and keeps the first ``n`` *in drawing order*
+    (keeping the smallest ids instead would favour the entities indexed first, i.e. those of the oldest papers).
+    """
     size = graph.adj.shape[0]
     a = rng.integers(0, size, 2 * n + 16)
     b = rng.integers(0, size, 2 * n + 16)
@@ -169,8 +260,10 @@ def sample_open_pairs(
     keep = a < b
     a, b = a[keep], b[keep]
     keep = (np.asarray(graph.adj[a, b]).ravel() == 0) & (np.asarray(exclude[a, b]).ravel() == 0)
-    pairs = np.unique(np.column_stack([a[keep], b[keep]]), axis=0)[:n]
-    return pairs[:, 0], pairs[:, 1]
+    a, b = a[keep], b[keep]
+    _, first = np.unique(a * size + b, return_index=True)
+    chosen = np.sort(first)[:n]
+    return a[chosen], b[chosen]
 
 
 def train_supervised(

@@ -51,6 +51,8 @@ class Derived:
     papers: int = 0  # publications with at least one entity (the NPMI denominator)
     entities: dict[str, _Span] = field(default_factory=dict)
     pairs: dict[tuple[str, str], _Span] = field(default_factory=dict)
+    entity_years: dict[tuple[str, int | None], _Span] = field(default_factory=dict)
+    pair_years: dict[tuple[str, str, int], _Span] = field(default_factory=dict)
     sentence_pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
     affiliations: dict[tuple[str, str], _Span] = field(default_factory=dict)
     cites: list[tuple[str, str]] = field(default_factory=list)
@@ -67,8 +69,10 @@ class Derived:
             self.papers += 1
         for cid in ids:
             self.entities.setdefault(cid, _Span()).add(pub.year)
-        for pair in combinations(ids, 2):
-            self.pairs.setdefault(pair, _Span()).add(pub.year, pub.funded)
+            self.entity_years.setdefault((cid, pub.year), _Span()).add(pub.year, pub.funded)
+        for a, b in combinations(ids, 2):
+            self.pairs.setdefault((a, b), _Span()).add(pub.year, pub.funded)
+            self.pair_years.setdefault((a, b, pub.year or 0), _Span()).add(pub.year, pub.funded)
         for together in pub.sentence_entities.values():
             self.sentence_pairs.update(combinations(sorted(together), 2))
         for aff in sorted(set(pub.affiliations)):
@@ -85,9 +89,22 @@ class Derived:
                 best = min(variants.items(), key=lambda kv: (-kv[1], kv[0]))[0]
                 rows.append(json.loads(best))
             nodes[label] = rows
+        types = {}
         for row in nodes.get("Entity", []):
             span = self.entities[row["id"]]
             row.update(papers=span.count, first_year=span.first, last_year=span.last)
+            types[row["id"]] = row["type"]
+        nodes["EntityYear"] = [
+            {
+                "id": f"{cid}|{'' if year is None else year}",
+                "entity": cid,
+                "type": types[cid],
+                "year": year,
+                "papers": s.count,
+                "funded_papers": s.funded,
+            }
+            for (cid, year), s in sorted(self.entity_years.items(), key=_year_order)
+        ]
         return nodes
 
     def rels(self) -> dict[str, list[Row]]:
@@ -110,4 +127,14 @@ class Derived:
             for (a, i), s in sorted(self.affiliations.items())
         ]
         cites = [{"src": a, "dst": b} for a, b in sorted(set(self.cites))]
-        return {"CO_OCCURS": co, "AFFILIATED_WITH": aff, "CITES": cites}
+        by_year = [
+            {"src": a, "dst": b, "year": year, "papers": s.count, "funded_papers": s.funded}
+            for (a, b, year), s in sorted(self.pair_years.items())
+        ]
+        return {"CO_OCCURS": co, "CO_OCCURS_IN": by_year, "AFFILIATED_WITH": aff, "CITES": cites}
+
+
+def _year_order(item: tuple[tuple[object, ...], _Span]) -> tuple[object, ...]:
+    """Sort key of ``((ids..., year), span)`` items: undated (``None``) before any year."""
+    *ids, year = item[0]
+    return (*ids, -1 if year is None else year)

@@ -69,8 +69,9 @@ class _Collector:
     def delete_publications(self, pmids: list[str]) -> None:
         return None  # nothing was loaded before
 
-    def write_corpus(self, nodes: dict[str, list[Row]], rels: dict[str, list[Row]]) -> None:
+    def write_corpus(self, nodes: dict[str, list[Row]], rels: dict[str, list[Row]]) -> int:
         self.write_portfolio(nodes, rels)
+        return sum(len(rows) for rows in rels.values())
 
     def checkpoint(self) -> None:
         return None

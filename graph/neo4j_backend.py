@@ -23,7 +23,7 @@ from graph.cypher_store import CypherStore
 from graph.schema import ENTITY_LABELS, NODES, RELATIONSHIPS
 from graph.store import Row
 
-_CHUNK = 5000
+_CHUNK = 10_000
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,12 @@ class Neo4jStore(CypherStore):
             for record in session.run(cypher, params or {}):
                 yield record.data()
 
+    def _table(self, match: str, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+        # one record holding a list: ~5x faster than streaming 100k records through the driver
+        rows = self._run(f"{match} RETURN collect([{', '.join(columns)}]) AS rows")
+        for row in next(iter(rows))["rows"]:
+            yield tuple(row)
+
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         with self._driver.session(database=self.settings.database) as session, session.begin_transaction() as tx:
@@ -102,27 +108,44 @@ class Neo4jStore(CypherStore):
                 )
         for prop in ("papers", "first_year", "last_year"):
             self._drain(f"CREATE INDEX co_occurs_{prop} IF NOT EXISTS FOR ()-[r:CO_OCCURS]-() ON (r.{prop})")
+        # trigram text index: serves search_publications' CONTAINS on the lower-cased title + abstract
+        self._drain("CREATE TEXT INDEX publication_search_text IF NOT EXISTS FOR (n:Publication) ON (n.search_text)")
 
-    def _upsert_nodes(self, label: str, rows: list[Row]) -> None:
+    def _upsert_nodes(self, label: str, rows: list[Row], *, only_new: bool = False) -> None:
+        """New nodes by ``CREATE`` (their keys looked up first: cheaper than MERGE, loads are single-writer),
+        existing ones matched on their key and updated unless ``only_new``.  An entity's type label is written
+        in the same statement, and on update its other type labels removed; labels come from the fixed type
+        list, never from data."""
         spec = NODES[label]
-        props = [p for p in rows[0] if p != spec.key]
-        sets = ", ".join(f"n.{p} = r.{p}" for p in props)
-        cypher = f"UNWIND $rows AS r MERGE (n:{label} {{{spec.key}: r.{spec.key}}})" + (f" SET {sets}" if sets else "")
+        existing = self._existing_keys(label, [r[spec.key] for r in rows])
+        fresh: dict[Any, Row] = {}
+        for row in rows:
+            if row[spec.key] not in existing:
+                fresh.setdefault(row[spec.key], row)
+        stale = [] if only_new else [r for r in rows if r[spec.key] in existing]
+        entity = label == "Entity" and "type" in rows[0]
+        for type_ in ENTITY_LABELS if entity else ("",):
+            created = [r for r in fresh.values() if not entity or r["type"] == type_]
+            labels = f"{label}:{type_}" if entity else label
+            self._chunks(f"UNWIND $rows AS r CREATE (n:{labels}) SET n = r", created)
+            updated = [r for r in stale if not entity or r["type"] == type_]
+            sets = [f"n.{p} = r.{p}" for p in rows[0] if p != spec.key] + ([f"n:{type_}"] if entity else [])
+            if updated and sets:
+                others = ":".join(o for o in ENTITY_LABELS if o != type_)
+                remove = f" REMOVE n:{others}" if entity else ""
+                match = f"UNWIND $rows AS r MATCH (n:{label} {{{spec.key}: r.{spec.key}}})"
+                self._chunks(f"{match} SET {', '.join(sets)}{remove}", updated)
+
+    def _chunks(self, cypher: str, rows: list[Row]) -> None:
         for start in range(0, len(rows), _CHUNK):
             self._drain(cypher, {"rows": rows[start : start + _CHUNK]})
-        if label == "Entity" and "type" in rows[0]:
-            for type_ in ENTITY_LABELS:  # labels from the fixed type list, never from data
-                ids = [r["id"] for r in rows if r["type"] == type_]
-                if ids:
-                    self._drain(f"UNWIND $ids AS id MATCH (n:Entity {{id: id}}) SET n:{type_}", {"ids": ids})
 
     def _create_rels(self, type_: str, rows: list[Row]) -> None:
         spec = RELATIONSHIPS[type_]
         src_key, dst_key = NODES[spec.src].key, NODES[spec.dst].key
-        sets = ", ".join(f"x.{p} = r.{p}" for p in spec.props)
+        props = ", ".join(f"{p}: r.{p}" for p in spec.props)
         cypher = (
             f"UNWIND $rows AS r MATCH (a:{spec.src} {{{src_key}: r.src}}) MATCH (b:{spec.dst} {{{dst_key}: r.dst}}) "
-            f"CREATE (a)-[x:{type_}]->(b)" + (f" SET {sets}" if sets else "")
+            f"CREATE (a)-[:{type_} {{{props}}}]->(b)"
         )
-        for start in range(0, len(rows), _CHUNK):
-            self._drain(cypher, {"rows": rows[start : start + _CHUNK]})
+        self._chunks(cypher, rows)

@@ -115,6 +115,12 @@ class PublicationRows:
         self.rels.setdefault(type_, []).append({"src": src, "dst": dst, **props})
 
 
+def search_text(article: Article) -> str:
+    """Title and abstract lower-cased, one line each: ``search_publications`` matches a lower-cased substring
+    against it (a Neo4j text index serves the CONTAINS), instead of lower-casing every abstract per query."""
+    return f"{clean(article.title)}\n{clean(article.abstract_text)}".lower()
+
+
 def mesh_ui(heading: MeshHeading) -> str:
     """The descriptor id; MEDLINE text names headings without ids, so they are looked up by name."""
     if heading.descriptor_ui:
@@ -165,6 +171,7 @@ def publication_rows(
             "doi": article.doi,
             "has_abstract": article.has_abstract,
             "funded": bool(funding),
+            "search_text": search_text(article),
         },
     )
     if journal_id:

@@ -9,6 +9,12 @@ property on both backends; on Neo4j the node also carries its type as a second l
 people browsing it in Neo4j Browser.  Named queries match ``(e:Entity)`` and filter on ``e.type``, so the
 same Cypher runs on both, and ``CO_OCCURS`` is a single Entity→Entity relationship stored once per pair in
 canonical order (smaller id first).
+
+Aggregates for interactive queries: ``EntityYear`` nodes (publications, and funded ones, per entity and year)
+and ``CO_OCCURS_IN`` relationships (CO_OCCURS split by year) are written by every load from the same corpus
+pass as CO_OCCURS, so "top entities 2015-2020" or a landscape cell sums a few precomputed counts instead of
+walking every MENTIONS of a million-mention graph.  Undated publications count as year 0 in CO_OCCURS_IN (as
+the queries' ``coalesce(p.year, 0)`` does) and as year null in EntityYear (``entity_timeline`` leaves them out).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ class RelSpec:
     dst: str
     props: dict[str, str]
     per_publication: bool  # replaced with its publication (else recomputed whole at the end of a load)
+    identity: tuple[str, ...] = ()  # properties that, with both ends, tell two relationships apart
 
 
 NODES: dict[str, NodeSpec] = {
@@ -52,6 +59,7 @@ NODES: dict[str, NodeSpec] = {
                 "has_abstract": "BOOLEAN",
                 "funded": "BOOLEAN",
                 "load_key": "STRING",
+                "search_text": "STRING",
             },
             ("year", "doi"),
         ),
@@ -91,6 +99,19 @@ NODES: dict[str, NodeSpec] = {
         ),
         NodeSpec("Programme", "id", {"id": "STRING", "name": "STRING", "funder": "STRING", "year": "INT64"}),
         NodeSpec("Funder", "id", {"id": "STRING", "name": "STRING"}),
+        NodeSpec(
+            "EntityYear",
+            "id",
+            {
+                "id": "STRING",
+                "entity": "STRING",
+                "type": "STRING",
+                "year": "INT64",
+                "papers": "INT64",
+                "funded_papers": "INT64",
+            },
+            ("entity", "type"),
+        ),
     )
 }
 
@@ -133,6 +154,14 @@ RELATIONSHIPS: dict[str, RelSpec] = {
             },
             False,
         ),
+        RelSpec(
+            "CO_OCCURS_IN",
+            "Entity",
+            "Entity",
+            {"year": "INT64", "papers": "INT64", "funded_papers": "INT64"},
+            False,
+            ("year",),
+        ),
     )
 }
 
@@ -141,6 +170,9 @@ ENTITY_LABELS: tuple[str, ...] = tuple(ENTITY_TYPES)
 
 #: Node labels whose nodes exist only through a publication; unlinked ones are removed at the end of a load.
 DEPENDENT_NODES: tuple[str, ...] = ("Author", "Journal", "MeshTerm", "Entity")
+
+#: Precomputed aggregates (publications per entity and year), rewritten whole by every load's corpus step.
+AGGREGATE_NODES: tuple[str, ...] = ("EntityYear",)
 
 #: Nodes several publications can name, with properties settled once per load from all of them.
 SHARED_NODES: tuple[str, ...] = ("Author", "Institution", "Journal", "MeshTerm", "Entity")

@@ -48,7 +48,9 @@ class GraphWriter(Protocol):
 
     def delete_publications(self, pmids: list[str]) -> None: ...
 
-    def write_corpus(self, nodes: dict[str, list[Row]], rels: dict[str, list[Row]]) -> None: ...
+    def write_corpus(self, nodes: dict[str, list[Row]], rels: dict[str, list[Row]]) -> int:
+        """Make the corpus-wide rows exactly these; returns the number of relationships created."""
+        ...
 
     def checkpoint(self) -> None:
         """Called once at the end of a load."""

@@ -4,10 +4,11 @@ scispaCy's ``AbbreviationDetector`` (Schwartz & Hearst 2003) finds "long form (S
 later occurrence of SHORT.  Why resolve locally: "OCR", "PRL" or "SEL" mean different things in different
 papers, but inside one abstract the author's own definition is authoritative.
 
-* The long form names a concept (it overlaps an entity span): every occurrence of the short form becomes a mention
-  of that concept (source ``"abbreviation"``), replacing whatever the gazetteer or model said there.
+* The long form names a concept (an entity span covers all of it but at most one leading word): every occurrence of the
+  short form becomes a mention of that concept (source ``"abbreviation"``), replacing whatever the gazetteer or model
+  said there, except where the occurrence is part of a longer name ("MS" in "progressive MS" stays in that name).
 * The long form names nothing we know: gazetteer matches of the short form are dropped, since the author defined
-  it as something else ("CIS (carcinoma in situ)").
+  it as something else ("CIS (carcinoma in situ)"), unless their concept is named inside the long form.
 """
 
 from __future__ import annotations
@@ -20,15 +21,19 @@ from spacy.tokens import Doc
 from nlp.merge import EntitySpan
 
 
-def _concept_of(long_start: int, long_end: int, spans: list[EntitySpan]) -> EntitySpan | None:
-    """The entity that best covers the long form: the longest span overlapping it by at least half its length."""
+def _concept_of(long_start: int, long_end: int, spans: list[EntitySpan], text: str) -> EntitySpan | None:
+    """The entity the long form names: the longest span covering it but for at most one leading word.
+
+    A leading word is a modifier: "serum neurofilament light chain (sNfL)" names neurofilament light chain. A
+    trailing word is the head of another thing: "hepatitis B virus (HBV)" names a virus, "glomerular filtration
+    rate (GFR)" a rate; and "people with progressive multiple sclerosis (PwPMS)" names people, not the disease.
+    """
     best = None
     for s in spans:
-        covered = min(s.end, long_end) - max(s.start, long_start)
-        if (
-            covered > 0
-            and covered * 2 >= (long_end - long_start)
-            and (best is None or s.end - s.start > best.end - best.start)
+        if not s.overlaps_range(long_start, long_end) or text[s.end : long_end].strip():
+            continue
+        if len(text[long_start : max(long_start, s.start)].split()) <= 1 and (
+            best is None or s.end - s.start > best.end - best.start
         ):
             best = s
     return best
@@ -46,13 +51,17 @@ def resolve_abbreviations(doc: Doc, spans: list[EntitySpan]) -> list[EntitySpan]
     out = list(spans)
     text = doc.text  # built from the tokens on every access: once only
     for (long_start, long_end), shorts in by_long.items():
-        source = _concept_of(long_start, long_end, out)
+        source = _concept_of(long_start, long_end, out, text)
+        # concepts named inside the long form: "... and glial fibrillary acidic protein (sGFAP)" still defines sGFAP
+        named = {s.concept_id for s in out if s.concept_id and long_start <= s.start and s.end <= long_end}
         for start, end in shorts:
             if start >= long_start and end <= long_end:
                 continue
             clash = [s for s in out if s.start < end and start < s.end]
+            if any(s.start <= start and end <= s.end and s.end - s.start > end - start for s in clash):
+                continue  # inside a longer name ("MS" in "progressive MS"): that name stands
             if source is None:
-                out = [s for s in out if s not in clash or s.source != "gazetteer"]
+                out = [s for s in out if s not in clash or s.source != "gazetteer" or s.concept_id in named]
                 continue
             if any(s is source for s in clash):
                 continue

@@ -12,7 +12,8 @@ Rules (documented in docs/nlp.md):
 * A match must start and end at a word boundary, next to a non-alphanumeric character (no ``MS`` inside
   ``MSc`` or ``NfL`` inside ``inflammation``).
 * Ambiguous forms are dropped (:data:`STOPLIST`, forms under 3 characters unless curated, gene aliases that are
-  English words).  The curated MS lexicon is exempt: it was written for MS abstracts.
+  English words).  The curated MS lexicon is exempt: it was written for MS abstracts.  Its "not entities"
+  (``type: none``: "DMTs", "placebo", "cytokines") are matched like the rest and returned with lexicon ``none``.
 * When several lexicons give the same form, the first in :data:`SOURCE_PRIORITY` wins; overlapping matches keep
   the longest (then the higher-priority) one.
 """
@@ -23,7 +24,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import ahocorasick
@@ -37,19 +38,21 @@ from nlp.records import Concept
 
 #: Lexicons in priority order (first wins a shared surface form); each yields Concepts.
 SOURCE_PRIORITY: tuple[tuple[str, Callable[[], Iterable[Concept]]], ...] = (
+    (curated.NOT_ENTITY, curated.not_entity_concepts),
     ("curated", curated.curated_concepts),
-    ("mesh", mesh.descriptor_concepts),
+    ("mesh", partial(mesh.descriptor_concepts, split_chemicals=True)),
     ("cl", cell_ontology.cell_concepts),
     ("doid", ontology_json.disease_concepts),
-    ("mesh-scr", mesh.supplementary_concepts),
+    ("mesh-scr", partial(mesh.supplementary_concepts, split_chemicals=True)),
     ("go", ontology_json.process_concepts),
     ("hgnc", hgnc.gene_concepts),
 )
 
 #: Surface forms never matched from the general lexicons: abbreviations that mean something else in MS
 #: abstracts (``MS`` is a gene alias, ``CIS`` a MeSH synonym of carcinoma in situ), English words that are gene
-#: aliases (``ALL``, ``CAN``, ``SET``), statistics and methods, and MeSH terms too generic to be an entity
-#: (``Biomarkers``, ``Placebos``, ``Drugs``).
+#: aliases (``ALL``, ``CAN``, ``SET``), statistics and methods, MeSH terms too generic to be an entity
+#: (``Biomarkers``, ``Placebos``, ``Drugs``), and adjectives that MeSH lists as entry terms of drug classes
+#: (``cholinergic`` for Cholinergic Agents).
 STOPLIST = frozenset(
     """
     MS CIS ALL CAN SET CAT MAX REST ACT AIM ARC BAD CAR COPE CELL CLOCK DAMAGE FAT GAP HIP IMPACT JUN KIT LARGE
@@ -62,6 +65,7 @@ STOPLIST = frozenset(
     behaviour metabolism transport signaling signalling localization regulation development response
     reproduction learning memory walking locomotion cognition pain fatigue depression anxiety infection disease
     diseases syndrome syndromes lesion lesions injury aging ageing sclerosis vision translation segmentation
+    cholinergic adrenergic noradrenergic dopaminergic serotonergic glutamatergic gabaergic
     """.lower().split()
 ) | {"pharmaceutical preparations", "wounds and injuries", "signs and symptoms"}
 
@@ -131,7 +135,7 @@ def _accept(form: str, lexicon: str, concept: Concept) -> bool:
     Gene aliases are the noisiest forms (``SPATIAL``, ``STAT``, ``AID``, ``IFN`` are aliases): besides the
     approved symbol and name, only aliases with a digit (``TDP-43``, ``IL-19``) are kept.
     """
-    if lexicon == "curated":
+    if lexicon in ("curated", curated.NOT_ENTITY):
         return len(form) >= 2
     if len(form) < 3 or len(form) > 100 or form.lower() in STOPLIST or form.isdigit():
         return False
@@ -276,17 +280,21 @@ def _to_span(match: GazetteerMatch) -> EntitySpan:
 
 
 class GazetteerComponent:
-    """spaCy component: dictionary matches of the doc's text into ``doc._.gazetteer_entities``."""
+    """spaCy component: dictionary matches of the doc's text into ``doc._.gazetteer_entities``, and matches of
+    the curated "not entities" into ``doc._.blocked_spans`` (the merge removes every span overlapping those)."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.gazetteer_entities = [_to_span(m) for m in self.gazetteer.match(doc.text)]
+        spans = [_to_span(m) for m in self.gazetteer.match(doc.text)]
+        doc._.gazetteer_entities = [s for s in spans if s.lexicon != curated.NOT_ENTITY]
+        doc._.blocked_spans = [s for s in spans if s.lexicon == curated.NOT_ENTITY]
         return doc
 
 
 Doc.set_extension("gazetteer_entities", default=None, force=True)
+Doc.set_extension("blocked_spans", default=None, force=True)
 
 
 @Language.factory("gapmap_gazetteer")

@@ -1,27 +1,46 @@
-"""Merging entity spans from different sources into one non-overlapping set.
+"""Merging entity spans from different sources into one non-overlapping set, then role rules on the result.
 
-The rules, in order (also in docs/nlp.md):
+Merge rules, in order (also in docs/nlp.md):
 
+0. A span of any source overlapping a curated "not an entity" phrase ("DMTs", "disease-modifying therapies",
+   "placebo", "cytokines": classes the guidelines exclude) is dropped.
 1. Curated-lexicon matches always stay: the MS lexicon was written for these abstracts and is the only source of
    Biomarker types and MS-specific abbreviations.
-2. A model span overlapping a gazetteer match:
-   a. the gazetteer says Mechanism, Biomarker or CellType (types the model does not predict): the gazetteer wins;
-   b. same type: the gazetteer wins (a dictionary entry carries a checked ontology id);
-   c. different types the model does predict (Compound / Disease / Gene): the model wins, because it reads the
-      context ("CD20" the gene vs "anti-CD20" the drug class), and its span is normalised by the linker.
+2. A model span overlapping a match from a general lexicon (MeSH, ChEBI, GO, DOID, HGNC, CL):
+   a. the gazetteer says Biomarker or CellType (types the model does not predict): the gazetteer wins;
+   b. the same span and type: the gazetteer's match stays (it carries a checked ontology id);
+   c. both say Disease: the longer span wins.  A lexicon name longer than the model's span is the full name
+      annotators mark ("male infertility", "primary hyperparathyroidism" where the model said "infertility"); a
+      model span longer than the lexicon's name carries a qualifier the name lacks ("hereditary ovarian cancer",
+      "breast/ovarian cancer", "type 2B von Willebrand disease").  Measured on the held-out BioRED dev and
+      NCBI-disease test splits;
+   d. anything else: the model wins.  It reads the context and learned where chemical names start and end
+      ("atropine sulfate", "[3H]-naloxone", not the MeSH parent "atropine"), which type a word has in context
+      ("CD20" the gene vs "anti-CD20" the drug class; "necrosis" a disease, not GO's process); its span is
+      normalised by the linker.  On BC5CDR's training split, letting MeSH chemical boundaries win cost 130 correct
+      model spans.
 3. Spans that overlap nothing are kept from every source.
 4. Abbreviations are resolved afterwards (:mod:`nlp.abbreviations`): a short form takes its long form's concept.
+
+Role rule (after abbreviations, :func:`assign_marker_roles`): a gene or protein that the abstract *measures*
+("serum IL-6", "CSF osteopontin levels", "Eomes level acted as a biomarker") is a fluid Biomarker in every
+mention in that abstract, keeping its concept id; one named with a variant ("BDNF Val66Met polymorphism") stays a
+Gene.  This is the issue's "a protein measured as a marker is a Biomarker" and the dev-set guidelines' rule.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 #: The types the statistical model predicts; anything else comes from the gazetteer only.
 MODEL_TYPES = frozenset({"Compound", "Disease", "Gene"})
+#: Gazetteer types that beat an overlapping model span (rule 2a).
+GAZETTEER_ONLY_TYPES = frozenset({"Biomarker", "CellType"})
 
 
 @dataclass
@@ -40,20 +59,30 @@ class EntitySpan:
     lexicon: str = ""  # for gazetteer spans: which lexicon (curated, mesh, hgnc …)
 
     def overlaps(self, other: EntitySpan) -> bool:
-        return self.start < other.end and other.start < self.end
+        return self.overlaps_range(other.start, other.end)
+
+    def overlaps_range(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
 
 
 def _model_wins(model: EntitySpan, gazetteer: EntitySpan) -> bool:
-    if gazetteer.lexicon == "curated" or gazetteer.type not in MODEL_TYPES:
+    if gazetteer.lexicon == "curated" or gazetteer.type in GAZETTEER_ONLY_TYPES:
         return False
-    return model.type != gazetteer.type
+    if model.type == gazetteer.type == "Disease":
+        return model.end - model.start > gazetteer.end - gazetteer.start
+    same = (model.start, model.end, model.type) == (gazetteer.start, gazetteer.end, gazetteer.type)
+    return not same
 
 
-def merge_spans(gazetteer: list[EntitySpan], model: list[EntitySpan]) -> list[EntitySpan]:
-    """Apply rules 1–3 to one text's spans; returns non-overlapping spans sorted by offset."""
+def merge_spans(
+    gazetteer: list[EntitySpan], model: list[EntitySpan], blocked: Sequence[EntitySpan] = ()
+) -> list[EntitySpan]:
+    """Apply rules 0–3 to one text's spans; returns non-overlapping spans sorted by offset."""
     dropped_gazetteer: set[int] = set()
     kept_model: list[EntitySpan] = []
     for m in model:
+        if any(b.overlaps(m) for b in blocked):
+            continue
         rivals = [i for i, g in enumerate(gazetteer) if g.overlaps(m)]
         if all(_model_wins(m, gazetteer[i]) for i in rivals):
             dropped_gazetteer.update(rivals)
@@ -62,11 +91,64 @@ def merge_spans(gazetteer: list[EntitySpan], model: list[EntitySpan]) -> list[En
     return sorted(kept, key=lambda s: (s.start, s.end))
 
 
+#: A specimen or quantity next to a name: the abstract measures it ("serum IL-6", "CSF levels of osteopontin",
+#: "GFAP concentrations", "IL-6 in serum", "Eomes level acted as a biomarker").
+_SPECIMEN = r"(?:serum|plasma|blood|CSF|cerebrospinal fluid|urine|urinary|saliva|salivary|circulating|intrathecal)"
+_MEASURED_BEFORE = re.compile(
+    rf"(?:\b{_SPECIMEN}|\b(?:levels?|concentrations?|titers?|titres?) of(?: (?:the|{_SPECIMEN}))?)[\s-]+$", re.I
+)
+_MEASURED_AFTER = re.compile(
+    rf"^[^.;]{{0,40}}?\b(?:(?:{_SPECIMEN}\s+)?(?:levels?|concentrations?|titers?|titres?)\b"
+    rf"|in (?:the )?{_SPECIMEN}\b|(?:as|was|is|were) an? (?:\w+ )?biomarker)",
+    re.I,
+)
+#: A gene named with a variant is about the gene, not a measured level.
+_GENETIC_AFTER = re.compile(r"^\s*(?:\S+\s+)?(?:polymorphisms?|variants?|alleles?|genotypes?|mutations?|gene)\b", re.I)
+_WINDOW = 40
+
+
+def _roles(text: str, span: EntitySpan) -> tuple[bool, bool]:
+    """(measured, genetic): what the words around one mention say about it."""
+    before, after = text[max(0, span.start - _WINDOW) : span.start], text[span.end : span.end + 60]
+    return bool(_MEASURED_BEFORE.search(before) or _MEASURED_AFTER.match(after)), bool(_GENETIC_AFTER.match(after))
+
+
+def assign_marker_roles(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
+    """Genes measured anywhere in ``text`` become fluid Biomarkers in all their mentions (see module docstring)."""
+    measured: set[str] = set()
+    genetic: set[str] = set()
+    for span in spans:
+        if span.type == "Gene":
+            key = span.concept_id or span.text
+            is_measured, is_genetic = _roles(text, span)
+            if is_measured:
+                measured.add(key)
+            if is_genetic:
+                genetic.add(key)
+    markers = measured - genetic
+    if not markers:
+        return spans
+    return [
+        replace(s, type="Biomarker", kind="fluid") if s.type == "Gene" and (s.concept_id or s.text) in markers else s
+        for s in spans
+    ]
+
+
 class MergeComponent:
-    """spaCy component: ``doc._.entities`` = merged gazetteer and model spans (rules 1–3)."""
+    """spaCy component: ``doc._.entities`` = merged gazetteer and model spans (rules 0–3)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.entities = merge_spans(doc._.gazetteer_entities or [], doc._.model_entities or [])
+        doc._.entities = merge_spans(
+            doc._.gazetteer_entities or [], doc._.model_entities or [], doc._.blocked_spans or []
+        )
+        return doc
+
+
+class MarkerRoleComponent:
+    """spaCy component, last: measured genes and proteins in ``doc._.entities`` become Biomarkers."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.entities = assign_marker_roles(doc.text, doc._.entities or [])
         return doc
 
 
@@ -76,3 +158,8 @@ Doc.set_extension("entities", default=None, force=True)
 @Language.factory("gapmap_merge")
 def make_merge_component(nlp: Language, name: str) -> MergeComponent:
     return MergeComponent()
+
+
+@Language.factory("gapmap_marker_roles")
+def make_marker_role_component(nlp: Language, name: str) -> MarkerRoleComponent:
+    return MarkerRoleComponent()

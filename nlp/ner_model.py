@@ -1,7 +1,8 @@
 """The committed statistical NER model (``nlp/model``): where it lives, loading it, running it on texts.
 
-The model is a plain spaCy pipeline (biomedical tokenizer, tok2vec, ner, sentencizer) predicting the gapmap types
-Compound, Disease and Gene; ``gapmap nlp train`` rebuilds it. Loading needs no project code.
+The model is a spaCy pipeline (biomedical tokenizer, dictionary features, tok2vec, ner, sentencizer) predicting the
+gapmap types Compound, Disease and Gene; ``gapmap nlp train`` rebuilds it. Loading needs
+:mod:`nlp.dictionary_features` (imported here), which compiles the ontology lexicons from the shared data folder.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import spacy
 from spacy.language import Language
 
 from gapmap.errors import GapmapError
+from nlp import dictionary_features as _dictionary_features  # noqa: F401 - registers "gapmap_dictionary_features"
 
 #: Where ``gapmap nlp train`` installs the model, and where everything loads it from by default.
 MODEL_DIR = Path(__file__).resolve().parent / "model"

@@ -11,6 +11,7 @@ model (if present)       ``nlp/model``: biomedical tokenizer, tok2vec, ner (Comp
 ``gapmap_linker``        model spans normalised to MeSH / DOID / HGNC (:mod:`nlp.linker`)
 ``gapmap_merge``         overlap rules between sources (:mod:`nlp.merge`)
 ``gapmap_abbreviations`` short forms take their long form's concept (:mod:`nlp.abbreviations`)
+``gapmap_marker_roles``  measured genes and proteins become fluid Biomarkers (:mod:`nlp.merge`)
 =======================  ===========================================================================
 
 Then the record's own MeSH headings and chemicals are added (:mod:`nlp.record_terms`).  Without a trained
@@ -71,6 +72,7 @@ def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = DEFAU
     nlp.add_pipe("gapmap_linker", config={"cache_dir": str(cache_dir) if has_model and cache_dir else ""})
     nlp.add_pipe("gapmap_merge")
     nlp.add_pipe("gapmap_abbreviations")
+    nlp.add_pipe("gapmap_marker_roles")
     return nlp
 
 

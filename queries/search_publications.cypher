@@ -6,7 +6,7 @@
 // param limit: int = 20
 // returns: pmid, title, year, snippet
 MATCH (p:Publication)
-WHERE (toLower(p.title) CONTAINS toLower($q) OR toLower(p.abstract) CONTAINS toLower($q))
+WHERE p.search_text CONTAINS toLower($q)
   AND coalesce(p.year, 0) >= $min_year AND coalesce(p.year, 0) <= $max_year
 RETURN p.pmid AS pmid, p.title AS title, p.year AS year, left(p.abstract, 240) AS snippet
 ORDER BY year DESC, pmid

@@ -31,7 +31,8 @@ def test_evaluate_json_through_the_graph_store(ws: Workspace) -> None:
     assert set(data) == {"cutoff", "train_edges", "test_edges", "scorers"}
     assert data["cutoff"] == 2012 and data["test_edges"] > 0
     assert data["scorers"]["random"]["auc"] == 0.5
-    for name in ("adamic_adar", "jaccard", "linking_terms", "resource_allocation", "preferential_attachment"):
+    unsupervised = ("adamic_adar", "jaccard", "linking_terms", "resource_allocation", "preferential_attachment")
+    for name in (*unsupervised, "cosine_paths"):
         assert set(data["scorers"][name]) == {"auc", "recall_at_50", "recall_at_500"}
         assert data["scorers"][name]["auc"] > 0.6, name
     assert data["scorers"]["supervised"]["auc"] > 0.75
@@ -80,3 +81,15 @@ def test_unknown_type_is_refused_before_reading_the_graph(ws: Workspace) -> None
     result = CliRunner().invoke(app, ["--home", str(ws.root), "analytics", "gaps", "--rows", "Pathway"])
     assert result.exit_code != 0
     assert "unknown entity type 'Pathway'" in str(result.exception)
+
+
+def test_significance_is_cached_and_stops_early(ws: Workspace) -> None:
+    args = ("significance", "--permutations", "30", "--workers", "2", "--top", "100000", "--json")
+    first = json.loads(run(ws, *args))
+    assert first and all(0 < r["p_value"] <= 1 for r in first)
+    assert any(r["null_samples"] < 30 for r in first), "sequential stopping never stopped a clearly null pair"
+    assert list((ws.root / "cache" / "significance").glob("null-*.npz")), "no cached null model in the workspace"
+    again = json.loads(run(ws, *args))
+    assert [{k: v for k, v in r.items() if k != "cached"} for r in again] == [
+        {k: v for k, v in r.items() if k != "cached"} for r in first
+    ]

@@ -27,12 +27,27 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analytics.cooccurrence import benjamini_hochberg, pair_stats
+from analytics.cooccurrence import (
+    NullCache,
+    benjamini_hochberg,
+    effective_stop,
+    fingerprint,
+    null_counts,
+    pair_stats,
+    upper_pairs,
+)
 from analytics.explain import Explainer
 from analytics.hypotheses import HypothesisRanker
 from analytics.incidence import Corpus, Incidence, PaperEntity
 from analytics.landscape import landscape, top_gaps
-from analytics.nullmodel import permutations
+from analytics.nullmodel import (
+    ChainState,
+    NullResult,
+    PairCounter,
+    chain,
+    global_curveball_step,
+    permutations,
+)
 from analytics.risk import RiskUnit, cell_unit, papers_with_any, score_units
 from analytics.scorers import NeighbourGraph
 from analytics.source import articles_in, from_articles
@@ -139,6 +154,142 @@ def test_curveball_keeps_degrees_and_is_seeded(oligo: Corpus) -> None:
     assert all((a != b).nnz == 0 for a, b in zip(first, again, strict=True))
 
 
+def test_one_global_trade_by_hand(small: tuple[Corpus, Incidence]) -> None:
+    # two real papers: 26871627 (AD, Amyloid beta, Astrocytes, Microglia, OL) and 29743672 (Lewy Body Disease,
+    # Neurons, OL, alpha-Synuclein): the only pair possible.  OL stays with both; the 7 others are re-dealt so
+    # the first paper again holds 5 entities and the second 4, each entity exactly once.
+    _, inc = small
+    rows = [inc.pmids.index("26871627"), inc.pmids.index("29743672")]
+    two = inc.matrix[rows]
+    ol = col(inc, "Oligodendroglia")
+    for seed in range(20):
+        state = global_curveball_step(ChainState(two, np.arange(2)), np.random.default_rng(seed))
+        out = state.in_paper_order().toarray()
+        assert out.sum(axis=1).tolist() == [5, 4]
+        assert (out.sum(axis=0) == two.toarray().sum(axis=0)).all()
+        assert out[:, ol].tolist() == [1, 1]
+
+
+def test_chain_keeps_both_degree_sequences_exactly(oligo: Corpus) -> None:
+    inc = Incidence.from_rows(oligo.rows)
+    for state in chain(inc.matrix, 3, seed=3, steps=1, burn_in=0):
+        perm = state.in_paper_order()
+        assert sorted(state.paper.tolist()) == list(range(inc.n_papers))  # every paper exactly once
+        assert perm.max() == 1 and perm.nnz == inc.matrix.nnz
+        assert (np.diff(perm.indptr) == np.diff(inc.matrix.indptr)).all()  # each paper's number of terms
+        assert (np.asarray(perm.sum(axis=0)).ravel() == inc.paper_counts()).all()  # each entity's papers
+
+
+def test_null_counts_match_a_dense_product(oligo: Corpus) -> None:
+    inc = Incidence.from_rows(oligo.rows)
+    a, b, _ = upper_pairs(inc.cooccurrence())
+    state = next(chain(inc.matrix, 1, seed=5))
+    dense = state.matrix.T.toarray() @ state.matrix.toarray()
+    assert (null_counts(state.matrix, a, b) == dense[a, b]).all()
+    keep = slice(0, a.size, 7)  # a subset of pairs: only their entities take part in the product
+    assert (null_counts(state.matrix, a[keep], b[keep]) == dense[a[keep], b[keep]]).all()
+
+
+def test_tested_pair_counts_equal_the_full_sparse_product(oligo: Corpus) -> None:
+    # the same permuted matrix (rows in chain order, unsorted indices): counting only the tested pairs gives
+    # exactly the entries of the full AᵀA, for all pairs, a subset (other entities dropped) and untested pairs
+    inc = Incidence.from_rows(oligo.rows)
+    a, b, _ = upper_pairs(inc.cooccurrence())
+    state = next(chain(inc.matrix, 1, seed=11))
+    full = (state.matrix.T @ state.matrix).tocsr()
+    assert (PairCounter(a, b, inc.n_entities).counts(state.matrix) == full[a, b].A1).all()
+    some = slice(3, a.size, 5)
+    assert (PairCounter(a[some], b[some], inc.n_entities).counts(state.matrix) == full[a[some], b[some]].A1).all()
+    hub = int(np.argmax(inc.paper_counts()))  # pairs of the most frequent entity with every other one
+    others = np.setdiff1d(np.arange(inc.n_entities), [hub])
+    lo, hi = np.minimum(hub, others), np.maximum(hub, others)
+    order = np.lexsort((hi, lo))
+    got = PairCounter(lo[order], hi[order], inc.n_entities).counts(state.matrix)
+    assert (got == full[lo[order], hi[order]].A1).all() and (got == 0).any() and got.max() > 0
+
+
+def test_sequential_p_values_and_stop_by_hand() -> None:
+    # stop after 3: pair 0 stopped at its 3rd exceedance after 6 samples → 3/6; pair 1 ran all 100 with 1 → 2/101
+    null = NullResult(np.array([3, 1]), np.array([6, 100]), permutations=100, stop_after=3)
+    assert null.p_values() == pytest.approx([0.5, 2 / 101])
+    assert NullResult(np.array([3]), np.array([100]), 100, 0).p_values() == pytest.approx([4 / 101])
+    # stopping never below alpha·n + 1 exceedances, so a stopped pair's p = h/L ≥ h/n > alpha
+    assert (effective_stop(10, 100, 0.05), effective_stop(2, 100, 0.05), effective_stop(0, 100, 0.05)) == (10, 6, 0)
+    assert effective_stop(1, 1000, 0.05) == 51
+
+
+def test_sequential_stopping_follows_the_same_chain(oligo: Corpus) -> None:
+    # the stopped run samples the same chain as the full run: a pair stops exactly at its h-th exceedance,
+    # the others keep the full run's counts, and which pairs are significant (and their q) does not change
+    inc = Incidence.from_rows(oligo.rows)
+    n, h = 200, 12  # h/n > alpha = 0.05: stopping may not touch the significant pairs
+    full = pair_stats(inc, n, seed=4, min_observed=2)
+    stopped = pair_stats(inc, n, seed=4, min_observed=2, stop_after=h)
+    (chain_seed,) = np.random.SeedSequence(4).spawn(1)
+    reached = np.array(
+        [null_counts(s.matrix, full.a, full.b) >= full.observed for s in chain(inc.matrix, n, chain_seed)]
+    )
+    hits = reached.cumsum(axis=0)
+    early = hits[-1] >= h
+    assert 0 < early.sum() < early.size
+    assert (stopped.null_samples[early] == np.argmax(hits[:, early] >= h, axis=0) + 1).all()
+    assert stopped.p_value[early] == pytest.approx(h / stopped.null_samples[early])
+    assert (stopped.null_samples[~early] == n).all()
+    assert (stopped.p_value[~early] == full.p_value[~early]).all()
+    assert (full.p_value == (1 + hits[-1]) / (1 + n)).all()
+    assert (stopped.significant == full.significant).all() and full.significant.any()
+    assert (stopped.q_value[full.significant] == full.q_value[full.significant]).all()
+
+
+def test_worker_chains_are_seeded_and_keep_the_statistic(oligo: Corpus) -> None:
+    rows = list(oligo.rows)
+    papers = sorted({r.pmid for r in rows})
+    years = {r.pmid: r.year for r in rows}
+    planted = [PaperEntity(p, years[p], e, "Compound", e) for p in papers[:12] for e in ("PLANT:X", "PLANT:Y")]
+    inc = Incidence.from_rows([*rows, *planted])
+    two = pair_stats(inc, 41, seed=3, min_observed=2, workers=2, stop_after=5)
+    again = pair_stats(inc, 41, seed=3, min_observed=2, workers=2, stop_after=5)
+    one = pair_stats(inc, 41, seed=3, min_observed=2, workers=1, stop_after=5)
+    assert (two.p_value == again.p_value).all() and (two.null_samples == again.null_samples).all()
+    assert not (two.p_value == one.p_value).all()  # other chains, other samples
+    x, y = col(inc, "PLANT:X"), col(inc, "PLANT:Y")
+    k = int(np.flatnonzero((two.a == min(x, y)) & (two.b == max(x, y)))[0])
+    assert two.p_value[k] == pytest.approx(1 / 42) and two.null_samples[k] == 41  # both chains' samples
+
+
+def test_cache_returns_identical_rows_and_a_changed_graph_recomputes(oligo: Corpus, tmp_path: Path) -> None:
+    inc = Incidence.from_rows(oligo.rows)
+    cache = NullCache(tmp_path / "cache")
+    first = pair_stats(inc, 30, seed=5, min_observed=2, stop_after=5, cache=cache)
+    hit = pair_stats(inc, 30, seed=5, min_observed=2, stop_after=5, cache=cache)
+    assert not first.cached and hit.cached
+    for name in ("a", "b", "observed", "p_value", "q_value", "significant", "null_samples"):
+        assert (getattr(first, name) == getattr(hit, name)).all(), name
+    assert not pair_stats(inc, 30, seed=6, min_observed=2, stop_after=5, cache=cache).cached  # other seed
+    assert not pair_stats(inc, 31, seed=5, min_observed=2, stop_after=5, cache=cache).cached  # other n
+    changed = Incidence.from_rows(oligo.rows[1:])  # one paper–entity link fewer
+    assert fingerprint(changed) != fingerprint(inc)
+    assert not pair_stats(changed, 30, seed=5, min_observed=2, stop_after=5, cache=cache).cached
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 4
+
+
+def test_planted_pair_gets_the_smallest_p_value(oligo: Corpus) -> None:
+    # plant two new entities into the same 12 real papers (always together): no degree-preserving shuffle
+    # puts 12 shared papers under them again, while the real pairs' p-values spread over the whole range
+    rows = list(oligo.rows)
+    papers = sorted({r.pmid for r in rows})
+    years = {r.pmid: r.year for r in rows}
+    planted = [PaperEntity(p, years[p], e, "Compound", e) for p in papers[:12] for e in ("PLANT:X", "PLANT:Y")]
+    inc = Incidence.from_rows([*rows, *planted])
+    s = pair_stats(inc, n_permutations=100, seed=2, min_observed=2)
+    x, y = col(inc, "PLANT:X"), col(inc, "PLANT:Y")
+    k = int(np.flatnonzero((s.a == min(x, y)) & (s.b == max(x, y)))[0])
+    assert s.observed[k] == 12
+    assert s.p_value[k] == pytest.approx(1 / 101)  # never reached in 100 degree-preserving shuffles
+    assert s.q_value[k] <= 0.05 and s.significant[k]
+    assert np.median(s.p_value) > 0.1 and s.p_value.max() == 1.0
+
+
 def test_permutation_p_values_flag_a_real_association(oligo: Corpus) -> None:
     inc = Incidence.from_rows(oligo.rows)
     s = pair_stats(inc, n_permutations=200, seed=1, min_observed=2)
@@ -162,7 +313,13 @@ def test_neighbour_scorers_by_hand(small: tuple[Corpus, Incidence]) -> None:
     assert f["adamic_adar"] == pytest.approx(1 / math.log(12) + 1 / math.log(15))  # 0.77170
     assert f["resource_allocation"] == pytest.approx(1 / 12 + 1 / 15)
     assert f["preferential_attachment"] == 20
+    # cosine paths: AD and OL have 6 papers, each shares 1 with both sides (1 paper each): 2 · (1/√6)²
+    assert f["cosine_paths"] == pytest.approx(1 / 3)
     assert (f["papers_min"], f["papers_max"]) == (1, 1)
+    # recent activity: papers in the fixture's last 3 years (2017–2019): Remyelination 31726662 (2019), ACh
+    # 29283444 (2018); AD and OL 4 each (the 2016 papers 26871627 and 26000818 are older)
+    assert (f["recent_min"], f["recent_max"]) == (1, 1)
+    assert g.recent[col(inc, "Alzheimer Disease")] == 4 and g.recent[col(inc, "Oligodendroglia")] == 4
 
 
 def test_gap_cell_with_reasons(small: tuple[Corpus, Incidence]) -> None:
@@ -170,15 +327,16 @@ def test_gap_cell_with_reasons(small: tuple[Corpus, Incidence]) -> None:
     land = landscape(inc, "Mechanism", "Compound", min_papers=1)
     r = list(land.rows).index(col(inc, "Remyelination"))
     c = list(land.cols).index(col(inc, "Acetylcholine"))
-    # never co-studied: observed 0, expected 1·1/8, deficit 1; the matrix's strongest support is Cell Lineage ×
-    # Acetylcholine (shared AD, OL, Gliosis, Neural Stem Cells: 1/ln12 + 1/ln15 + 2/ln5), so
-    # plausibility = (1/ln12 + 1/ln15) / (1/ln12 + 1/ln15 + 2/ln5) = 0.38310
-    aa = 1 / math.log(12) + 1 / math.log(15)
+    # never co-studied: observed 0, expected 1·1/8, deficit 1.  Support Σ_B cos(A,B)·cos(B,C), cos = shared /
+    # √(papers·papers): Remyelination (1 paper) and ACh (1 paper) share AD and OL (6 papers each, 1 shared with
+    # each side) → 2 · (1/√6)² = 1/3.  The matrix's strongest support is Cell Lineage × ACh (both only in
+    # 29283444): AD and OL give 1/6 each, Gliosis and Neural Stem Cells (1 paper each) 1 each → 7/3; so
+    # plausibility = (1/3) / (7/3) = 1/7
     assert land.observed[r, c] == 0
     assert land.expected[r, c] == pytest.approx(1 / 8)
     assert land.deficit[r, c] == 1
-    assert land.plausibility[r, c] == pytest.approx(aa / (aa + 2 / math.log(5)))
-    assert land.gap[r, c] == pytest.approx(0.38310, abs=1e-5)
+    assert land.plausibility[r, c] == pytest.approx(1 / 7)
+    assert land.gap[r, c] == pytest.approx(1 / 7)
     cl = list(land.rows).index(col(inc, "Cell Lineage"))
     assert land.observed[cl, c] == 1 and land.gap[cl, c] == 0  # co-studied more than expected: no gap
     gaps = top_gaps(inc, land, top=50)
@@ -240,3 +398,40 @@ def test_explainer_pmids_newest_first(small: tuple[Corpus, Incidence]) -> None:
         "26871627",
         "26000818",
     )
+
+
+def test_linking_terms_leave_out_generic_terms(oligo: Corpus) -> None:
+    # in the oligodendrocyte set Alzheimer Disease is co-mentioned with 69% of the Mechanisms and 51% of the
+    # Compounds: generic for a Mechanism × Compound pair, so never offered as a reason, however many papers
+    inc = Incidence.from_rows(oligo.rows)
+    ex = Explainer(inc)
+    ad = col(inc, "Alzheimer Disease")
+    assert ex.generic("Mechanism")[ad] and ex.generic("Compound")[ad] and not ex.generic("Disease")[ad]
+    counts = inc.paper_counts()
+    mechanisms = [i for i, t in enumerate(inc.types) if t == "Mechanism" and counts[i] >= 3]
+    compounds = [i for i, t in enumerate(inc.types) if t == "Compound" and counts[i] >= 3]
+    checked = 0
+    for m in mechanisms:
+        for c in compounds:
+            if ex.cooc[m, ad] and ex.cooc[c, ad]:
+                terms = ex.linking_terms(m, c, limit=50)
+                assert ad not in {inc.entity_ids.index(t.entity_id) for t in terms}
+                # ranked: two-paper links first, then by strength (the weaker cosine link)
+                keys = [(min(t.with_a, t.with_b) < 2, -t.strength) for t in terms]
+                assert keys == sorted(keys)
+                for t in terms:
+                    z = inc.entity_ids.index(t.entity_id)
+                    cos_a = t.with_a / math.sqrt(counts[m] * counts[z])
+                    cos_c = t.with_b / math.sqrt(counts[c] * counts[z])
+                    assert t.strength == pytest.approx(min(cos_a, cos_c))
+                checked += 1
+    assert checked > 10
+
+
+def test_linking_term_strength_by_hand(small: tuple[Corpus, Incidence]) -> None:
+    # Remyelination (1 paper) and Acetylcholine (1 paper) share AD (6 papers) and OL (6 papers), one paper each:
+    # strength = min(1/√(1·6), 1/√(1·6)) for both; types here have < 10 entities, so nothing is generic
+    _, inc = small
+    terms = Explainer(inc).linking_terms(col(inc, "Remyelination"), col(inc, "Acetylcholine"))
+    assert [t.strength for t in terms] == pytest.approx([1 / math.sqrt(6)] * 2)
+    assert not Explainer(inc).generic("CellType").any()

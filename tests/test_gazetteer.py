@@ -90,3 +90,13 @@ def test_matches_on_real_abstracts_respect_word_boundaries(shared: Path, gazette
                 nfl_docs += 1
                 assert re.search(r"neurofilament|nf-?l", m.text, re.I), (article.pmid, m.text)
     assert nfl_docs > 10
+
+
+def test_not_entity_phrases_and_specimen_words(gazetteer: Gazetteer) -> None:
+    text = "DMTs such as disease-modifying therapies, placebo and cytokines; serum NfL and CSF GFAP in the MS Society."
+    matches = {m.text: m for m in gazetteer.match(text)}
+    blocked = {t for t, m in matches.items() if m.lexicon == "none"}
+    assert {"DMTs", "disease-modifying therapies", "placebo", "cytokines", "MS Society"} <= blocked
+    assert all(m.concept.type == "none" for t, m in matches.items() if t in blocked)
+    assert matches["NfL"].concept.concept_id == NFL and "serum NfL" not in matches  # the specimen is no part of it
+    assert matches["GFAP"].concept.type == "Biomarker"

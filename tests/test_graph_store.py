@@ -86,6 +86,9 @@ def snapshot(store: Any) -> dict[str, Any]:
         "nodes": store.query("entity_nodes"),
         "pairs": store.query("paper_entities"),
         "overview": store.query("overview_counts"),
+        # the load-time aggregates (EntityYear, CO_OCCURS_IN), through the queries that read them
+        "entity_years": store.query("portfolio_coverage", {"min_year": 2010, "max_year": 2016, "limit": 10**6}),
+        "cells": store.query("landscape_matrix", {"row_type": "Disease", "col_type": "Gene", "limit": 10**6}),
     }
 
 
@@ -140,6 +143,9 @@ def test_second_load_writes_nothing_and_changes_nothing(corpus: Workspace, tmp_p
         report = load(articles, store)
     assert report.written == 0 and report.unchanged == report.publications > 0
     assert snapshot(store) == before
+    # the corpus-wide step writes only differences: nothing but the portfolio's links is re-created
+    portfolio = sum(before["counts"]["relationships"][t] for t in ("PART_OF", "OFFERS", "FUNDS"))
+    assert report.relationships == portfolio
     store.close()
 
 
@@ -226,6 +232,7 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
         "pair_evidence": {"a": a, "b": b},
         "top_pairs": {"type_a": "CellType", "type_b": "Disease", "min_year": 2015},
         "entity_timeline": {"id": a},
+        "entity_publications": {"id": a, "min_year": 2000},
         "landscape_matrix": {"row_type": "Mechanism", "col_type": "Compound"},
         "funded_publications": {"award": award},
         "entity_people": {"id": a},
@@ -272,6 +279,50 @@ def test_queries_answer_from_the_data(embedded: EmbeddedStore, corpus: Workspace
     assert papers == sorted(papers, reverse=True)
     evidence = embedded.query("pair_evidence", {"a": "MESH:D009836", "b": neighbours[0]["id"], "limit": 1000})
     assert len(evidence) == neighbours[0]["papers"]
+
+
+def test_aggregates_match_the_mentions(embedded: EmbeddedStore) -> None:
+    """top_entities, landscape_matrix and entity_neighbourhood read the load-time aggregates (EntityYear,
+    CO_OCCURS_IN); recounted here from the raw (publication, entity) MENTIONS pairs of the same year range."""
+    years = {"min_year": 2012, "max_year": 2018}
+    pairs = embedded.query("paper_entities", years)
+    by_pub: dict[str, dict[str, str]] = {}
+    for row in pairs:
+        by_pub.setdefault(row["pmid"], {})[row["id"]] = row["type"]
+    papers: dict[str, int] = {}
+    cells: dict[tuple[str, str], int] = {}
+    for ents in by_pub.values():
+        for eid, type_ in ents.items():
+            papers[eid] = papers.get(eid, 0) + 1
+            for other, other_type in ents.items():
+                if type_ == "Disease" and other_type == "CellType":
+                    cells[(eid, other)] = cells.get((eid, other), 0) + 1
+    top = embedded.query("top_entities", {**years, "limit": 100_000})
+    assert {r["id"]: r["papers"] for r in top} == papers
+    assert all(type(r["papers"]) is int for r in top)  # sums come back as int (LadybugDB's INT128 converted)
+    matrix = embedded.query(
+        "landscape_matrix", {**years, "row_type": "Disease", "col_type": "CellType", "limit": 10**6}
+    )
+    assert {(r["row"], r["col"]): r["papers"] for r in matrix} == cells and cells
+    hub = max(papers, key=lambda e: (papers[e], e))
+    expected = {o: sum(1 for ents in by_pub.values() if hub in ents and o in ents) for o in papers if o != hub}
+    near = embedded.query("entity_neighbourhood", {**years, "id": hub, "limit": 100_000})
+    assert {r["id"]: r["papers"] for r in near} == {o: n for o, n in expected.items() if n}
+
+
+def test_entity_publications_newest_first_with_evidence(embedded: EmbeddedStore, corpus: Workspace) -> None:
+    cid = "MESH:D009836"
+    rows = embedded.query("entity_publications", {"id": cid, "limit": 10_000})
+    with ArticleStore(corpus.article_store) as articles:
+        mentioned = {m.pmid for m in MentionStore(articles.connection).iter_mentions() if m.concept_id == cid}
+    assert {r["pmid"] for r in rows} == mentioned and len(rows) == len(mentioned)
+    assert rows == sorted(rows, key=lambda r: (-(r["year"] or 0), r["pmid"]))
+    first = rows[0]
+    evidence = {e["id"]: e["sentence"] for e in embedded.query("publication_entities", {"pmid": first["pmid"]})}
+    assert first["sentence"] == evidence[cid] and first["sentence"]
+    assert first["title"] == embedded.query("publication_detail", {"pmid": first["pmid"]})[0]["title"]
+    recent = embedded.query("entity_publications", {"id": cid, "min_year": 2015, "max_year": 2016, "limit": 3})
+    assert len(recent) == 3 and all(2015 <= r["year"] <= 2016 for r in recent)
 
 
 def test_query_parameters_are_typed_and_checked() -> None:

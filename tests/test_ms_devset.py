@@ -43,10 +43,14 @@ def parse_pubtator(path: Path) -> dict[str, tuple[str, list[list[str]]]]:
     return docs
 
 
-def readme_counts() -> dict[str, int]:
-    """The ``| Compound | 147 | ...`` rows of the README's counts table."""
+def readme_counts(tsv: str = "ms_dev.tsv") -> dict[str, int]:
+    """The ``| Compound | 147 | ...`` rows of the README's counts table for ``tsv`` (the table after its marker)."""
     types = "|".join(ENTITY_TYPES)
-    return {t: int(n) for t, n in re.findall(rf"^\| ({types}) \| (\d+) \|", README.read_text(), re.M)}
+    text = README.read_text()
+    marker = text.index(f"keep it in step with {tsv}")
+    table = re.match(r"[^\n]*\n((?:\|[^\n]*\n)+)", text[marker:])
+    assert table, f"no counts table after the {tsv} marker"
+    return {t: int(n) for t, n in re.findall(rf"^\| ({types}) \| (\d+) \|", table.group(1), re.M)}
 
 
 def test_every_span_slices_exactly_its_text_in_the_real_abstract(built: Path, source: Path) -> None:
@@ -123,3 +127,36 @@ def test_command_line_reports_a_missing_source_as_one_line(tmp_path: Path, capsy
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("error: abstracts not found:") and "hint:" in err
+
+
+@pytest.fixture(scope="module")
+def built_tune(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("tuneset") / "ms_tune.pubtator"
+    devset.build(out, source, devset.SETS["tune"])
+    return out
+
+
+def test_tuning_set_spans_slice_the_real_text_and_counts_match_the_readme(built_tune: Path) -> None:
+    docs = parse_pubtator(built_tune)
+    assert len(docs) == 30
+    for text, mentions in docs.values():
+        for _pmid, start, end, span, etype, concept_id in mentions:
+            assert text[int(start) : int(end)] == span
+            assert (etype == "Biomarker") == concept_id.startswith("kind=")
+    found = Counter(fields[4] for _, mentions in docs.values() for fields in mentions)
+    assert dict(found) == readme_counts("ms_tune.tsv")
+
+
+def test_tuning_set_is_the_next_30_abstracts_and_shares_no_pmid_with_the_dev_set(source: Path) -> None:
+    with gzip.open(source, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    eligible = sorted(int(r["pmid"]) for r in records if r["mentions_progressive_ms"] and r["has_abstract"])
+    tune = {a.pmid for a in devset.read_annotations(devset.SETS["tune"])}
+    assert tune == {str(pmid) for pmid in eligible[30:60]}
+    assert not tune & {a.pmid for a in devset.read_annotations()}
+
+
+def test_command_line_builds_the_tuning_set(tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "tune.pubtator"
+    assert devset.main([str(out), "--set", "tune", "--source", str(source)]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote {out}: {sum(readme_counts('ms_tune.tsv').values())} mentions")

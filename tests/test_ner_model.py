@@ -1,4 +1,5 @@
-"""The committed NER model loads offline and finds real entities; `gapmap nlp train` builds a loadable model."""
+"""The committed NER model loads and finds real entities; its dictionary features mark lexicon names; `gapmap nlp
+train` builds a loadable model."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from conftest import need
 from typer.testing import CliRunner
 
 from gapmap.cli import app
+from nlp.dictionary_features import DictionaryFeatures, feature_matcher, token_tags
 from nlp.evaluate import evaluate
 from nlp.ner_model import MODEL_DIR, annotate_with_model, load_model
 from nlp.pubtator import read_pubtator
+from nlp.training.corpus import tokenizer_nlp
 
 BC5CDR_DEV = "bc5cdr_train_dev/CDR_DevelopmentSet.PubTator.txt.gz"
 
@@ -26,6 +29,8 @@ def committed_model() -> spacy.language.Language:
 def test_committed_model_pipeline() -> None:
     nlp = committed_model()
     assert {"ner", "sentencizer"} <= set(nlp.pipe_names)
+    # The dictionary features run before tok2vec, which embeds them (TAG) with the spelling features.
+    assert nlp.pipe_names.index("dictionary_features") < nlp.pipe_names.index("tok2vec")
     assert set(nlp.pipe_labels["ner"]) == {"Compound", "Disease", "Gene"}
     # The biomedical tokenizer travels with the model: hyphens and slashes are token boundaries.
     assert [t.text for t in nlp.make_doc("cocaine-induced levodopa/carbidopa")] == [
@@ -69,3 +74,34 @@ def test_train_command_tiny_run(shared: Path, tmp_path: Path) -> None:
     nlp = spacy.load(output)
     assert set(nlp.pipe_labels["ner"]) == {"Compound", "Disease", "Gene"}
     assert nlp("Cocaine-induced seizures.").text == "Cocaine-induced seizures."
+
+
+def tags_of(text: str) -> dict[str, str]:
+    """Token text → dictionary-feature tag, with the lexicons the committed model uses (Mondo included)."""
+    nlp = tokenizer_nlp()
+    doc = nlp.make_doc(text)
+    return dict(zip([t.text for t in doc], token_tags(doc, feature_matcher(mondo=True)), strict=True))
+
+
+def test_dictionary_features_mark_lexicon_names(shared: Path) -> None:
+    tags = tags_of("Naloxone reverses the effect of clonidine in Parkinson disease patients with TNF-alpha levels.")
+    assert tags["Naloxone"] == "C:B|D:O|G:O"  # MeSH tree D, matched whatever the case
+    assert tags["clonidine"].startswith("C:B")
+    assert tags["Parkinson"] == "C:O|D:B|G:O" and tags["disease"] == "C:O|D:I|G:O"  # a two-word MeSH disease
+    assert tags["reverses"] == tags["patients"] == "C:O|D:O|G:O"
+    assert tags["TNF"].endswith("G:B")  # HGNC alias with a hyphen normalised like the text
+
+
+def test_dictionary_features_respect_word_boundaries_and_case(shared: Path) -> None:
+    # "CIS" (a MeSH abbreviation) is matched case-sensitively: "cis" the word is not a disease; no match inside a word.
+    tags = tags_of("the cis isomer of Naloxonex")
+    assert tags["cis"].split("|")[1] == "D:O"
+    assert tags["Naloxonex"] == "C:O|D:O|G:O"
+
+
+def test_dictionary_component_writes_tags(shared: Path) -> None:
+    nlp = tokenizer_nlp()
+    doc = DictionaryFeatures(feature_matcher(mondo=True))(nlp.make_doc("Cocaine-induced seizures."))
+    assert [t.tag_ for t in doc][:3] == ["C:B|D:O|G:O", "C:O|D:O|G:O", "C:O|D:O|G:O"]
+    assert doc[3].tag_.split("|")[1] == "D:B"  # "seizures": a MeSH disease entry term
+    assert DictionaryFeatures(feature_matcher(mondo=True))(nlp.make_doc("")).text == ""

@@ -15,6 +15,7 @@ from ingest.jsonl import iter_jsonl
 from ingest.records import AbstractSection, Article
 from nlp.gazetteer import shared_gazetteer
 from nlp.linker import build_linker
+from nlp.merge import EntitySpan, merge_spans
 from nlp.ner_model import MODEL_DIR
 from nlp.pipeline import DEFAULT_CACHE, Pipeline, load_pipeline, pipeline_version
 from nlp.records import document_text
@@ -156,7 +157,8 @@ def test_with_the_trained_model_its_spans_are_linked_and_curated_terms_still_win
     assert "ner" in full.nlp.pipe_names and full.version != pipeline_version(None)
     mentions = [m for r in full.annotate_many(articles[:60]) for m in r.mentions]
     model = [m for m in mentions if m.source == "model"]
-    assert model and {m.type for m in model} <= {"Compound", "Disease", "Gene"}
+    assert model and {m.type for m in model} <= {"Compound", "Disease", "Gene", "Biomarker"}
+    assert all(m.kind == "fluid" for m in model if m.type == "Biomarker")  # a measured Gene (the role rule)
     linked = [m for m in model if not m.concept_id.startswith("GAPMAP:")]
     assert linked and all(m.concept_id.split(":")[0] in {"MESH", "DOID", "HGNC"} for m in linked)
     assert all(m.score >= 0.8 for m in linked)
@@ -178,3 +180,64 @@ def test_linker_refuses_aliases_that_add_words_to_the_mention() -> None:
     assert inflammatory is None or inflammatory.concept_id != "DOID:6192"
     assert ms is not None and ms.concept_id in {"MESH:D009103", "DOID:2377"}
     assert ifn is not None and ifn.concept_id == "MESH:D000068556"  # the Interferon beta-1a descriptor
+
+
+def _span(start: int, end: int, type_: str, source: str = "gazetteer", lexicon: str = "mesh") -> EntitySpan:
+    return EntitySpan(start, end, "x" * (end - start), type_, source=source, lexicon=lexicon)
+
+
+def test_merge_rules() -> None:
+    """Model chemical boundaries beat general lexicons, the longer disease span wins; curated, Biomarker/CellType and
+    identical spans stay; a "not an entity" phrase blocks every source."""
+    model = [
+        _span(0, 16, "Compound", "model", ""),
+        _span(20, 30, "Disease", "model", ""),
+        _span(40, 45, "Gene", "model", ""),
+        _span(50, 55, "Disease", "model", ""),
+        _span(60, 70, "Compound", "model", ""),
+        _span(80, 101, "Disease", "model", ""),
+        _span(110, 120, "Disease", "model", ""),
+    ]
+    gazetteer = [
+        _span(0, 8, "Compound"),  # "atropine" inside the model's "atropine sulfate": the model's span wins
+        _span(20, 30, "Disease"),  # the same span and type: the gazetteer's match (with its checked id) stays
+        _span(40, 48, "CellType"),  # a type the model does not predict: the gazetteer wins
+        _span(50, 58, "Disease", lexicon="curated"),  # curated always wins
+        _span(92, 101, "Disease"),  # "ovarian cancer" inside the model's "hereditary ovarian cancer": the longer wins
+        _span(105, 120, "Disease"),  # "male infertility" around the model's "infertility": the longer wins
+    ]
+    blocked = [_span(60, 64, "none", lexicon="none")]  # "DMTs": a class the guidelines exclude
+    merged = {(s.start, s.end, s.source) for s in merge_spans(gazetteer, model, blocked)}
+    assert merged == {
+        (0, 16, "model"),
+        (20, 30, "gazetteer"),
+        (40, 48, "gazetteer"),
+        (50, 58, "gazetteer"),
+        (80, 101, "model"),
+        (105, 120, "gazetteer"),
+    }
+
+
+def test_abbreviations_keep_longer_names_and_ignore_long_forms_about_people(pipeline: Pipeline) -> None:
+    text = (
+        "Multiple sclerosis (MS) often turns progressive. In progressive MS, people with progressive multiple "
+        "sclerosis (PwPMS) need support; PwPMS said so."
+    )
+    spans = {(text[s.start : s.end], s.type) for s in next(pipeline.annotate_texts([text]))}
+    assert ("progressive MS", "Disease") in spans and ("MS", "Disease") in spans
+    assert not {t for t, _ in spans if t.startswith("PwPMS") or t == "progressive multiple sclerosis (PwPMS)"}
+
+
+def test_measured_genes_are_fluid_biomarkers_in_every_mention(pipeline: Pipeline) -> None:
+    article = Article(
+        pmid="5",
+        title="Serum IL-6 and the BDNF Val66Met polymorphism in SPMS",
+        abstract=[AbstractSection("IL-6 correlated with EDSS. BDNF expression was lower; DMTs did not change it.")],
+    )
+    mentions = [m for m in pipeline.annotate(article) if m.start >= 0]
+    il6 = [m for m in mentions if m.text == "IL-6"]
+    bdnf = [m for m in mentions if m.text == "BDNF"]
+    assert len(il6) == 2 and {(m.type, m.kind) for m in il6} == {("Biomarker", "fluid")}
+    assert il6[0].concept_id.startswith(("MESH:", "HGNC:"))  # the measured protein keeps its concept
+    assert bdnf and {m.type for m in bdnf} == {"Gene"}  # named with a variant: the gene, not a level
+    assert not [m for m in mentions if m.text == "DMTs"]

@@ -53,9 +53,19 @@ def test_mesh_types_of_known_descriptors() -> None:
         "Axons": None,  # a cellular structure, not a cell type
         "Humans": None,
         "Disease Progression": None,
+        "Serum Albumin": "Gene",  # gene products are named as molecules, not given as substances
+        "Interleukin-6": "Gene",
+        "MicroRNAs": "Gene",
+        "Natalizumab": "Compound",  # ... except monoclonal antibodies and interferons, which are drugs
+        "Interferon beta-1a": "Compound",
+        "Analgesics": None,  # a class defined by its use
+        "Tablets": None,
+        "Calcium Channel Blockers": "Compound",  # a class defined by its molecular target
     }
     for name, type_ in expected.items():
         assert mesh_type(descriptor_by_name()[name.lower()].trees) == type_, name
+    # the unsplit reading (every D descriptor a Compound) that the NER model's dictionary features use
+    assert mesh_type(descriptor_by_name()["serum albumin"].trees, split_chemicals=False) == "Compound"
 
 
 def test_chemicals_including_supplementary_concepts() -> None:

@@ -4,6 +4,8 @@ On the same abstracts (the Gregory-MS PubMed set, 3,031 records), in the same pr
 
 * ``blank``     — ``spacy.blank("en")`` tokenizing the texts: the floor no spaCy pipeline can beat;
 * ``gazetteer`` — the compiled gazetteer alone (``Gazetteer.match`` on each text);
+* ``ner_model`` — the bare NER model (``nlp/model``: tokenizer, dictionary features, tok2vec, ner, sentencizer),
+  when it exists;
 * ``full``      — the whole pipeline (``Pipeline.annotate_many``: sentences, abbreviations, gazetteer, the NER
   model and linker when ``nlp/model`` exists, merge rules, record terms, Mention objects).
 
@@ -11,6 +13,8 @@ Speed is abstracts per CPU-second of this one process (``time.process_time``), i
 the machine matters less than wall time would; wall time is reported too.  Peak memory is the process's
 ``ru_maxrss`` after everything, with the linker index loaded (built first if the cache has none), so it
 covers the whole pipeline.
+
+The load average (``os.getloadavg``) before and after is recorded: on a shared machine it explains the spread.
 
 Run:  .venv/bin/python bench/nlp/run.py [--limit N] [--cache DIR] [--no-model] [--json out.json]
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import resource
 import sys
 import time
@@ -34,7 +39,7 @@ from ingest.records import Article
 from nlp.gazetteer import shared_gazetteer
 from nlp.lexicons import shared_data
 from nlp.linker import shared_linker
-from nlp.ner_model import MODEL_DIR
+from nlp.ner_model import MODEL_DIR, load_model
 from nlp.pipeline import DEFAULT_CACHE, load_pipeline
 from nlp.records import document_text
 
@@ -75,17 +80,23 @@ def main() -> None:
         "gazetteer": lambda: [gazetteer.match(t) for t in texts],
         "full": lambda: list(pipeline.annotate_many(articles)),
     }
+    if model_dir is not None:
+        model = load_model(model_dir)
+        list(model.pipe(texts[:50]))  # warm-up
+        stages["ner_model"] = lambda: list(model.pipe(texts, batch_size=32))
     results: dict[str, object] = {
         "abstracts": n,
         "characters": sum(map(len, texts)),
         "model": "ner" in pipeline.nlp.pipe_names,
         "pipeline": pipeline.nlp.pipe_names,
         **startup,
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
     }
     for name, run in stages.items():
         wall, cpu = _timed(run)
         results[name] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "abstracts_per_cpu_s": round(n / cpu, 1)}
         print(f"{name:10s} {n / cpu:10.1f} abstracts/s per core  (cpu {cpu:.1f} s, wall {wall:.1f} s)", file=sys.stderr)
+    results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     results["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)
     print(json.dumps(results, indent=2))
     if args.json:

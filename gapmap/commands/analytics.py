@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import sys
 from typing import Annotated, Any
 
@@ -93,6 +94,7 @@ def _linking(terms: list[Any]) -> list[dict[str, Any]]:
             "type": t.type,
             "papers_with_a": t.with_a,
             "papers_with_c": t.with_b,
+            "strength": t.strength,
             "pmids_a": list(t.pmids_a),
             "pmids_c": list(t.pmids_b),
         }
@@ -134,12 +136,17 @@ def gaps_command(
     as_csv: AsCsv = False,
 ) -> None:
     """Landscape gaps: plausible (linked through shared neighbours) but rarely co-studied type × type cells."""
+    from analytics.explain import Explainer
     from analytics.landscape import landscape, top_gaps
+    from analytics.scorers import NeighbourGraph
 
     _types(rows, cols)
     corpus = _corpus(ctx, backend, min_year, max_year)
     inc = _incidence(corpus)
-    found = top_gaps(inc, landscape(inc, rows, cols, min_papers), top)
+    graph = NeighbourGraph.from_incidence(inc)
+    found = top_gaps(
+        inc, landscape(inc, rows, cols, min_papers, graph=graph), top, explainer=Explainer(inc, graph.cooc)
+    )
     out = [
         {
             "a": g.a_name,
@@ -206,18 +213,46 @@ def significance_command(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     alpha: Annotated[float, typer.Option("--alpha", help="Benjamini–Hochberg false-discovery rate.")] = 0.05,
     min_observed: Annotated[int, typer.Option("--min-observed", help="Only pairs sharing this many papers.")] = 2,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Independent chains, one process each (default: CPU count).")
+    ] = os.cpu_count() or 1,
+    stop_after: Annotated[
+        int,
+        typer.Option(
+            "--stop-after",
+            min=0,
+            help="Stop sampling a pair at this many null counts ≥ observed (at least alpha·permutations + 1; "
+            "0 = sample every pair every time). Never changes which pairs are significant.",
+        ),
+    ] = 10,
+    use_cache: Annotated[
+        bool, typer.Option("--cache/--no-cache", help="Reuse a null result stored for the same graph and settings.")
+    ] = True,
     top: Top = 50,
     backend: Backend = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
     """Co-occurrence significance of entity pairs: observed, expected, NPMI, lift, permutation p and BH q."""
-    from analytics.cooccurrence import pair_stats
+    from analytics.cooccurrence import NullCache, pair_stats
 
     inc = _incidence(_corpus(ctx, backend))
+    cache = NullCache(workspace(ctx).root / "cache" / "significance") if use_cache else None
     with progress(transient=True) as bar:
-        task = bar.add_task("permutations", total=permutations)
-        s = pair_stats(inc, permutations, seed, alpha, min_observed, lambda done, _: bar.update(task, completed=done))
+        task = bar.add_task(f"permutations ({workers} chains)", total=permutations)
+        s = pair_stats(
+            inc,
+            permutations,
+            seed,
+            alpha,
+            min_observed,
+            lambda done, _: bar.update(task, completed=done),
+            workers=workers,
+            stop_after=stop_after,
+            cache=cache,
+        )
+    if s.cached:
+        console.print("null model from the workspace cache (--no-cache recomputes)")
     order = sorted(range(s.a.size), key=lambda k: (s.q_value[k], -s.npmi[k]))[:top]
     out = [
         {
@@ -232,6 +267,7 @@ def significance_command(
             "p_value": float(s.p_value[k]),
             "q_value": float(s.q_value[k]),
             "significant": bool(s.significant[k]),
+            "null_samples": int(s.null_samples[k]),
         }
         for k in order
     ]
@@ -329,13 +365,15 @@ def hypotheses_command(
     as_csv: AsCsv = False,
 ) -> None:
     """Literature-based discovery: open pairs ranked by several scorers, with linking terms and PMIDs."""
-    from analytics.hypotheses import SCORERS, HypothesisRanker
+    from analytics.hypotheses import FALLBACK, SCORERS, HypothesisRanker
 
     _types(a_type, c_type)
     if scorer not in SCORERS:
         raise GapmapError(f"unknown scorer {scorer!r}", f"choose one of: {', '.join(SCORERS)}")
     inc = _incidence(_corpus(ctx, backend))
     ranker = HypothesisRanker(inc)
+    if scorer == "supervised" and ranker.model is None:
+        console.print(f"[yellow]note:[/] the corpus has no earlier years to train on; ranking by {FALLBACK}")
     if source and target:
         terms = ranker.closed_discovery(_resolve(inc, source), _resolve(inc, target), limit=top)
         _emit(_clean(_linking(terms)), as_json, as_csv, f"linking terms {source} → {target}")
@@ -374,6 +412,7 @@ def risk_command(
 ) -> None:
     """High-risk/high-reward score with its six components side by side (weights in docs/analytics.md)."""
     from analytics.areas import find_areas
+    from analytics.explain import Explainer
     from analytics.landscape import landscape, top_gaps
     from analytics.risk import area_units, cell_unit, score_units
     from analytics.scorers import NeighbourGraph
@@ -384,7 +423,9 @@ def risk_command(
     graph = NeighbourGraph.from_incidence(inc)
     if gaps:
         index = inc.index()
-        found = top_gaps(inc, landscape(inc, rows, cols, graph=graph), top, linking=0)
+        found = top_gaps(
+            inc, landscape(inc, rows, cols, graph=graph), top, linking=0, explainer=Explainer(inc, graph.cooc)
+        )
         units = [cell_unit(inc, index[g.a_id], index[g.b_id], graph.adj, f"{g.a_name} × {g.b_name}") for g in found]
     else:
         areas, membership = find_areas(inc, corpus.funded)
@@ -412,7 +453,7 @@ def evaluate_command(
 
     inc = _incidence(_corpus(ctx, backend))
     with progress(transient=True) as bar:
-        task = bar.add_task("scoring entity blocks", total=inc.n_entities)
+        task = bar.add_task("evaluating", total=4)
         result = evaluate(
             inc,
             cutoff,

@@ -52,7 +52,7 @@ def register(root: typer.Typer) -> None:
     def load_command(
         ctx: typer.Context,
         backend: Backend = None,
-        batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Publications per transaction.")] = 1000,
+        batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Publications per transaction.")] = 5000,
     ) -> None:
         """Load articles, mentions and funding into the graph (idempotent; re-run finishes an interrupted load)."""
         from graph import open_store

@@ -1,11 +1,12 @@
-"""Build the hand-annotated MS dev set as a PubTator file, checking every span against the real text.
+"""Build a hand-annotated MS set as a PubTator file, checking every span against the real text.
 
-The annotations (``ms_dev.tsv``) hold offsets only. The text comes from the shared Gregory-MS
-abstracts, joined by PMID, so the repository never carries a copy of the abstracts. A span that
-does not slice exactly its annotated text stops the build. If it did not, an evaluation could
-silently score against shifted gold spans.
+Two sets share the guidelines and this tool: ``ms_dev.tsv`` (the measuring set) and ``ms_tune.tsv`` (30 other
+abstracts, the only set lexicon and merge rules may be tuned on). The annotations hold offsets only. The text
+comes from the shared Gregory-MS abstracts, joined by PMID, so the repository never carries a copy of the
+abstracts. A span that does not slice exactly its annotated text stops the build. If it did not, an evaluation
+could silently score against shifted gold spans.
 
-Run: ``python -m nlp.devsets.build OUT.pubtator [--source gregory_pubmed_abstracts.jsonl.gz]``.
+Run: ``python -m nlp.devsets.build OUT.pubtator [--set dev|tune] [--source gregory_pubmed_abstracts.jsonl.gz]``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from nlp.records import BIOMARKER_KINDS, ENTITY_TYPES
 
 HERE = Path(__file__).resolve().parent
 ANNOTATIONS = HERE / "ms_dev.tsv"
+#: The annotated sets by name: ``dev`` measures, ``tune`` is for tuning (see README.md, "The tuning set").
+SETS = {"dev": ANNOTATIONS, "tune": HERE / "ms_tune.tsv"}
 SOURCE_NAME = "pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
 HEADER = ["pmid", "start", "end", "text", "type", "concept_id"]
 
@@ -162,9 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="PubTator file to write")
     parser.add_argument("--source", type=Path, default=None, help="gregory_pubmed_abstracts.jsonl.gz")
+    parser.add_argument("--set", choices=sorted(SETS), default="dev", help="which annotated set (default: dev)")
     args = parser.parse_args(argv)
     try:
-        counts = build(args.out, args.source)
+        counts = build(args.out, args.source, SETS[args.set])
     except GapmapError as err:
         print(f"error: {err.message}", file=sys.stderr)
         if err.hint:

@@ -33,13 +33,30 @@ def hgnc_ids_by_symbol() -> dict[str, str]:
         }
 
 
+#: The ``type`` of entries that name no entity (the lexicon's "not entities" section).
+NOT_ENTITY = "none"
+
+
 def curated_concepts(path: Path = MS_LEXICON) -> list[Concept]:
     """Concepts of the curated lexicon; raises ValueError naming the entry when one is malformed."""
+    return [c for c in _read(path) if c.type != NOT_ENTITY]
+
+
+def not_entity_concepts(path: Path = MS_LEXICON) -> list[Concept]:
+    """Phrases the guidelines say name no entity (``type: none``); a match blocks every source's spans there."""
+    return [c for c in _read(path) if c.type == NOT_ENTITY]
+
+
+def _read(path: Path) -> list[Concept]:
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     genes = hgnc_ids_by_symbol()
     concepts = []
     for number, entry in enumerate(entries, 1):
         name, type_, kind = entry.get("name", ""), entry.get("type", ""), entry.get("kind", "")
+        synonyms = [str(s) for s in entry.get("synonyms", [])]
+        if type_ == NOT_ENTITY and name:
+            concepts.append(Concept(f"NONE:{slug(name)}", name, NOT_ENTITY, synonyms))
+            continue
         if not name or type_ not in ENTITY_TYPES or (kind and kind not in BIOMARKER_KINDS):
             raise ValueError(f"{path.name} entry {number} ({name or '?'}): needs a name, a known type and kind")
         missing = [g for g in entry.get("genes", []) if g not in genes]
@@ -47,5 +64,5 @@ def curated_concepts(path: Path = MS_LEXICON) -> list[Concept]:
             raise ValueError(f"{path.name} entry {number} ({name}): unknown HGNC symbol(s) {', '.join(missing)}")
         xrefs = [genes[g] for g in entry.get("genes", [])] + list(entry.get("xrefs", []))
         concept_id = entry.get("id") or f"GAPMAP:{slug(name)}"
-        concepts.append(Concept(concept_id, name, type_, [str(s) for s in entry.get("synonyms", [])], kind, xrefs))
+        concepts.append(Concept(concept_id, name, type_, synonyms, kind, xrefs))
     return concepts

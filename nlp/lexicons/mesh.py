@@ -26,6 +26,38 @@ MECHANISM_TREES = ("G03.", "G04.", "G11.561.", "G12.")
 NOT_MECHANISM_TREES = ("E", "F", "G02.", "G05.", "G07.", "G08.", "G14.")
 
 
+#: D subtrees of gene products: enzymes, proteins, signalling peptides (cytokines, growth factors), nucleic acids
+#: (microRNAs, mtDNA).  An abstract names these as molecules, not as administered substances ("prolactin",
+#: "albumin", "NO synthase", "IL-6"): they are Genes in gapmap's types, and BC5CDR does not count them as chemicals.
+GENE_PRODUCT_TREES = ("D08.811", "D12.776", "D12.644.276", "D13.444")
+#: ... except the protein classes abstracts name as drugs: monoclonal antibodies (natalizumab, rituximab),
+#: interferons (interferon beta-1a) and recombinant fusion proteins (etanercept).
+DRUG_PROTEIN_TREES = (
+    "D12.776.124.486.485.114",
+    "D12.644.276.374.440",
+    "D12.776.467.374.440",
+    "D12.776.828",
+)
+#: D subtrees that name no substance: pharmaceutical preparations ("tablets", "normal saline"), biological factors
+#: ("antigens") and chemical actions and uses ("analgesics", "antipsychotics").  The last are classes defined by
+#: what a drug is used for, which the MS guidelines and BC5CDR do not annotate.  Classes defined by their molecular
+#: target (D27.505.519: "PDE inhibitors", "calcium channel blockers") are Compounds.
+NOT_SUBSTANCE_TREES = ("D23", "D26", "D27")
+TARGET_CLASS_TREES = ("D27.505.519",)
+
+
+def _chemical_type(trees: tuple[str, ...]) -> str | None:
+    """Type of a descriptor filed under D (chemicals and drugs): Compound, Gene (gene products) or None."""
+    chemical = [t for t in trees if t.startswith("D")]
+    if any(t.startswith(GENE_PRODUCT_TREES) for t in chemical) and not any(
+        t.startswith(DRUG_PROTEIN_TREES) for t in chemical
+    ):
+        return "Gene"
+    if all(t.startswith(NOT_SUBSTANCE_TREES) for t in chemical):
+        return "Compound" if any(t.startswith(TARGET_CLASS_TREES) for t in chemical) else None
+    return "Compound"
+
+
 @dataclass(frozen=True)
 class Descriptor:
     """One MeSH descriptor row: UI, preferred label, entry terms and tree numbers."""
@@ -36,10 +68,11 @@ class Descriptor:
     trees: tuple[str, ...]
 
 
-def mesh_type(trees: tuple[str, ...]) -> str | None:
+def mesh_type(trees: tuple[str, ...], split_chemicals: bool = True) -> str | None:
     """The entity type of a descriptor from its tree numbers, or None when it names no entity we extract.
 
-    Order matters: a descriptor in both C10 and C23 (chronic progressive MS) is a Disease; pathologic processes
+    Order matters: a descriptor in both C10 and C23 (chronic progressive MS) is a Disease; chemicals are split by
+    :func:`_chemical_type` (gene products are Genes, use-defined classes nothing); pathologic processes
     (C23.550: inflammation, nerve degeneration, gliosis) are Mechanisms, except disease attributes (C23.550.291:
     "Disease Progression", "Chronic Disease"); signs and symptoms (rest of C23) are Diseases; cellular
     structures (A11.284: axons, mitochondria, myelin sheath) are not cell types.
@@ -47,7 +80,7 @@ def mesh_type(trees: tuple[str, ...]) -> str | None:
     if any(t.startswith("C") and not t.startswith("C23") for t in trees):
         return "Disease"
     if any(t.startswith("D") for t in trees):
-        return "Compound"
+        return _chemical_type(trees) if split_chemicals else "Compound"
     if any(t.startswith("A11.") for t in trees) and not any(t.startswith("A11.284") for t in trees):
         return "CellType"
     if any(t.startswith(MECHANISM_TREES) for t in trees) and not any(t.startswith(NOT_MECHANISM_TREES) for t in trees):
@@ -86,15 +119,19 @@ def descriptor_by_name() -> dict[str, Descriptor]:
     return {d.name.lower(): d for d in descriptors().values()}
 
 
-def descriptor_concepts() -> Iterator[Concept]:
-    """Concepts for every descriptor that :func:`mesh_type` types."""
+def descriptor_concepts(split_chemicals: bool = False) -> Iterator[Concept]:
+    """Concepts for every descriptor that :func:`mesh_type` types.
+
+    ``split_chemicals`` (the gazetteer's reading) types gene products as Genes and drops use-defined classes; the
+    default keeps every D descriptor a Compound, the reading the NER model's dictionary features were trained on.
+    """
     for d in descriptors().values():
-        type_ = mesh_type(d.trees)
+        type_ = mesh_type(d.trees, split_chemicals)
         if type_:
             yield Concept(f"MESH:{d.ui}", d.name, type_, list(d.synonyms))
 
 
-def supplementary_concepts(max_synonym_length: int = 40) -> Iterator[Concept]:
+def supplementary_concepts(max_synonym_length: int = 40, split_chemicals: bool = False) -> Iterator[Concept]:
     """Supplementary concept records (new drug names) whose mapped descriptor is a Compound.
 
     Long systematic chemical names (over ``max_synonym_length`` characters) are dropped: they never occur in
@@ -106,7 +143,7 @@ def supplementary_concepts(max_synonym_length: int = 40) -> Iterator[Concept]:
             continue
         uis = (u.strip().lstrip("*") for u in re.split(r"[,|]", row[3]))
         mapped = [desc[u] for u in uis if u in desc]
-        if not any(mesh_type(d.trees) == "Compound" for d in mapped):
+        if not any(mesh_type(d.trees, split_chemicals) == "Compound" for d in mapped):
             continue
         synonyms = [s for s in _split(row[2]) if len(s) <= max_synonym_length]
         yield Concept(f"MESH:{row[0]}", row[1], "Compound", synonyms)

@@ -56,6 +56,7 @@ def train_model(
     from spacy.cli.train import train
     from threadpoolctl import threadpool_limits
 
+    import nlp.dictionary_features  # noqa: F401  (registers the dictionary-feature component named in config.cfg)
     import nlp.training.tokenizer  # noqa: F401  (registers the tokenizer callback named in config.cfg)
 
     if output.exists() and any(output.iterdir()) and not (output / "config.cfg").is_file():

