@@ -241,12 +241,17 @@ def test_sequential_stopping_follows_the_same_chain(oligo: Corpus) -> None:
     assert (stopped.q_value[full.significant] == full.q_value[full.significant]).all()
 
 
-def test_worker_chains_are_seeded_and_keep_the_statistic(oligo: Corpus) -> None:
+def planted_incidence(oligo: Corpus) -> Incidence:
+    """The real corpus plus two new entities planted into the same 12 real papers (always together)."""
     rows = list(oligo.rows)
     papers = sorted({r.pmid for r in rows})
     years = {r.pmid: r.year for r in rows}
     planted = [PaperEntity(p, years[p], e, "Compound", e) for p in papers[:12] for e in ("PLANT:X", "PLANT:Y")]
-    inc = Incidence.from_rows([*rows, *planted])
+    return Incidence.from_rows([*rows, *planted])
+
+
+def test_worker_chains_are_seeded_and_keep_the_statistic(oligo: Corpus) -> None:
+    inc = planted_incidence(oligo)
     two = pair_stats(inc, 41, seed=3, min_observed=2, workers=2, stop_after=5)
     again = pair_stats(inc, 41, seed=3, min_observed=2, workers=2, stop_after=5)
     one = pair_stats(inc, 41, seed=3, min_observed=2, workers=1, stop_after=5)
@@ -276,11 +281,7 @@ def test_cache_returns_identical_rows_and_a_changed_graph_recomputes(oligo: Corp
 def test_planted_pair_gets_the_smallest_p_value(oligo: Corpus) -> None:
     # plant two new entities into the same 12 real papers (always together): no degree-preserving shuffle
     # puts 12 shared papers under them again, while the real pairs' p-values spread over the whole range
-    rows = list(oligo.rows)
-    papers = sorted({r.pmid for r in rows})
-    years = {r.pmid: r.year for r in rows}
-    planted = [PaperEntity(p, years[p], e, "Compound", e) for p in papers[:12] for e in ("PLANT:X", "PLANT:Y")]
-    inc = Incidence.from_rows([*rows, *planted])
+    inc = planted_incidence(oligo)
     s = pair_stats(inc, n_permutations=100, seed=2, min_observed=2)
     x, y = col(inc, "PLANT:X"), col(inc, "PLANT:Y")
     k = int(np.flatnonzero((s.a == min(x, y)) & (s.b == max(x, y)))[0])

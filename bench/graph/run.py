@@ -274,6 +274,12 @@ def app_summary(timings: dict[str, dict[str, float]]) -> dict[str, Any]:
     }
 
 
+def scaled_measures(store: CypherStore, repeat: int) -> dict[str, Any]:
+    """Counts and query latencies of the scaled (≥ 1M MENTIONS) graph, with the app-query summary."""
+    timings = latencies(store, repeat)
+    return {"scaled_counts": store.counts(), "scaled_queries": timings, "scaled_app_queries": app_summary(timings)}
+
+
 def bench_backend(backend: str, ws: Workspace, pubs: list[PublicationRows], args: argparse.Namespace) -> dict[str, Any]:
     result = _Results(backend)
     path = Path(args.home) / f"bench-{backend}.lbug"
@@ -285,9 +291,7 @@ def bench_backend(backend: str, ws: Workspace, pubs: list[PublicationRows], args
             Neo4jStore(Neo4jSettings.from_env()) if backend == "neo4j" else EmbeddedStore(path, read_only=True)
         )
         try:
-            result["scaled_counts"] = existing.counts()
-            result["scaled_queries"] = latencies(existing, args.repeat)
-            result["scaled_app_queries"] = app_summary(result["scaled_queries"])
+            result.update(scaled_measures(existing, args.repeat))
         finally:
             existing.close()
         return result
@@ -312,9 +316,7 @@ def bench_backend(backend: str, ws: Workspace, pubs: list[PublicationRows], args
             for pub in pubs:
                 derived.add(pub)
             result["scaled_load"] = timed_write(store, replicas(pubs, args.mentions), derived, args.batch)
-            result["scaled_counts"] = store.counts()
-            result["scaled_queries"] = latencies(store, args.repeat)
-            result["scaled_app_queries"] = app_summary(result["scaled_queries"])
+            result.update(scaled_measures(store, args.repeat))
     finally:
         store.close()
     return result
