@@ -20,6 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from gapmap.errors import GapmapError
 from gapmap.workspace import Workspace
 
 console = Console(stderr=True)
@@ -37,6 +38,14 @@ def workspace(ctx: typer.Context) -> Workspace:
     root = ctx.find_root()
     state = root.obj if isinstance(root.obj, State) else State(Workspace.resolve())
     return state.workspace.ensure()
+
+
+def ingested_workspace(ctx: typer.Context) -> Workspace:
+    """The workspace, for a stage that reads the article store: one clear error when nothing was ingested yet."""
+    ws = workspace(ctx)
+    if not ws.article_store.is_file():
+        raise GapmapError(f"no article store at {ws.article_store}", "run `gapmap ingest ...` first")
+    return ws
 
 
 def progress(*, transient: bool = False) -> Progress:

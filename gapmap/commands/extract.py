@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gapmap.errors import GapmapError
-from gapmap.runtime import console, progress, workspace
+from gapmap.runtime import console, ingested_workspace, progress
 
 
 def register(root: typer.Typer) -> None:
@@ -27,9 +27,7 @@ def extract(
     from nlp import extract as extraction
     from nlp.pipeline import load_pipeline
 
-    ws = workspace(ctx)
-    if not ws.article_store.is_file():
-        raise GapmapError(f"no article store at {ws.article_store}", "run `gapmap ingest ...` first")
+    ws = ingested_workspace(ctx)
     console.print("loading the NLP pipeline (compiling lexicons, about 15 s)…")
     try:
         # The linker index depends only on the lexicons, so every workspace shares the machine-wide cache

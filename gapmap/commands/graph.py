@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from gapmap.errors import GapmapError
-from gapmap.runtime import console, progress, workspace
+from gapmap.runtime import console, ingested_workspace, progress, workspace
 
 export_app = typer.Typer(help="Export the graph for bulk import elsewhere.", no_args_is_help=True)
 
@@ -33,9 +33,7 @@ def export_neo4j_admin(
     from graph.export_admin import export_admin, run_import
     from ingest.store import ArticleStore
 
-    ws = workspace(ctx)
-    if not ws.article_store.exists():
-        raise GapmapError(f"no article store at {ws.article_store}", hint="run `gapmap ingest ...` first")
+    ws = ingested_workspace(ctx)
     with ArticleStore(ws.article_store) as articles:
         result = export_admin(articles, directory, database=database)
     console.print(f"wrote {result.nodes} nodes and {result.relationships} relationships to {directory}")
@@ -59,9 +57,7 @@ def register(root: typer.Typer) -> None:
         from graph.load import load
         from ingest.store import ArticleStore
 
-        ws = workspace(ctx)
-        if not ws.article_store.exists():
-            raise GapmapError(f"no article store at {ws.article_store}", hint="run `gapmap ingest ...` first")
+        ws = ingested_workspace(ctx)
         with ArticleStore(ws.article_store) as articles:
             store = open_store(backend, ws, create=True)
             try:
