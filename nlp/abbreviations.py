@@ -8,7 +8,11 @@ papers, but inside one abstract the author's own definition is authoritative.
   short form becomes a mention of that concept (source ``"abbreviation"``), replacing whatever the gazetteer or model
   said there, except where the occurrence is part of a longer name ("MS" in "progressive MS" stays in that name).
 * The long form names nothing we know: gazetteer matches of the short form are dropped, since the author defined
-  it as something else ("CIS (carcinoma in situ)"), unless their concept is named inside the long form.
+  it as something else ("CIS (carcinoma in situ)"), unless their concept is named inside the long form.  So are
+  the model's Disease spans of it ("systolic blood pressure (SBP)", "alanine aminotransferase (ALT)": seeing a
+  short upper-case token, the model often calls it a disease).  The model's Compound and Gene short forms stay:
+  their long forms are often names the lexicons lack.  Measured on the BC5CDR validation tenth, BioRED dev,
+  NCBI-disease test and the MS tuning set: Disease F1 +1.0 / +0.7 / +0.0 / +0.6 points, other types unchanged.
 """
 
 from __future__ import annotations
@@ -39,6 +43,13 @@ def _concept_of(long_start: int, long_end: int, spans: list[EntitySpan], text: s
     return best
 
 
+def _undefined_by(span: EntitySpan, named: set[str]) -> bool:
+    """Whether an unknown long form unmakes ``span`` of its short form (see the module docstring)."""
+    if span.source == "model":
+        return span.type == "Disease"
+    return span.source == "gazetteer" and span.concept_id not in named
+
+
 def resolve_abbreviations(doc: Doc, spans: list[EntitySpan]) -> list[EntitySpan]:
     """Apply the rules above to ``spans`` (entities of ``doc``); returns the new sorted list."""
     abbreviations = getattr(doc._, "abbreviations", None) or []
@@ -61,7 +72,7 @@ def resolve_abbreviations(doc: Doc, spans: list[EntitySpan]) -> list[EntitySpan]
             if any(s.start <= start and end <= s.end and s.end - s.start > end - start for s in clash):
                 continue  # inside a longer name ("MS" in "progressive MS"): that name stands
             if source is None:
-                out = [s for s in out if s not in clash or s.source != "gazetteer" or s.concept_id in named]
+                out = [s for s in out if s not in clash or not _undefined_by(s, named)]
                 continue
             if any(s is source for s in clash):
                 continue

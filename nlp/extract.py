@@ -16,6 +16,8 @@ import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from threadpoolctl import threadpool_limits
+
 from ingest.records import Article
 from ingest.store import ArticleStore, text_hash
 from nlp.mention_store import Annotation, MentionStore
@@ -33,6 +35,11 @@ class ExtractReport:
     mentions: int = 0
     forgotten: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (pmid, error)
+
+
+def _one_blas_thread() -> None:
+    """Pool initializer: each worker's matrix products on one thread, so N workers use N cores, not N x BLAS's."""
+    threadpool_limits(1, user_api="blas")
 
 
 def _annotate_chunk(articles: list[Article]) -> list[Annotated]:
@@ -79,7 +86,7 @@ def extract(
     chunks = _chunks(store, pending, batch_size)
     if workers > 1 and len(pending) > batch_size:
         _WORKER_PIPELINE = pipeline
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, _one_blas_thread) as pool:
             # Articles are read here, in the main thread (the store's SQLite connection belongs to it), a
             # window of chunks at a time, so memory stays bounded however many articles are pending.
             for window in _windows(chunks, workers * 2):

@@ -44,6 +44,8 @@ THRESHOLD = 0.8
 #: similarity rates "inflammatory" close to "inflammatory MFH", but the extra words are ones the text never said.
 MAX_ALIAS_LENGTH_RATIO = 1.3
 K = 10
+#: (text, type) pairs the linker remembers the answer for; about 30 MB at most.
+MAX_REMEMBERED = 100_000
 
 
 class LexiconKnowledgeBase(KnowledgeBase):
@@ -81,8 +83,24 @@ class Linker:
     def __init__(self, generator: CandidateGenerator, threshold: float = THRESHOLD) -> None:
         self.generator = generator
         self.threshold = threshold
+        self._known: dict[tuple[str, str], Link | None] = {}
 
     def link(self, texts: list[str], types: list[str]) -> list[Link | None]:
+        """The best link of each (text, type); a pair seen before is answered from memory.
+
+        Why remember: the nearest-neighbour search is most of the linker's cost, and the same names ("multiple
+        sclerosis", "dimethyl fumarate") recur in abstract after abstract.  The memory is emptied when it reaches
+        :data:`MAX_REMEMBERED` pairs, so it stays small on a PubMed-sized run.
+        """
+        keys = list(zip(texts, types, strict=True))
+        new = list(dict.fromkeys(k for k in keys if k not in self._known))
+        if len(self._known) + len(new) > MAX_REMEMBERED:
+            self._known.clear()
+        if new:
+            self._known.update(zip(new, self._search([t for t, _ in new], [y for _, y in new]), strict=True))
+        return [self._known[k] for k in keys]
+
+    def _search(self, texts: list[str], types: list[str]) -> list[Link | None]:
         results: list[Link | None] = []
         for text, candidates, type_ in zip(texts, self.generator(texts, K), types, strict=True):
             best: Link | None = None

@@ -404,7 +404,7 @@ def neo4j_loaded(corpus: Workspace, neo4j_settings: dict[str, str]) -> Iterator[
     from graph.neo4j_backend import Neo4jSettings, Neo4jStore
 
     store = Neo4jStore(Neo4jSettings(**neo4j_settings))
-    store._drain("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    store.delete_everything()
     with ArticleStore(corpus.article_store) as articles:
         load(articles, store)
     yield store

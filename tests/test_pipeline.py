@@ -13,6 +13,7 @@ from conftest import need
 
 from ingest.jsonl import iter_jsonl
 from ingest.records import AbstractSection, Article
+from nlp.abbreviations import resolve_abbreviations
 from nlp.gazetteer import shared_gazetteer
 from nlp.linker import build_linker
 from nlp.merge import EntitySpan, merge_spans
@@ -147,6 +148,10 @@ def test_linker_normalises_model_spans_within_type(tmp_path: Path) -> None:
     assert links[1] is not None and links[1].concept_id == "GAPMAP:tolebrutinib"
     assert links[2] is None  # a disease name is no Compound
     assert links[3] is None
+    # answers are remembered per (text, type): a repeat gives the same link, another type is its own question
+    repeated = linker.link(["tolebrutinib", "multiple sclerosis", "tolebrutinib"], ["Compound", "Disease", "Compound"])
+    assert repeated[0] == repeated[2] == links[1]
+    assert repeated[1] is not None and repeated[1].concept_id != links[1].concept_id
     again = build_linker([gazetteer.concepts[i] for i in keep], [gazetteer.lexicons[i] for i in keep], tmp_path)
     assert again.link(["tolebrutinib"], ["Compound"])[0] == links[1]  # loaded from the cache folder
 
@@ -226,6 +231,18 @@ def test_abbreviations_keep_longer_names_and_ignore_long_forms_about_people(pipe
     spans = {(text[s.start : s.end], s.type) for s in next(pipeline.annotate_texts([text]))}
     assert ("progressive MS", "Disease") in spans and ("MS", "Disease") in spans
     assert not {t for t, _ in spans if t.startswith("PwPMS") or t == "progressive multiple sclerosis (PwPMS)"}
+
+
+def test_short_forms_of_unknown_long_forms_are_no_diseases_but_stay_compounds(pipeline: Pipeline) -> None:
+    """ "SBP" defined as a blood pressure is no disease, whatever the model says; an unknown drug's short form is
+    still the model's Compound."""
+    text = "Systolic blood pressure (SBP) rose. SBP fell after zeta blocking agent (ZBA). ZBA was safe."
+    doc = pipeline.nlp(text)
+    sbp, zba = text.rindex("SBP"), text.rindex("ZBA")
+    model = [EntitySpan(sbp, sbp + 3, "SBP", "Disease", source="model")]
+    model.append(EntitySpan(zba, zba + 3, "ZBA", "Compound", source="model"))
+    kept = resolve_abbreviations(doc, model)
+    assert [(s.text, s.type) for s in kept] == [("ZBA", "Compound")]
 
 
 def test_measured_genes_are_fluid_biomarkers_in_every_mention(pipeline: Pipeline) -> None:

@@ -91,10 +91,8 @@ def open_backend(backend: str, path: Path) -> CypherStore:
     if backend == "neo4j":
         from graph.neo4j_backend import Neo4jSettings, Neo4jStore
 
-        store: CypherStore = Neo4jStore(Neo4jSettings.from_env())
-        # relationships first: a batch of 10,000 hub entities with their MENTIONS exceeds the transaction memory pool
-        store._drain("MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 50000 ROWS")
-        store._drain("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+        store = Neo4jStore(Neo4jSettings.from_env())
+        store.delete_everything()
         return store
     from graph.embedded import EmbeddedStore
 

@@ -10,9 +10,11 @@ On the same abstracts (the Gregory-MS PubMed set, 3,031 records), in the same pr
   model and linker when ``nlp/model`` exists, merge rules, record terms, Mention objects).
 
 Speed is abstracts per CPU-second of this one process (``time.process_time``), i.e. per core, so other load on
-the machine matters less than wall time would; wall time is reported too.  Peak memory is the process's
-``ru_maxrss`` after everything, with the linker index loaded (built first if the cache has none), so it
-covers the whole pipeline.
+the machine matters less than wall time would; wall time is reported too.  BLAS runs on one thread, as in each
+``gapmap extract`` worker: a second BLAS thread shortens wall time but costs more CPU per abstract.
+
+Peak memory is the process's ``ru_maxrss`` after everything, with the linker index loaded (built first if the
+cache has none), so it covers the whole pipeline.
 
 The load average (``os.getloadavg``) before and after is recorded: on a shared machine it explains the spread.
 
@@ -33,6 +35,7 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 import spacy
+from threadpoolctl import threadpool_limits
 
 from ingest.jsonl import iter_jsonl
 from ingest.records import Article
@@ -57,6 +60,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--no-model", action="store_true", help="full pipeline without nlp/model (gazetteer only)")
     args = parser.parse_args()
+    threadpool_limits(1, user_api="blas")
 
     path = shared_data() / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz"
     with gzip.open(path, "rb") as stream:
