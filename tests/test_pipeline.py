@@ -245,6 +245,13 @@ def test_short_forms_of_unknown_long_forms_are_no_diseases_but_stay_compounds(pi
     assert [(s.text, s.type) for s in kept] == [("ZBA", "Compound")]
 
 
+def test_measures_and_drug_effects_are_no_diseases(pipeline: Pipeline) -> None:
+    text = "Body weight fell and analgesia lasted; adverse drug reactions were mild, unlike the hepatitis."
+    spans = {(text[s.start : s.end], s.type) for s in next(pipeline.annotate_texts([text]))}
+    assert ("hepatitis", "Disease") in spans
+    assert not {t for t, _ in spans if t.lower() in {"body weight", "analgesia", "adverse drug reactions"}}
+
+
 def test_measured_genes_are_fluid_biomarkers_in_every_mention(pipeline: Pipeline) -> None:
     article = Article(
         pmid="5",
