@@ -18,7 +18,7 @@ cache has none), so it covers the whole pipeline.
 
 The load average (``os.getloadavg``) before and after is recorded: on a shared machine it explains the spread.
 
-Run:  .venv/bin/python bench/nlp/run.py [--limit N] [--cache DIR] [--no-model] [--json out.json]
+Run:  .venv/bin/python bench/nlp/run.py [--limit N] [--cache DIR] [--model DIR | --no-model] [--json out.json]
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ import os
 import resource
 import sys
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -53,12 +54,17 @@ def _timed(run: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def _drain(results: Iterable[object]) -> None:
+    deque(results, maxlen=0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="use the first N abstracts (default: all)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="linker index cache folder")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--no-model", action="store_true", help="full pipeline without nlp/model (gazetteer only)")
+    parser.add_argument("--model", type=Path, default=MODEL_DIR, help="NER model folder (default: nlp/model)")
+    parser.add_argument("--no-model", action="store_true", help="full pipeline without a model (gazetteer only)")
     args = parser.parse_args()
     threadpool_limits(1, user_api="blas")
 
@@ -72,26 +78,28 @@ def main() -> None:
     startup: dict[str, float] = {}
     startup["gazetteer_compile_s"], _ = _timed(shared_gazetteer)
     startup["linker_load_s"], _ = _timed(lambda: shared_linker(str(args.cache)))
-    model_dir = None if args.no_model else MODEL_DIR
+    model_dir = None if args.no_model else args.model
     startup["pipeline_load_s"], _ = _timed(lambda: load_pipeline(model_dir, args.cache))
     pipeline = load_pipeline(model_dir, args.cache)
     blank = spacy.blank("en")
     gazetteer = shared_gazetteer()
-    list(pipeline.annotate_many(articles[:50]))  # warm-up
+    _drain(pipeline.annotate_many(articles[:50]))  # warm-up
 
+    # Each stage's results are dropped as they come (as `gapmap extract` writes and forgets each batch): kept,
+    # 3,031 parsed Docs with their tensors would add half a gigabyte of the benchmark's own to the peak memory.
     stages = {
-        "blank": lambda: [blank(t) for t in texts],
-        "gazetteer": lambda: [gazetteer.match(t) for t in texts],
-        "full": lambda: list(pipeline.annotate_many(articles)),
+        "blank": lambda: _drain(blank(t) for t in texts),
+        "gazetteer": lambda: _drain(gazetteer.match(t) for t in texts),
+        "full": lambda: _drain(pipeline.annotate_many(articles)),
     }
     if model_dir is not None:
         model = load_model(model_dir)
-        list(model.pipe(texts[:50]))  # warm-up
-        stages["ner_model"] = lambda: list(model.pipe(texts, batch_size=32))
+        _drain(model.pipe(texts[:50]))  # warm-up
+        stages["ner_model"] = lambda: _drain(model.pipe(texts, batch_size=32))
     results: dict[str, object] = {
         "abstracts": n,
         "characters": sum(map(len, texts)),
-        "model": "ner" in pipeline.nlp.pipe_names,
+        "model": str(model_dir) if "ner" in pipeline.nlp.pipe_names else None,
         "pipeline": pipeline.nlp.pipe_names,
         **startup,
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
