@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,15 +35,18 @@ class PredictedSpan:
     concept_id: str = ""
 
 
-def open_model(path: Path) -> Language:
-    """``spacy.load`` without the warning scispaCy's tokenizer rules raise (uncached: callers may add pipes).
-
-    The model's layers are built on thinc's NumPy backend with BLIS switched off, so their matrix products go
-    to NumPy's BLAS (OpenBLAS in the NumPy wheels): on this project's AVX2 machines the BLIS build thinc ships
+def numpy_blas() -> AbstractContextManager[None]:
+    """Build models inside this: thinc's NumPy backend with BLIS switched off, so the layers' matrix products go
+    to NumPy's BLAS (OpenBLAS in the NumPy wheels).  On this project's AVX2 machines the BLIS build thinc ships
     ran them 2.8 times slower, and tok2vec is most of the pipeline's time.  Each layer keeps the backend it was
-    built with, so the rest of the process is unaffected.
-    """
-    with warnings.catch_warnings(), use_ops("numpy", use_blis=False):
+    built with, so the rest of the process is unaffected.  Loading and training both use it."""
+    return use_ops("numpy", use_blis=False)
+
+
+def open_model(path: Path) -> Language:
+    """``spacy.load`` (on :func:`numpy_blas`) without the warning scispaCy's tokenizer rules raise (uncached:
+    callers may add pipes)."""
+    with warnings.catch_warnings(), numpy_blas():
         # scispaCy's suffix rules contain "[" inside a character class; Python's re warns on every compile.
         warnings.filterwarnings("ignore", "Possible set union", FutureWarning)
         return spacy.load(path)

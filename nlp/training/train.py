@@ -57,11 +57,11 @@ def train_model(
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import train
     from spacy.util import load_config
-    from thinc.api import use_ops
     from threadpoolctl import threadpool_limits
 
     import nlp.dictionary_features  # noqa: F401  (registers the dictionary-feature component named in config.cfg)
     import nlp.training.tokenizer  # noqa: F401  (registers the tokenizer callback named in config.cfg)
+    from nlp.ner_model import numpy_blas
 
     if output.exists() and any(output.iterdir()) and not (output / "config.cfg").is_file():
         raise GapmapError(f"{output}: not empty and not a spaCy model; refusing to replace it", "pick another --output")
@@ -77,8 +77,8 @@ def train_model(
             overrides["training.max_steps"] = max_steps
             overrides["training.eval_frequency"] = max(1, min(400, max_steps // 4))
         # spaCy's ``train`` command would pick thinc's default CPU backend (BLIS); built here, the layers use
-        # NumPy's BLAS like the loaded model does (see nlp.ner_model.open_model), which trains twice as fast.
-        with threadpool_limits(limits=threads), use_ops("numpy", use_blis=False):
+        # NumPy's BLAS like the loaded model does, which trains twice as fast.
+        with threadpool_limits(limits=threads), numpy_blas():
             pipeline = init_nlp(load_config(CONFIG, overrides=overrides, interpolate=False))
             (work / "out").mkdir(parents=True, exist_ok=True)
             train(pipeline, work / "out", stdout=sys.stdout, stderr=sys.stderr)
