@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import gapmap  # noqa: F401 - before any test module loads NumPy: names the OpenBLAS kernel (gapmap.blas)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", REPO.parent / "shared" / "data"))
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

@@ -35,8 +35,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, cast
 
+import gapmap  # noqa: F401 - first: names the OpenBLAS kernel before NumPy loads (gapmap.blas)
+
+# isort: split
 import spacy
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from ingest.jsonl import iter_jsonl
 from ingest.records import Article
@@ -102,6 +105,7 @@ def main() -> None:
         "model": str(model_dir) if "ner" in pipeline.nlp.pipe_names else None,
         "pipeline": pipeline.nlp.pipe_names,
         **startup,
+        "blas": [f"{i['internal_api']} {i.get('version')} {i.get('architecture')}" for i in threadpool_info()],
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
     }
     for name, run in stages.items():
