@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from gapmap.cli import app
 from nlp.dictionary_features import DictionaryFeatures, feature_matcher, token_tags
 from nlp.evaluate import evaluate
-from nlp.ner_model import MODEL_DIR, annotate_with_model, load_model
+from nlp.ner_model import MODEL_DIR, annotate_with_model, load_model, open_model
 from nlp.pubtator import read_pubtator
 from nlp.training.corpus import tokenizer_nlp
 
@@ -28,10 +28,13 @@ def committed_model() -> spacy.language.Language:
 
 def test_committed_model_pipeline() -> None:
     nlp = committed_model()
-    assert {"ner", "sentencizer"} <= set(nlp.pipe_names)
-    # The dictionary features run before tok2vec, which embeds them (TAG) with the spelling features.
-    assert nlp.pipe_names.index("dictionary_features") < nlp.pipe_names.index("tok2vec")
-    assert set(nlp.pipe_labels["ner"]) == {"Compound", "Disease", "Gene"}
+    # The trained tok2vec + ner run as one component (nlp.ner_inference), after the dictionary features, which
+    # tok2vec embeds (TAG) with the spelling features.
+    assert nlp.pipe_names == ["dictionary_features", "gapmap_ner", "sentencizer"]
+    assert set(nlp.pipe_labels["gapmap_ner"]) == {"Compound", "Disease", "Gene"}
+    trained = open_model(MODEL_DIR, spacy_ner=True)
+    assert trained.pipe_names.index("dictionary_features") < trained.pipe_names.index("tok2vec")
+    assert set(trained.pipe_labels["ner"]) == {"Compound", "Disease", "Gene"}
     # The biomedical tokenizer travels with the model: hyphens and slashes are token boundaries.
     assert [t.text for t in nlp.make_doc("cocaine-induced levodopa/carbidopa")] == [
         "cocaine",
