@@ -22,6 +22,7 @@ from dataclasses import replace
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp.doc_text import doc_text
 from nlp.merge import EntitySpan
 
 
@@ -60,7 +61,7 @@ def resolve_abbreviations(doc: Doc, spans: list[EntitySpan]) -> list[EntitySpan]
         long = short._.long_form
         by_long.setdefault((long.start_char, long.end_char), []).append((short.start_char, short.end_char))
     out = list(spans)
-    text = doc.text  # built from the tokens on every access: once only
+    text = doc_text(doc)
     for (long_start, long_end), shorts in by_long.items():
         source = _concept_of(long_start, long_end, out, text)
         # concepts named inside the long form: "... and glial fibrillary acidic protein (sGFAP)" still defines sGFAP

@@ -24,7 +24,6 @@ model uses it), HGNC protein-coding genes.
 
 from __future__ import annotations
 
-import bisect
 import csv
 import gzip
 import hashlib
@@ -42,10 +41,12 @@ import numpy
 from spacy.attrs import IDX, TAG
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 from thinc.types import Ints2d
 
 from gapmap.errors import GapmapError
+from nlp.doc_text import doc_text
 from nlp.lexicons import json_terms, shared_data, tsv_rows
 
 #: Model types with a dictionary feature, each one bit of an automaton value; the letter names it in the tag.
@@ -137,17 +138,17 @@ class FeatureMatcher:
     def match(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Per type, the longest non-overlapping (start, end) matches in ``text`` (longest first, then leftmost)."""
         normal = f" {_NOT_WORD.sub(' ', text)} "
-        hits: dict[str, list[tuple[int, int]]] = {t: [] for t in FEATURE_TYPES}
-        for automaton, haystack in zip(self._automata, (normal, normal.lower()), strict=True):
-            for last, (length, mask) in automaton.iter(haystack):
-                for type_, bit in _BIT.items():
-                    if mask & bit:
-                        hits[type_].append((last - length - 1, last - 1))
+        found = [
+            hit
+            for automaton, haystack in zip(self._automata, (normal, normal.lower()), strict=True)
+            for hit in automaton.iter(haystack)
+        ]
         out: dict[str, list[tuple[int, int]]] = {}
-        for type_, spans in hits.items():
+        for type_, bit in _BIT.items():
+            spans = {(last - length - 1, last - 1) for last, (length, mask) in found if mask & bit}
             taken: list[tuple[int, int]] = []
             occupied = bytearray(len(text) + 1)
-            for start, end in sorted(set(spans), key=lambda s: (s[0] - s[1], s[0])):
+            for start, end in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
                 if not any(occupied[start:end]):
                     occupied[start:end] = b"\x01" * (end - start)
                     taken.append((start, end))
@@ -207,29 +208,32 @@ TAG_NAMES = tuple(
 )
 
 
-def tag_indices(doc: Doc, matcher: FeatureMatcher) -> list[int]:
+def tag_indices(doc: Doc, matcher: FeatureMatcher) -> numpy.ndarray:
     """Index into :data:`TAG_NAMES` of every token of ``doc`` (see module docstring).
 
     A match that starts or ends inside a token still marks the whole token (``B`` only if the match starts at
     the token's first character).  Works on token offsets from ``doc.to_array``: creating a Token object per
     token would cost more than the matching.
     """
-    starts: list[int] = doc.to_array(IDX).tolist()
-    index = [0] * len(doc)
-    for spans in matcher.match(doc.text).values():
-        row = [0] * len(doc)
-        for start, end in spans:
-            first, last = bisect.bisect_right(starts, start) - 1, bisect.bisect_left(starts, end)
-            if first >= 0:
-                row[first] = 1 if starts[first] == start else 2
-                row[first + 1 : last] = [2] * (last - first - 1)
-        index = [3 * i + letter for i, letter in zip(index, row, strict=True)]
+    starts = doc.to_array(IDX).astype("int64")
+    index = numpy.zeros(len(doc), dtype="int64")
+    for spans in matcher.match(doc_text(doc)).values():
+        row = numpy.zeros(len(doc), dtype="int64")
+        if spans:
+            bounds = numpy.array(spans, dtype="int64")
+            firsts = numpy.searchsorted(starts, bounds[:, 0], side="right") - 1
+            lasts = numpy.searchsorted(starts, bounds[:, 1], side="left")
+            for (start, _), first, last in zip(spans, firsts.tolist(), lasts.tolist(), strict=True):
+                if first >= 0:
+                    row[first] = 1 if starts[first] == start else 2
+                    row[first + 1 : last] = 2
+        index = 3 * index + row
     return index
 
 
 def token_tags(doc: Doc, matcher: FeatureMatcher) -> list[str]:
     """The feature value of every token of ``doc``, e.g. ``C:B|D:O|G:O``."""
-    return [TAG_NAMES[i] for i in tag_indices(doc, matcher)]
+    return [TAG_NAMES[i] for i in tag_indices(doc, matcher).tolist()]
 
 
 class DictionaryFeatures:
@@ -237,11 +241,17 @@ class DictionaryFeatures:
 
     def __init__(self, matcher: FeatureMatcher) -> None:
         self.matcher = matcher
+        # string-store hashes of TAG_NAMES: the same in every vocabulary, whose string store must know them
+        self._hashes = numpy.array([StringStore().add(name) for name in TAG_NAMES], dtype="uint64")
+        self._registered_in: StringStore | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc):
-            hashes = numpy.array([doc.vocab.strings.add(name) for name in TAG_NAMES], dtype="uint64")
-            tags = hashes[numpy.array(tag_indices(doc, self.matcher), dtype="int64")]
+            if doc.vocab.strings is not self._registered_in:
+                for name in TAG_NAMES:
+                    doc.vocab.strings.add(name)
+                self._registered_in = doc.vocab.strings
+            tags = self._hashes[tag_indices(doc, self.matcher)]
             doc.from_array([TAG], cast(Ints2d, tags.reshape(-1, 1)))
         return doc
 

@@ -32,6 +32,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp.doc_text import doc_text
 from nlp.lexicons import cell_ontology, curated, hgnc, mesh, ontology_json, shared_data
 from nlp.merge import EntitySpan
 from nlp.records import Concept
@@ -287,7 +288,7 @@ class GazetteerComponent:
         self.gazetteer = gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [_to_span(m) for m in self.gazetteer.match(doc.text)]
+        spans = [_to_span(m) for m in self.gazetteer.match(doc_text(doc))]
         doc._.gazetteer_entities = [s for s in spans if s.lexicon != curated.NOT_ENTITY]
         doc._.blocked_spans = [s for s in spans if s.lexicon == curated.NOT_ENTITY]
         return doc

@@ -37,6 +37,8 @@ from dataclasses import dataclass, replace
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp.doc_text import doc_text
+
 #: The types the statistical model predicts; anything else comes from the gazetteer only.
 MODEL_TYPES = frozenset({"Compound", "Disease", "Gene"})
 #: Gazetteer types that beat an overlapping model span (rule 2a).
@@ -135,12 +137,15 @@ def assign_marker_roles(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
 
 
 class MergeComponent:
-    """spaCy component: ``doc._.entities`` = merged gazetteer and model spans (rules 0–3)."""
+    """spaCy component: ``doc._.entities`` = merged gazetteer and model (``doc.ents``) spans (rules 0–3)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.entities = merge_spans(
-            doc._.gazetteer_entities or [], doc._.model_entities or [], doc._.blocked_spans or []
-        )
+        text = doc_text(doc)
+        model = [
+            EntitySpan(e.start_char, e.end_char, text[e.start_char : e.end_char], e.label_, source="model")
+            for e in doc.ents
+        ]
+        doc._.entities = merge_spans(doc._.gazetteer_entities or [], model, doc._.blocked_spans or [])
         return doc
 
 
@@ -148,7 +153,7 @@ class MarkerRoleComponent:
     """spaCy component, last: measured genes and proteins in ``doc._.entities`` become Biomarkers."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.entities = assign_marker_roles(doc.text, doc._.entities or [])
+        doc._.entities = assign_marker_roles(doc_text(doc), doc._.entities or [])
         return doc
 
 

@@ -2,17 +2,18 @@
 
 Components, in order (one module per concern, registered as spaCy factories like scispaCy's):
 
-=======================  ===========================================================================
-``gapmap_paragraphs``    sentence breaks at line breaks (title, and each abstract paragraph, start one)
-model (if present)       ``nlp/model``: biomedical tokenizer, tok2vec, ner (Compound, Disease, Gene)
-``sentencizer``          rule-based sentence splitting
-``abbreviation_detector``scispaCy's Schwartz–Hearst abbreviation finder
-``gapmap_gazetteer``     dictionary matches from all lexicons (:mod:`nlp.gazetteer`)
-``gapmap_linker``        model spans normalised to MeSH / DOID / HGNC (:mod:`nlp.linker`)
-``gapmap_merge``         overlap rules between sources (:mod:`nlp.merge`)
-``gapmap_abbreviations`` short forms take their long form's concept (:mod:`nlp.abbreviations`)
-``gapmap_marker_roles``  measured genes and proteins become fluid Biomarkers (:mod:`nlp.merge`)
-=======================  ===========================================================================
+================================  ==================================================================
+``gapmap_paragraphs``             sentence breaks at line breaks (title, each abstract paragraph)
+model (if present)                ``nlp/model``: biomedical tokenizer, dictionary features, and its
+                                  trained tok2vec + ner run by ``gapmap_ner`` (:mod:`nlp.ner_inference`)
+``sentencizer``                   rule-based sentence splitting
+``gapmap_abbreviation_detector``  scispaCy's Schwartz–Hearst finder (:mod:`nlp.abbreviation_detector`)
+``gapmap_gazetteer``              dictionary matches from all lexicons (:mod:`nlp.gazetteer`)
+``gapmap_merge``                  overlap rules between sources (:mod:`nlp.merge`)
+``gapmap_linker``                 surviving model spans normalised to MeSH / DOID / HGNC (:mod:`nlp.linker`)
+``gapmap_abbreviations``          short forms take their long form's concept (:mod:`nlp.abbreviations`)
+``gapmap_marker_roles``           measured genes and proteins become fluid Biomarkers (:mod:`nlp.merge`)
+================================  ==================================================================
 
 Then the record's own MeSH headings and chemicals are added (:mod:`nlp.record_terms`).  Without a trained
 model the pipeline is blank-English tokenizer + the same components, so it works from the first minute.
@@ -28,14 +29,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import spacy
-from scispacy.abbreviation import AbbreviationDetector  # noqa: F401 - registers "abbreviation_detector"
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.records import Article
+from nlp import abbreviation_detector as _detector  # noqa: F401 - registers "gapmap_abbreviation_detector"
 from nlp import abbreviations as _abbreviations  # noqa: F401 - registers "gapmap_abbreviations"
 from nlp import linker as _linker  # noqa: F401 - registers "gapmap_linker"
+from nlp.doc_text import doc_text, with_text
 from nlp.gazetteer import Gazetteer, lexicon_fingerprint, shared_gazetteer
 from nlp.lexicons.curated import slug
 from nlp.merge import EntitySpan
@@ -47,15 +51,32 @@ from nlp.records import Concept, Mention, document_text
 DEFAULT_CACHE = Path(os.environ.get("GAPMAP_CACHE", Path.home() / ".cache" / "gapmap"))
 # scispaCy's abbreviation detector runs an empty matcher on abstracts without abbreviations, warning each time.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
-_CODE = ("pipeline.py", "gazetteer.py", "linker.py", "merge.py", "abbreviations.py", "record_terms.py")
+_CODE = (
+    "pipeline.py",
+    "gazetteer.py",
+    "linker.py",
+    "merge.py",
+    "abbreviations.py",
+    "record_terms.py",
+    "dictionary_features.py",
+    "ner_inference.py",
+    "abbreviation_detector.py",
+)
 
 
 @Language.component("gapmap_paragraphs")
 def paragraph_breaks(doc: Doc) -> Doc:
-    """A token after a line break starts a sentence: the title and every abstract paragraph stand alone."""
-    for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text_with_ws and not token.is_space:
-            token.is_sent_start = True
+    """A token after a line break starts a sentence: the title and every abstract paragraph stand alone.
+
+    The line breaks are found in the text, and the token after each by its offset (no Token objects made).
+    """
+    text = doc_text(doc)
+    breaks = [i for i, char in enumerate(text) if char == "\n"] if "\n" in text else []
+    if breaks:
+        after = np.searchsorted(doc.to_array(IDX), breaks, side="right")
+        for i in sorted(set(after.tolist()) - {0, len(doc)}):
+            if not doc[i].is_space:
+                doc[i].is_sent_start = True
     return doc
 
 
@@ -67,10 +88,10 @@ def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = DEFAU
     nlp.add_pipe("gapmap_paragraphs", first=True)
     if "sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names and "parser" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer")
-    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("gapmap_abbreviation_detector")
     nlp.add_pipe("gapmap_gazetteer")
-    nlp.add_pipe("gapmap_linker", config={"cache_dir": str(cache_dir) if has_model and cache_dir else ""})
     nlp.add_pipe("gapmap_merge")
+    nlp.add_pipe("gapmap_linker", config={"cache_dir": str(cache_dir) if has_model and cache_dir else ""})
     nlp.add_pipe("gapmap_abbreviations")
     nlp.add_pipe("gapmap_marker_roles")
     return nlp
@@ -130,7 +151,7 @@ class Pipeline:
         self.batch_size = batch_size
 
     def annotate(self, article: Article) -> list[Mention]:
-        return self._mentions(article, self.nlp(document_text(article)))
+        return self._mentions(article, self.nlp(self._doc(document_text(article))))
 
     def annotate_many(self, articles: Iterable[Article]) -> Iterator[Annotated]:
         """Batched ``nlp.pipe``; an article that breaks its batch is retried alone and reported with its error."""
@@ -144,7 +165,7 @@ class Pipeline:
 
     def _batch(self, articles: list[Article]) -> Iterator[Annotated]:
         try:
-            docs = list(self.nlp.pipe(document_text(a) for a in articles))
+            docs = list(self.nlp.pipe(self._doc(document_text(a)) for a in articles))
             yield from (Annotated(a, self._mentions(a, d)) for a, d in zip(articles, docs, strict=True))
         except Exception:  # one bad text must not cost the batch: redo it one by one, so only the culprit fails
             for article in articles:
@@ -155,8 +176,12 @@ class Pipeline:
 
     def annotate_texts(self, texts: Iterable[str]) -> Iterator[list[PredictedSpan]]:
         """Entity spans of plain texts (offsets into each text), for ``gapmap nlp eval``."""
-        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
+        for doc in self.nlp.pipe((self._doc(t) for t in texts), batch_size=self.batch_size):
             yield [PredictedSpan(s.start, s.end, s.type, s.concept_id) for s in doc._.entities]
+
+    def _doc(self, text: str) -> Doc:
+        """The tokenized text, which keeps its string for the components (:func:`nlp.doc_text.doc_text`)."""
+        return with_text(self.nlp.make_doc(text), text)
 
     def concepts(self, mentions: Iterable[Mention]) -> list[Concept]:
         """The concepts ``mentions`` refer to, for ``MentionStore.upsert_concepts``."""
@@ -170,9 +195,10 @@ class Pipeline:
 
     def _mentions(self, article: Article, doc: Doc) -> list[Mention]:
         layout = _Layout.of(article)
-        sentences = list(doc.sents)
-        sentence_starts = [s.start_char for s in sentences]
-        sentence_texts = [s.text.strip() for s in sentences]  # once each: Span.text joins its tokens every call
+        sentences = [(s.start_char, s.end_char) for s in doc.sents]
+        sentence_starts = [start for start, _ in sentences]
+        text = doc_text(doc)
+        sentence_texts = [text[start:end].strip() for start, end in sentences]
         mentions = []
         for span in doc._.entities:
             index = max(bisect.bisect_right(sentence_starts, span.start) - 1, 0)

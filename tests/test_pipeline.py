@@ -159,7 +159,7 @@ def test_linker_normalises_model_spans_within_type(tmp_path: Path) -> None:
 def test_with_the_trained_model_its_spans_are_linked_and_curated_terms_still_win(articles: list[Article]) -> None:
     need((MODEL_DIR / "config.cfg").is_file(), "no trained model in nlp/model (run `gapmap nlp train`)")
     full = load_pipeline(cache_dir=DEFAULT_CACHE)  # builds the linker index once per machine
-    assert "ner" in full.nlp.pipe_names and full.version != pipeline_version(None)
+    assert "gapmap_ner" in full.nlp.pipe_names and full.version != pipeline_version(None)
     mentions = [m for r in full.annotate_many(articles[:60]) for m in r.mentions]
     model = [m for m in mentions if m.source == "model"]
     assert model and {m.type for m in model} <= {"Compound", "Disease", "Gene", "Biomarker"}
