@@ -179,9 +179,21 @@ def build_linker(
             shutil.rmtree(partial, ignore_errors=True)
     index.setQueryTimeParams({"efSearch": 200})
     generator = CandidateGenerator(
-        ann_index=index, tfidf_vectorizer=vectorizer, ann_concept_aliases_list=aliases, kb=kb
+        ann_index=_OneThread(index), tfidf_vectorizer=vectorizer, ann_concept_aliases_list=aliases, kb=kb
     )
     return Linker(generator)
+
+
+class _OneThread:
+    """The nmslib index, queried on one thread.  nmslib's batch query uses every core by default: for the few
+    names of one batch that costs more in thread hand-offs than it saves, and ``gapmap extract --workers N``
+    already runs one process per core."""
+
+    def __init__(self, index: nmslib.dist.FloatIndex) -> None:
+        self.index = index
+
+    def knnQueryBatch(self, queries: object, k: int = K) -> list[tuple[np.ndarray, np.ndarray]]:  # noqa: N802
+        return self.index.knnQueryBatch(queries, k=k, num_threads=1)
 
 
 class LinkerComponent:

@@ -14,9 +14,10 @@ check for Python exceptions on every call), and thinc's layer-by-layer forward p
   (:func:`_decode`), with spaCy's move-validity rules for a document without preset entities.
 
 Training stays spaCy's (``gapmap nlp train``); this module only reads the trained weights.  It checks the
-architecture it was written for (``spacy.Tok2Vec.v2`` with ``MultiHashEmbed.v2`` and ``MaxoutWindowEncoder.v2``,
-``TransitionBasedParser.v2`` with an upper layer) and refuses anything else, and a test compares its entities
-with spaCy's on real abstracts.
+architecture it was written for (``spacy.Tok2Vec.v2`` with ``MultiHashEmbed.v2`` and ``MaxoutWindowEncoder.v2``
+of window 1, a greedy ``TransitionBasedParser.v2`` with an upper layer, listening to that tok2vec) and leaves
+any other model to spaCy's components; tests compare its entities with spaCy's on real abstracts, for the
+shipped model and for other sizes of the architecture.
 """
 
 from __future__ import annotations
@@ -341,7 +342,7 @@ def _maxout_norm_residual(
                 windows[i - 1, 2 * width + j] = X[i, j]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, fastmath={"reassoc", "nsz", "contract"})
 def _decode(
     precomputed: np.ndarray,
     pad: np.ndarray,
@@ -366,7 +367,8 @@ def _decode(
     sentence, and a non-space token; I an open entity of its label and a next token in the same sentence; L an
     open entity of its label; U (label set) no open entity and a non-space token; O no open entity.  The best
     valid move wins (first on ties).  Writes (start, end, label) rows per doc into ``ents`` at the doc's
-    offset; returns the number of entities of each doc.
+    offset; returns the number of entities of each doc.  Sums may be reordered (``fastmath``) so the output
+    layer's dot products vectorise; spaCy's BLAS call orders them its own way too.
     """
     n_classes = upper_W.shape[0]
     block = n_hidden * n_pieces

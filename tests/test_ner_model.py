@@ -9,6 +9,7 @@ from pathlib import Path
 
 import spacy
 from conftest import need
+from spacy.vocab import Vocab
 from typer.testing import CliRunner
 
 from gapmap.cli import app
@@ -16,7 +17,8 @@ from nlp.dictionary_features import DictionaryFeatures, feature_matcher, token_t
 from nlp.evaluate import evaluate
 from nlp.ner_model import MODEL_DIR, annotate_with_model, load_model, open_model
 from nlp.pubtator import read_pubtator
-from nlp.training.corpus import tokenizer_nlp
+from nlp.training.corpus import held_out_pmids, tokenizer_nlp, training_pmids
+from nlp.training.silver import silver_docs, unlabelled_abstracts
 
 BC5CDR_DEV = "bc5cdr_train_dev/CDR_DevelopmentSet.PubTator.txt.gz"
 
@@ -74,9 +76,26 @@ def test_train_command_tiny_run(shared: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     record = json.loads((output / "training.json").read_text())
     assert record["max_steps"] == 6 and 0 < record["train_docs"] <= 24
+    assert record["silver_docs"] == 8 and "ents_f" in record["teacher_validation_scores"]
     nlp = spacy.load(output)
     assert set(nlp.pipe_labels["ner"]) == {"Compound", "Disease", "Gene"}
     assert nlp("Cocaine-induced seizures.").text == "Cocaine-induced seizures."
+    # the student has the shipped model's size, not the teacher's
+    assert nlp.get_pipe("tok2vec").model.get_dim("nO") == spacy.load(MODEL_DIR).get_pipe("tok2vec").model.get_dim("nO")
+
+
+def test_silver_data_is_the_teachers_entities_on_unlabelled_abstracts(shared: Path) -> None:
+    gold = held_out_pmids(shared) | training_pmids(shared)
+    texts = unlabelled_abstracts(shared, gold)
+    assert len(texts) > 4000 and not gold & texts.keys()
+    assert "Ocrelizumab" in " ".join(texts.values())  # the MS feed is among them
+    sample = list(texts.values())[:30]
+    docs = list(silver_docs(committed_model(), sample).get_docs(Vocab()))
+    assert [d.text for d in docs] == sample
+    labels = [e.label_ for d in docs for e in d.ents]
+    assert len(labels) > 150 and set(labels) == {"Compound", "Disease", "Gene"}
+    # every token is labelled: the teacher's "outside" is a real negative for the student
+    assert all(t.ent_iob_ in {"B", "I", "O"} for d in docs for t in d)
 
 
 def tags_of(text: str) -> dict[str, str]:

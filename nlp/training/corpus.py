@@ -110,6 +110,11 @@ def held_out_pmids(shared: Path) -> set[str]:
     return {doc.pmid for path in EVAL_SPLITS.values() for doc in read_pubtator(shared / path)}
 
 
+def training_pmids(shared: Path) -> set[str]:
+    """PMIDs of every training split."""
+    return {doc.pmid for split in TRAIN_SPLITS for doc in read_pubtator(shared / split.path)}
+
+
 def build_corpus(shared: Path, out_dir: Path, limit: int | None = None) -> CorpusStats:
     """Write ``train.spacy`` and ``dev.spacy`` (validation) into ``out_dir``; ``limit`` caps docs per split."""
     nlp = tokenizer_nlp()
