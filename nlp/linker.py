@@ -177,7 +177,7 @@ def build_linker(
             partial.rename(cache_dir)
         except OSError:  # another process finished first: keep its index
             shutil.rmtree(partial, ignore_errors=True)
-    index.setQueryTimeParams({"efSearch": 200})
+    index.setQueryTimeParams({"efSearch": 100})
     generator = CandidateGenerator(
         ann_index=_OneThread(index), tfidf_vectorizer=vectorizer, ann_concept_aliases_list=aliases, kb=kb
     )

@@ -71,7 +71,11 @@ def paragraph_breaks(doc: Doc) -> Doc:
     The line breaks are found in the text, and the token after each by its offset (no Token objects made).
     """
     text = doc_text(doc)
-    breaks = [i for i, char in enumerate(text) if char == "\n"] if "\n" in text else []
+    breaks = []
+    position = text.find("\n")
+    while position >= 0:
+        breaks.append(position)
+        position = text.find("\n", position + 1)
     if breaks:
         after = np.searchsorted(doc.to_array(IDX), breaks, side="right")
         for i in sorted(set(after.tolist()) - {0, len(doc)}):
