@@ -43,7 +43,7 @@ from nlp.doc_text import doc_text, with_text
 from nlp.gazetteer import Gazetteer, lexicon_fingerprint, shared_gazetteer
 from nlp.lexicons.curated import slug
 from nlp.merge import EntitySpan
-from nlp.ner_model import MODEL_DIR, PredictedSpan, open_model
+from nlp.ner_model import MODEL_DIR, PredictedSpan, open_model, with_tokenizer_cache
 from nlp.record_terms import mentions_from_record
 from nlp.records import Concept, Mention, document_text
 
@@ -87,7 +87,7 @@ def paragraph_breaks(doc: Doc) -> Doc:
 def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = DEFAULT_CACHE) -> Language:
     """The spaCy pipeline: the trained model's when ``model_dir`` holds one, else blank English."""
     has_model = model_dir is not None and (model_dir / "config.cfg").is_file()
-    nlp = open_model(model_dir) if has_model and model_dir else spacy.blank("en")
+    nlp = open_model(model_dir) if has_model and model_dir else with_tokenizer_cache(spacy.blank("en"))
     nlp.max_length = 2_000_000
     nlp.add_pipe("gapmap_paragraphs", first=True)
     if "sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names and "parser" not in nlp.pipe_names:

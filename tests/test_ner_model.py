@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from gapmap.cli import app
 from nlp.dictionary_features import DictionaryFeatures, feature_matcher, token_tags
 from nlp.evaluate import evaluate
-from nlp.ner_model import MODEL_DIR, annotate_with_model, load_model, open_model
+from nlp.ner_model import MODEL_DIR, TOKENIZER_CACHE, annotate_with_model, load_model, open_model
 from nlp.pubtator import read_pubtator
 from nlp.training.corpus import held_out_pmids, tokenizer_nlp, training_pmids
 from nlp.training.silver import silver_docs, unlabelled_abstracts
@@ -127,3 +127,15 @@ def test_dictionary_component_writes_tags(shared: Path) -> None:
     assert [t.tag_ for t in doc][:3] == ["C:B|D:O|G:O", "C:O|D:O|G:O", "C:O|D:O|G:O"]
     assert doc[3].tag_.split("|")[1] == "D:B"  # "seizures": a MeSH disease entry term
     assert DictionaryFeatures(feature_matcher(mondo=True))(nlp.make_doc("")).text == ""
+
+
+def test_larger_tokenizer_cache_same_tokens(shared: Path) -> None:
+    """The model's tokenizer remembers more chunks than spaCy's default 10,000; that changes speed, not tokens."""
+    fast = committed_model()
+    assert fast.tokenizer.max_cache_size == TOKENIZER_CACHE > 10_000
+    default = spacy.load(MODEL_DIR, exclude=["dictionary_features", "tok2vec", "ner", "sentencizer"])
+    assert default.tokenizer.max_cache_size == 10_000
+    texts = [d.text for d in islice(read_pubtator(shared / BC5CDR_DEV), 200)] * 2  # the second round hits the cache
+    for text in texts:
+        expected = [(t.text, t.norm_, t.whitespace_) for t in default.make_doc(text)]
+        assert [(t.text, t.norm_, t.whitespace_) for t in fast.make_doc(text)] == expected
