@@ -25,21 +25,23 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import numba
 import numpy as np
-from spacy.attrs import IS_SPACE, SENT_START
+from spacy.attrs import ENT_IOB, ENT_TYPE, IS_SPACE, SENT_START
 from spacy.language import Language
 from spacy.pipeline import EntityRecognizer, Tok2Vec
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import minibatch
 from thinc.api import Model
+from thinc.types import Ints2d
 
 #: spaCy's BILUO move kinds, by the first letter of a class name ("B-Disease", "U-", "O").
 _MOVE_KINDS = {"B": 1, "I": 2, "L": 3, "U": 4, "O": 5}
 #: Rows the embedding cache holds (512 bytes each at width 128) before it starts over.
 CACHE_ROWS = 200_000
-#: Tokens (about) the encoder takes through all its layers at once: small enough to stay in a core's L2 cache.
+#: Tokens (about) that go through all layers at once: their arrays stay in a core's cache from first to last.
 GROUP_ROWS = 2048
 
 
@@ -175,22 +177,54 @@ class NerInference:
 
     def tokvecs(self, docs: list[Doc]) -> np.ndarray:
         """The tok2vec output of ``docs``' tokens, one row per token in doc order (spaCy's ``doc.tensor`` rows)."""
-        feats = [doc.to_array(self.columns) for doc in docs]
-        vectors = self.embedding(np.concatenate(feats))
-        out = np.empty_like(vectors)
-        lengths = [len(f) for f in feats]
-        # Docs go through all layers a group at a time: a group's arrays stay in the core's cache between layers.
-        first, start = 0, 0
-        while first < len(docs):
-            last, rows = first + 1, lengths[first]
-            while last < len(docs) and rows + lengths[last] <= GROUP_ROWS:
-                rows += lengths[last]
-                last += 1
-            self._encode(vectors[start : start + rows], lengths[first:last], out[start : start + rows])
-            first, start = last, start + rows
-        return out
+        vectors, lengths = self._embed(docs)
+        return np.concatenate([self._encode(vectors[a:b], lengths[i:j]) for i, j, a, b in _groups(lengths)])
 
-    def _encode(self, vectors: np.ndarray, lengths: list[int], out: np.ndarray) -> None:
+    def entities(self, docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
+        """(start token, end token, label) of each doc's entities, as spaCy's greedy ner would set them.
+
+        Docs go through encoder, ner projection and decoder a group at a time (:data:`GROUP_ROWS` tokens), so a
+        group's arrays stay in the core's cache from the first layer to the last."""
+        docs_in = [d for d in docs if len(d)]
+        found: dict[int, list[tuple[int, int, str]]] = {}
+        if not docs_in:
+            return [[] for _ in docs]
+        vectors, lengths = self._embed(docs_in)
+        flags = np.concatenate([d.to_array([SENT_START, IS_SPACE]) for d in docs_in]).astype("int64")
+        for i, j, a, b in _groups(lengths):
+            precomputed = (
+                self._encode(vectors[a:b], lengths[i:j]) @ self.projection_W + self.projection_b
+            ) @ self.lower_W
+            group_lengths = np.array(lengths[i:j], dtype="int64")
+            offsets = np.concatenate([[0], np.cumsum(group_lengths[:-1])]).astype("int64")
+            ents = np.zeros((b - a, 3), dtype="int64")
+            counts = _decode(
+                precomputed,
+                self.lower_pad,
+                self.lower_b,
+                self.upper_W,
+                self.upper_b,
+                offsets,
+                group_lengths,
+                flags[a:b, 0],
+                flags[a:b, 1],
+                self.move_kind,
+                self.move_label,
+                self.n_hidden,
+                self.n_pieces,
+                ents,
+            )
+            for doc, offset, count in zip(docs_in[i:j], offsets, counts, strict=True):
+                rows = ents[offset : offset + count].tolist()
+                found[id(doc)] = [(start, end, self.labels[label - 1]) for start, end, label in rows]
+        return [found.get(id(d), []) for d in docs]
+
+    def _embed(self, docs: list[Doc]) -> tuple[np.ndarray, list[int]]:
+        """Mixed embeddings of all tokens of ``docs`` (non-empty), and each doc's length."""
+        feats = [doc.to_array(self.columns) for doc in docs]
+        return self.embedding(np.concatenate(feats)), [len(f) for f in feats]
+
+    def _encode(self, vectors: np.ndarray, lengths: list[int]) -> np.ndarray:
         """The encoder layers over a few docs, in thinc's ``with_array(pad=…)`` layout: ``pad`` zero rows before,
         between and after the docs.  They go through the layers like tokens, and a doc's window sees them at its
         edges; with ``pad`` ≥ the receptive field, docs do not see each other."""
@@ -204,39 +238,20 @@ class NerInference:
         for layer in self.encoder:
             Y = windows @ layer.weights
             _maxout_norm_residual(Y, layer.bias, layer.gain, layer.shift, X, windows)
-        out[:] = X[token_rows]
+        return X[token_rows]
 
-    def entities(self, docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
-        """(start token, end token, label) of each doc's entities, as spaCy's greedy ner would set them."""
-        docs_in = [d for d in docs if len(d)]
-        found: dict[int, list[tuple[int, int, str]]] = {}
-        if docs_in:
-            tokvecs = self.tokvecs(docs_in)
-            precomputed = (tokvecs @ self.projection_W + self.projection_b) @ self.lower_W
-            flags = np.concatenate([d.to_array([SENT_START, IS_SPACE]) for d in docs_in]).astype("int64")
-            lengths = np.array([len(d) for d in docs_in], dtype="int64")
-            offsets = np.concatenate([[0], np.cumsum(lengths[:-1])]).astype("int64")
-            ents = np.zeros((int(lengths.sum()), 3), dtype="int64")
-            counts = _decode(
-                precomputed,
-                self.lower_pad,
-                self.lower_b,
-                self.upper_W,
-                self.upper_b,
-                offsets,
-                lengths,
-                flags[:, 0],
-                flags[:, 1],
-                self.move_kind,
-                self.move_label,
-                self.n_hidden,
-                self.n_pieces,
-                ents,
-            )
-            for doc, offset, count in zip(docs_in, offsets, counts, strict=True):
-                rows = ents[offset : offset + count].tolist()
-                found[id(doc)] = [(start, end, self.labels[label - 1]) for start, end, label in rows]
-        return [found.get(id(d), []) for d in docs]
+
+def _groups(lengths: list[int]) -> Iterator[tuple[int, int, int, int]]:
+    """Consecutive docs of about :data:`GROUP_ROWS` tokens (at least one doc): (first, end) doc indices and
+    (first, end) token rows."""
+    first, start = 0, 0
+    while first < len(lengths):
+        last, rows = first + 1, lengths[first]
+        while last < len(lengths) and rows + lengths[last] <= GROUP_ROWS:
+            rows += lengths[last]
+            last += 1
+        yield first, last, start, start + rows
+        first, start = last, start + rows
 
 
 class NerComponent:
@@ -256,8 +271,22 @@ class NerComponent:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
             for doc, ents in zip(batch, self.inference.entities(batch), strict=True):
-                doc.set_ents([Span(doc, s, e, label=label) for s, e, label in ents], default="outside")
+                _set_entities(doc, ents)
                 yield doc
+
+
+def _set_entities(doc: Doc, ents: list[tuple[int, int, str]]) -> None:
+    """``doc.set_ents(ents, default="outside")`` written as the token columns it sets (no Span objects):
+    ENT_IOB B (3) / I (1) / O (2), ENT_TYPE the label's hash."""
+    if not len(doc):
+        return
+    columns = np.zeros((len(doc), 2), dtype="uint64")
+    columns[:, 0] = 2
+    for start, end, label in ents:
+        columns[start, 0] = 3
+        columns[start + 1 : end, 0] = 1
+        columns[start:end, 1] = doc.vocab.strings.add(label)
+    doc.from_array([ENT_IOB, ENT_TYPE], cast(Ints2d, columns))
 
 
 @Language.factory("gapmap_ner")
