@@ -24,8 +24,17 @@ from nlp.records import document_text
 BC5CDR_DEV = "bc5cdr_train_dev/CDR_DevelopmentSet.PubTator.txt.gz"
 BC5CDR_TRAIN = "bc5cdr_train_dev/CDR_TrainingSet.PubTator.txt.gz"
 GREGORY = "pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
-#: Texts that stress the edges: empty, one token, white space only, a paragraph break, an entity at the very end.
-ODD_TEXTS = ["", "ocrelizumab", "   \n\n  ", "Title\n\nMETHODS: cisplatin nephrotoxicity", "treated with simvastatin"]
+#: Texts that stress the edges: empty, one token, white space only, a paragraph break, an entity at the very end,
+#: odd Unicode, and a 40k-character text (one doc larger than a whole group of the encoder).
+ODD_TEXTS = [
+    "",
+    "ocrelizumab",
+    "   \n\n  ",
+    "Title\n\nMETHODS: cisplatin nephrotoxicity",
+    "treated with simvastatin",
+    "İ\u0000\u200b 🙂 MS ﬁ esclerosis múltiple",
+    "cisplatin-induced nephrotoxicity and " * 1100,
+]
 
 
 def abstracts(shared: Path, limit: int) -> list[str]:
