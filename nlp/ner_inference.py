@@ -318,16 +318,23 @@ def use_ner_inference(nlp: Language) -> Language:
 @numba.njit(cache=True)
 def _fill_windows(X: np.ndarray, windows: np.ndarray) -> None:  # pragma: no cover - compiled
     """``windows[i] = [X[i-1], X[i], X[i+1]]`` (zeros beyond the ends), thinc's ``expand_window`` of width 1."""
+    for i in range(X.shape[0]):
+        _spread_row(X, windows, i)
+
+
+@numba.njit(cache=True, inline="always")
+def _spread_row(X: np.ndarray, windows: np.ndarray, i: int) -> None:  # pragma: no cover - compiled
+    """Row ``i`` of ``X`` into the windows of rows i-1, i and i+1 (element loops, not slice copies: numba's
+    slices cost more than the copying)."""
     n, width = X.shape
-    for i in range(n):
+    for j in range(width):
+        windows[i, width + j] = X[i, j]
+    if i + 1 < n:
         for j in range(width):
-            windows[i, width + j] = X[i, j]
-        if i + 1 < n:
-            for j in range(width):
-                windows[i + 1, j] = X[i, j]
-        if i > 0:
-            for j in range(width):
-                windows[i - 1, 2 * width + j] = X[i, j]
+            windows[i + 1, j] = X[i, j]
+    if i > 0:
+        for j in range(width):
+            windows[i - 1, 2 * width + j] = X[i, j]
 
 
 @numba.njit(cache=True, fastmath={"reassoc", "nsz", "contract"})
@@ -358,17 +365,9 @@ def _maxout_norm_residual(
         for j in range(width):
             spread += (h[j] - mean) * (h[j] - mean)
         scale = np.float32(1.0) / np.sqrt(spread * inverse_width + np.float32(1e-8))
-        # element loops, not slice copies: numba's slices cost more than the arithmetic here
         for j in range(width):
-            value = X[i, j] + (h[j] - mean) * scale * gain[j] + shift[j]
-            X[i, j] = value
-            windows[i, width + j] = value
-        if i + 1 < n:
-            for j in range(width):
-                windows[i + 1, j] = X[i, j]
-        if i > 0:
-            for j in range(width):
-                windows[i - 1, 2 * width + j] = X[i, j]
+            X[i, j] += (h[j] - mean) * scale * gain[j] + shift[j]
+        _spread_row(X, windows, i)
 
 
 @numba.njit(cache=True, fastmath={"reassoc", "nsz", "contract"})
