@@ -83,7 +83,7 @@ def resolve_abbreviations(doc: Doc, spans: list[EntitySpan]) -> list[EntitySpan]
 
 
 class AbbreviationComponent:
-    """spaCy component, after ``abbreviation_detector`` and ``gapmap_merge``: resolves ``doc._.entities``."""
+    """spaCy component, after the abbreviation detector, merge and linker: resolves ``doc._.entities``."""
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.entities = resolve_abbreviations(doc, doc._.entities or [])

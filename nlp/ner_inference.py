@@ -39,7 +39,7 @@ from thinc.types import Ints2d
 
 #: spaCy's BILUO move kinds, by the first letter of a class name ("B-Disease", "U-", "O").
 _MOVE_KINDS = {"B": 1, "I": 2, "L": 3, "U": 4, "O": 5}
-#: Rows the embedding cache holds (512 bytes each at width 128) before it starts over.
+#: Rows the embedding cache holds (384 bytes each at the shipped width, 96) before it starts over.
 CACHE_ROWS = 200_000
 #: Tokens (about) that go through all layers at once: their arrays stay in a core's cache from first to last.
 GROUP_ROWS = 2048
