@@ -164,11 +164,13 @@ class NerInference:
         self.projection_b = _param(projection, "b")
         lower_W = _param(lower, "W")  # (nF, nO, nP, nI): per state feature, a maxout layer's weights
         n_feats, n_hidden, n_pieces, n_in = lower_W.shape
+        if n_feats != 3:  # the NER state's three tokens (extra_state_tokens = false); the decoder knows no others
+            raise ValueError(f"nlp.ner_inference decodes NER states of 3 feature tokens, not {n_feats}")
         self.lower_W = np.ascontiguousarray(lower_W.reshape(n_feats * n_hidden * n_pieces, n_in).T)
         self.lower_pad = _param(lower, "pad").reshape(-1)
         self.lower_b = _param(lower, "b").reshape(-1)
         self.upper_W, self.upper_b = _param(upper, "W"), _param(upper, "b")
-        self.n_feats, self.n_hidden, self.n_pieces = n_feats, n_hidden, n_pieces
+        self.n_hidden, self.n_pieces = n_hidden, n_pieces
         names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
         self.move_kind = np.array([_MOVE_KINDS.get(n[:1], 0) for n in names], dtype="int64")
         labels = sorted({n[2:] for n in names if n[1:2] == "-" and n[2:]})
