@@ -52,7 +52,7 @@ def numpy_blas() -> AbstractContextManager[None]:
 def open_model(path: Path, spacy_ner: bool = False) -> Language:
     """``spacy.load`` (on :func:`numpy_blas`) without the warning scispaCy's tokenizer rules raise (uncached:
     callers may add pipes).  The trained ``tok2vec`` and ``ner`` then run through :mod:`nlp.ner_inference` (same
-    entities, 5× faster); ``spacy_ner`` keeps spaCy's own components (the reference that module is tested on)."""
+    entities, 3× faster); ``spacy_ner`` keeps spaCy's own components (the reference that module is tested on)."""
     with warnings.catch_warnings(), numpy_blas():
         # scispaCy's suffix rules contain "[" inside a character class; Python's re warns on every compile.
         warnings.filterwarnings("ignore", "Possible set union", FutureWarning)

@@ -66,7 +66,8 @@ def test_token_vectors_match_spacys_tok2vec(shared: Path) -> None:
     reference = open_model(MODEL_DIR, spacy_ner=True)
     inference = NerInference(reference.get_pipe("tok2vec").model, reference.get_pipe("ner"))
     cache = inference.embedding
-    inference.embedding = EmbeddingCache(cache.features, cache.mixer, inference.encoder[0].width, capacity=3000)
+    width, columns = inference.encoder[0].width, len(inference.columns)
+    inference.embedding = EmbeddingCache(cache.features, cache.mixer, columns, width, capacity=3000)
     docs = list(reference.pipe(abstracts(shared, 40), disable=["ner"]))
     for batch in (docs[:20], docs[20:], docs[:20]):
         got = inference.tokvecs(batch)
