@@ -15,7 +15,6 @@ counts back at once; the key includes the graph's content fingerprint, so a chan
 from __future__ import annotations
 
 import hashlib
-import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import scipy.sparse as sp
 
 from analytics.incidence import Incidence
 from analytics.nullmodel import NullResult, PairCounter, sample_null
+from core.atomic import atomic_path
 
 
 @dataclass
@@ -115,19 +115,16 @@ class NullCache:
 
     def put(self, key: str, a: np.ndarray, b: np.ndarray, null: NullResult) -> None:
         """Store atomically (a half-written file is never read back)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        final = self.path(key)
-        partial = final.with_suffix(f".{os.getpid()}.partial.npz")
-        np.savez(
-            partial,
-            a=a,
-            b=b,
-            exceed=null.exceed,
-            samples=null.samples,
-            permutations=null.permutations,
-            stop_after=null.stop_after,
-        )
-        os.replace(partial, final)
+        with atomic_path(self.path(key)) as partial:
+            np.savez(
+                partial,
+                a=a,
+                b=b,
+                exceed=null.exceed,
+                samples=null.samples,
+                permutations=null.permutations,
+                stop_after=null.stop_after,
+            )
 
 
 def effective_stop(stop_after: int, n_permutations: int, alpha: float) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from analytics.incidence import Corpus, PaperEntity
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from gapmap.runtime import console
 from graph.records import parse_affiliation
 from ingest.files import iter_file_events

@@ -34,8 +34,8 @@ from analytics.risk import cell_unit, score_units
 from analytics.scorers import NeighbourGraph
 from analytics.source import from_graph
 from analytics.trends import trends, yearly_counts
-from gapmap.errors import GapmapError
-from gapmap.workspace import Workspace
+from core.errors import GapmapError
+from core.workspace import Workspace
 
 #: How long cached query results live: a reload of the graph shows up within this many seconds.
 TTL_SECONDS = 600

@@ -1,8 +1,5 @@
-"""gapmap: a knowledge graph of progressive-MS research (the CLI and workspace live here)."""
+"""gapmap's command line: one CLI that drives every stage (the base layer it shares with the stages is ``core``)."""
 
-from gapmap.blas import choose_openblas_core
-
-# First thing in every gapmap process, before anything imports NumPy (see gapmap.blas).
-choose_openblas_core()
+import core  # noqa: F401 - first: names the OpenBLAS kernel before any command loads NumPy (core.blas)
 
 __version__ = "0.1.0"

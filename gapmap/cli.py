@@ -1,7 +1,7 @@
 """The ``gapmap`` command: one CLI that drives every stage.
 
 Each stage's commands live in :mod:`gapmap.commands`; this module only wires them together, sets the
-workspace, and turns :class:`~gapmap.errors.GapmapError` into one readable line plus a hint.
+workspace, and turns :class:`~core.errors.GapmapError` into one readable line plus a hint.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Annotated
 
 import typer
 
+from core.errors import GapmapError
+from core.workspace import Workspace
 from gapmap.commands import analytics, apps, demo, extract, graph, ingest, neo4j, nlp, stats
-from gapmap.errors import GapmapError
 from gapmap.runtime import State, console
-from gapmap.workspace import Workspace
 
 app = typer.Typer(
     name="gapmap",

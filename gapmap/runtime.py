@@ -20,8 +20,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from gapmap.errors import GapmapError
-from gapmap.workspace import Workspace
+from core.errors import GapmapError
+from core.workspace import Workspace
 
 console = Console(stderr=True)
 

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from gapmap.errors import GapmapError
-from gapmap.workspace import Workspace
+from core.errors import GapmapError
+from core.settings import settings
+from core.workspace import Workspace
 from graph.cypher_store import CypherStore
 from graph.networkx_projection import to_networkx
 from graph.store import GraphStore, Row
@@ -21,7 +21,7 @@ __all__ = ["BACKENDS", "GraphStore", "Row", "graph_stats", "open_store", "resolv
 
 def resolve_backend(backend: str | None) -> str:
     """``backend``, else ``GAPMAP_BACKEND``, else ``embedded``."""
-    chosen = (backend or os.environ.get("GAPMAP_BACKEND") or "embedded").lower()
+    chosen = (backend or settings().backend).lower()
     if chosen not in BACKENDS:
         raise GapmapError(f"unknown graph backend {chosen!r}", hint="use embedded or neo4j")
     return chosen

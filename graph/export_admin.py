@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from graph.load import load
 from graph.schema import NODES, RELATIONSHIPS
 from graph.store import Row

@@ -9,7 +9,6 @@ Connection settings come from the environment (``NEO4J_URI``, ``NEO4J_USER``, ``
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +17,8 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
+from core.settings import settings
 from graph.cypher_store import CypherStore
 from graph.schema import ENTITY_LABELS, NODES, RELATIONSHIPS
 from graph.store import Row
@@ -35,17 +35,12 @@ class Neo4jSettings:
 
     @classmethod
     def from_env(cls) -> Neo4jSettings:
-        uri = os.environ.get("NEO4J_URI", "")
-        if not uri:
+        env = settings()
+        if not env.neo4j_uri:
             raise GapmapError(
                 "NEO4J_URI is not set", hint='start a server with `eval "$(gapmap neo4j start --print-env)"`'
             )
-        return cls(
-            uri,
-            os.environ.get("NEO4J_USER", "neo4j"),
-            os.environ.get("NEO4J_PASSWORD", ""),
-            os.environ.get("NEO4J_DATABASE", "neo4j"),
-        )
+        return cls(env.neo4j_uri.reveal(), env.neo4j_user, env.neo4j_password.reveal(), env.neo4j_database)
 
 
 class Neo4jStore(CypherStore):

@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 
 QUERY_DIR = Path(__file__).resolve().parents[1] / "queries"
 BACKENDS = ("embedded", "neo4j")

@@ -42,7 +42,8 @@ from urllib.request import Request, urlopen
 
 from Bio import Entrez
 
-from gapmap.errors import GapmapError
+from core import atomic
+from core.errors import GapmapError
 from ingest.pipeline import Event, IngestReport, store_events
 from ingest.pubmed_xml import iter_pubmed_xml
 from ingest.records import Article, Rejected
@@ -441,6 +442,4 @@ class PubmedFetcher:
             "slices": [s.to_json() for s in slices],
             "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(payload, indent=1))
-        tmp.replace(path)
+        atomic.write_text(path, json.dumps(payload, indent=1))

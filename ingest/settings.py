@@ -17,7 +17,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 DEFAULT_TOOL = "gapmap"

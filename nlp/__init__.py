@@ -1,3 +1,3 @@
 """Entity extraction: spaCy pipeline, trained NER model, gazetteers, linker (see docs/nlp.md)."""
 
-import gapmap  # noqa: F401 - first: names the OpenBLAS kernel before NumPy loads (gapmap.blas)
+import core  # noqa: F401 - first: names the OpenBLAS kernel before NumPy loads (core.blas)

@@ -28,7 +28,6 @@ import csv
 import gzip
 import hashlib
 import itertools
-import os
 import pickle
 import re
 from collections.abc import Iterator
@@ -45,7 +44,9 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc
 from thinc.types import Ints2d
 
-from gapmap.errors import GapmapError
+from core.atomic import atomic_path
+from core.errors import GapmapError
+from core.settings import settings
 from nlp.doc_text import doc_text
 from nlp.lexicons import json_terms, shared_data, tsv_rows
 from nlp.textnorm import word_characters
@@ -158,7 +159,7 @@ class FeatureMatcher:
 
 def cache_dir() -> Path:
     """Where compiled matchers are kept: ``$GAPMAP_CACHE``, else ``~/.cache/gapmap`` (as the linker's index)."""
-    return Path(os.environ.get("GAPMAP_CACHE", Path.home() / ".cache" / "gapmap"))
+    return settings().cache
 
 
 def matcher_fingerprint(mondo: bool = False) -> str:
@@ -191,11 +192,8 @@ def feature_matcher(mondo: bool = False) -> FeatureMatcher:
             pass
     matcher = FeatureMatcher(lexicon_forms(mondo))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        with partial.open("wb") as handle:
+        with atomic_path(path) as partial, partial.open("wb") as handle:
             pickle.dump(matcher, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        partial.replace(path)
     except OSError:
         pass
     return matcher

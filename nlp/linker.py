@@ -14,8 +14,6 @@ scispaCy's vectorizer settings, at an effort suited to 200k aliases and 2 cores.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
+from core.atomic import atomic_path
 from nlp.merge import EntitySpan
 from nlp.records import Concept
 
@@ -168,15 +167,11 @@ def build_linker(
         index.addDataPointBatch(vectors[keep])
         index.createIndex({"M": 30, "indexThreadQty": 1, "efConstruction": 100, "post": 0})
         # Written to a private folder, then renamed: two processes building at once never see half an index.
-        partial = cache_dir.with_name(f"{cache_dir.name}.partial-{os.getpid()}")
-        partial.mkdir(parents=True, exist_ok=True)
-        index.saveIndex(str(partial / index_path.name), save_data=True)
-        joblib.dump(vectorizer, partial / vectorizer_path.name)
-        (partial / aliases_path.name).write_text(json.dumps(aliases), encoding="utf-8")
-        try:
-            partial.rename(cache_dir)
-        except OSError:  # another process finished first: keep its index
-            shutil.rmtree(partial, ignore_errors=True)
+        with atomic_path(cache_dir, first_wins=True) as partial:
+            partial.mkdir()
+            index.saveIndex(str(partial / index_path.name), save_data=True)
+            joblib.dump(vectorizer, partial / vectorizer_path.name)
+            (partial / aliases_path.name).write_text(json.dumps(aliases), encoding="utf-8")
     index.setQueryTimeParams({"efSearch": 100})
     generator = CandidateGenerator(
         ann_index=_OneThread(index), tfidf_vectorizer=vectorizer, ann_concept_aliases_list=aliases, kb=kb

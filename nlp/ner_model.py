@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from thinc.api import use_ops
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from nlp import dictionary_features as _dictionary_features  # noqa: F401 - registers "gapmap_dictionary_features"
 from nlp.ner_inference import use_ner_inference
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import os
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,6 +34,8 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from core.fingerprint import content_digest, module_files, package_data_files
+from core.settings import settings
 from ingest.records import Article
 from nlp import abbreviation_detector as _detector  # noqa: F401 - registers "gapmap_abbreviation_detector"
 from nlp import abbreviations as _abbreviations  # noqa: F401 - registers "gapmap_abbreviations"
@@ -47,22 +48,8 @@ from nlp.ner_model import MODEL_DIR, PredictedSpan, open_model, with_tokenizer_c
 from nlp.record_terms import mentions_from_record
 from nlp.records import Concept, Mention, document_text
 
-#: Where the linker index is cached when no folder is given (``gapmap extract`` uses the workspace's).
-DEFAULT_CACHE = Path(os.environ.get("GAPMAP_CACHE", Path.home() / ".cache" / "gapmap"))
 # scispaCy's abbreviation detector runs an empty matcher on abstracts without abbreviations, warning each time.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
-_CODE = (
-    "pipeline.py",
-    "gazetteer.py",
-    "linker.py",
-    "merge.py",
-    "abbreviations.py",
-    "record_terms.py",
-    "dictionary_features.py",
-    "ner_inference.py",
-    "abbreviation_detector.py",
-    "textnorm.py",
-)
 
 
 @Language.component("gapmap_paragraphs")
@@ -85,8 +72,12 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = DEFAULT_CACHE) -> Language:
-    """The spaCy pipeline: the trained model's when ``model_dir`` holds one, else blank English."""
+def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None) -> Language:
+    """The spaCy pipeline: the trained model's when ``model_dir`` holds one, else blank English.
+
+    The linker's index is cached in ``cache_dir``, else in the settings' cache folder (``GAPMAP_CACHE``).
+    """
+    cache_dir = cache_dir or settings().cache
     has_model = model_dir is not None and (model_dir / "config.cfg").is_file()
     nlp = open_model(model_dir) if has_model and model_dir else with_tokenizer_cache(spacy.blank("en"))
     nlp.max_length = 2_000_000
@@ -103,15 +94,17 @@ def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = DEFAU
 
 
 def pipeline_version(model_dir: Path | None = MODEL_DIR) -> str:
-    """Hash of the model files, the lexicons and this stage's code: a change re-annotates every article."""
+    """Hash of the lexicons, the model files and every project module and data file this stage reads.
+
+    A change to any of them re-annotates every article. The modules are found by following this module's
+    imports (:func:`core.fingerprint.module_files`), so a new module cannot be forgotten in a hand-kept list;
+    the model is hashed by content, so a fresh clone (new file times) does not re-annotate.
+    """
     digest = hashlib.sha1(lexicon_fingerprint().encode())
-    here = Path(__file__).parent
-    for name in _CODE:
-        digest.update((here / name).read_bytes())
+    files = [*module_files(__name__), *package_data_files(Path(__file__).parent)]
     if model_dir is not None and model_dir.is_dir():
-        for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(model_dir)}:{stat.st_size}:{int(stat.st_mtime)}".encode())
+        files += sorted(p for p in model_dir.rglob("*") if p.is_file())
+    digest.update(content_digest(files).encode())
     return digest.hexdigest()[:16]
 
 
@@ -240,7 +233,7 @@ def _concept_of(span: EntitySpan) -> tuple[str, str]:
     return f"GAPMAP:{slug(span.text)}", span.text
 
 
-def load_pipeline(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = DEFAULT_CACHE) -> Pipeline:
+def load_pipeline(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None) -> Pipeline:
     """Compile the gazetteer (≈15 s), load the model if there is one, and the linker with it."""
     nlp = build_nlp(model_dir, cache_dir)
     return Pipeline(nlp, shared_gazetteer(), pipeline_version(model_dir))

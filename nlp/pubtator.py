@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 
 
 @dataclass(frozen=True)

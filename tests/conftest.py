@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import gapmap  # noqa: F401 - before any test module loads NumPy: names the OpenBLAS kernel (gapmap.blas)
+import core  # noqa: F401 - before any test module loads NumPy: names the OpenBLAS kernel (core.blas)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -11,8 +11,8 @@ import pytest
 from test_graph_store import loaded_workspace
 from typer.testing import CliRunner
 
+from core.workspace import Workspace
 from gapmap.cli import app
-from gapmap.workspace import Workspace
 
 
 @pytest.fixture(scope="module")

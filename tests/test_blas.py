@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 
-import gapmap.blas
-from gapmap.blas import cpu_flags, openblas_core
+import core.blas
+from core.blas import cpu_flags, openblas_core
 
-_REPORT = "import gapmap, numpy, threadpoolctl; print(threadpoolctl.threadpool_info()[0]['architecture'])"
+_REPORT = "import core, numpy, threadpoolctl; print(threadpoolctl.threadpool_info()[0]['architecture'])"
 
 
 def _kernel(env: dict[str, str]) -> str:
@@ -28,4 +28,4 @@ def test_gapmap_processes_use_the_cpus_kernels() -> None:
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(gapmap.blas).failed == 0
+    assert doctest.testmod(core.blas).failed == 0

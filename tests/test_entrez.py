@@ -13,9 +13,9 @@ import pytest
 from eutils_replay import EutilsReplay, load_records
 from typer.testing import CliRunner
 
+from core.errors import GapmapError
 from gapmap.cli import app
 from gapmap.commands.ingest_pubmed import read_pmid_arguments
-from gapmap.errors import GapmapError
 from ingest.entrez import EntrezClient, FetchPolicy, PubmedFetcher, parse_date_bound
 from ingest.settings import NcbiSettings
 from ingest.store import ArticleStore

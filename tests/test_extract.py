@@ -14,12 +14,13 @@ from typing import BinaryIO, cast
 
 import pytest
 
+from core.settings import settings
 from ingest.jsonl import iter_jsonl
 from ingest.records import AbstractSection, Article
 from ingest.store import ArticleStore
 from nlp.extract import extract
 from nlp.mention_store import MentionStore
-from nlp.pipeline import DEFAULT_CACHE, Pipeline, load_pipeline
+from nlp.pipeline import Pipeline, load_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -92,7 +93,7 @@ def test_cli_extract_json_summary(tmp_path: Path, articles: list[Article], share
     with ArticleStore(tmp_path / "articles.sqlite") as store:
         store.write_batch(articles[:20])
     # one linker index per machine (built once when nlp/model exists), not one per test workspace
-    env = {**os.environ, "GAPMAP_SHARED_DATA": str(shared), "GAPMAP_CACHE": str(DEFAULT_CACHE)}
+    env = {**os.environ, "GAPMAP_SHARED_DATA": str(shared), "GAPMAP_CACHE": str(settings().cache)}
     cmd = [sys.executable, "-m", "gapmap", "--home", str(tmp_path), "extract", "--json"]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
     assert out.returncode == 0, out.stderr

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from conftest import need
 
-from gapmap.workspace import Workspace
+from core.workspace import Workspace
 from graph import open_store, queries, to_networkx
 from graph.embedded import EmbeddedStore
 from graph.export_admin import export_admin, run_import

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from core.errors import GapmapError
 from gapmap.cli import app
-from gapmap.errors import GapmapError
 from ingest.files import iter_file_events, iter_paths
 from ingest.records import Rejected
 from ingest.store import ArticleStore

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from nlp.devsets import build as devset
 from nlp.pubtator import read_pubtator
 from nlp.records import ENTITY_TYPES

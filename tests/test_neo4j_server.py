@@ -15,7 +15,7 @@ import neo4j
 import pytest
 from conftest import need
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from graph import neo4j_server
 from graph.neo4j_server.fetch import find_java, find_maven
 

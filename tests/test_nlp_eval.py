@@ -10,8 +10,8 @@ from pathlib import Path
 from conftest import need
 from typer.testing import CliRunner
 
+from core.errors import GapmapError
 from gapmap.cli import app
-from gapmap.errors import GapmapError
 from nlp.evaluate import Annotator, evaluate
 from nlp.ner_model import MODEL_DIR, PredictedSpan
 from nlp.pubtator import GAPMAP_TYPE, PubtatorDoc, read_pubtator

@@ -11,6 +11,7 @@ from typing import BinaryIO, cast
 import pytest
 from conftest import need
 
+from core.settings import settings
 from ingest.jsonl import iter_jsonl
 from ingest.records import AbstractSection, Article
 from nlp.abbreviations import resolve_abbreviations
@@ -18,7 +19,7 @@ from nlp.gazetteer import shared_gazetteer
 from nlp.linker import build_linker
 from nlp.merge import EntitySpan, merge_spans
 from nlp.ner_model import MODEL_DIR
-from nlp.pipeline import DEFAULT_CACHE, Pipeline, load_pipeline, pipeline_version
+from nlp.pipeline import Pipeline, load_pipeline, pipeline_version
 from nlp.records import document_text
 
 NFL = "GAPMAP:neurofilament-light-chain"
@@ -158,7 +159,7 @@ def test_linker_normalises_model_spans_within_type(tmp_path: Path) -> None:
 
 def test_with_the_trained_model_its_spans_are_linked_and_curated_terms_still_win(articles: list[Article]) -> None:
     need((MODEL_DIR / "config.cfg").is_file(), "no trained model in nlp/model (run `gapmap nlp train`)")
-    full = load_pipeline(cache_dir=DEFAULT_CACHE)  # builds the linker index once per machine
+    full = load_pipeline()  # builds the linker index once per machine
     assert "gapmap_ner" in full.nlp.pipe_names and full.version != pipeline_version(None)
     mentions = [m for r in full.annotate_many(articles[:60]) for m in r.mentions]
     model = [m for m in mentions if m.source == "model"]
@@ -178,7 +179,7 @@ def test_linker_refuses_aliases_that_add_words_to_the_mention() -> None:
     from nlp.linker import shared_linker
 
     need((MODEL_DIR / "config.cfg").is_file(), "no trained model in nlp/model (run `gapmap nlp train`)")
-    linker = shared_linker(str(DEFAULT_CACHE))
+    linker = shared_linker(str(settings().cache))
     inflammatory, ms, ifn = linker.link(
         ["inflammatory", "multiple sclerosis", "interferon beta-1a"], ["Disease", "Disease", "Compound"]
     )

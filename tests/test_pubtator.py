@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from nlp.pubtator import GAPMAP_TYPE, read_pubtator, split_ids
 from nlp.records import ENTITY_TYPES
 

@@ -61,7 +61,7 @@ def real_rows() -> list[PaperEntity]:
 
 def graph_rows(home: str, backend: str | None) -> list[PaperEntity]:
     """The paper–entity rows of a workspace's loaded graph (read-only)."""
-    from gapmap.workspace import Workspace
+    from core.workspace import Workspace
     from graph import open_store
 
     store = open_store(backend, Workspace.resolve(home), read_only=True)

@@ -34,7 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from gapmap.workspace import Workspace  # noqa: E402
+from core.workspace import Workspace  # noqa: E402
 from graph import queries  # noqa: E402
 from graph.build import Derived  # noqa: E402
 from graph.cypher_store import CypherStore  # noqa: E402

@@ -35,19 +35,20 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, cast
 
-import gapmap  # noqa: F401 - first: names the OpenBLAS kernel before NumPy loads (gapmap.blas)
+import core  # noqa: F401 - first: names the OpenBLAS kernel before NumPy loads (core.blas)
 
 # isort: split
 import spacy
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from core.settings import settings
 from ingest.jsonl import iter_jsonl
 from ingest.records import Article
 from nlp.gazetteer import shared_gazetteer
 from nlp.lexicons import shared_data
 from nlp.linker import shared_linker
 from nlp.ner_model import MODEL_DIR, load_model
-from nlp.pipeline import DEFAULT_CACHE, load_pipeline
+from nlp.pipeline import load_pipeline
 from nlp.records import document_text
 
 
@@ -64,7 +65,7 @@ def _drain(results: Iterable[object]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=0, help="use the first N abstracts (default: all)")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="linker index cache folder")
+    parser.add_argument("--cache", type=Path, default=settings().cache, help="linker index cache folder")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--model", type=Path, default=MODEL_DIR, help="NER model folder (default: nlp/model)")
     parser.add_argument("--no-model", action="store_true", help="full pipeline without a model (gazetteer only)")

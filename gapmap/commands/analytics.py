@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from gapmap.runtime import console, progress, workspace
 
 app = typer.Typer(help="Gap analytics: significance, landscape, trends, areas, hypotheses, risk.", no_args_is_help=True)

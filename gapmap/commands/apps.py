@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from gapmap.runtime import console, workspace
 
 APP = Path(__file__).resolve().parents[2] / "app.py"

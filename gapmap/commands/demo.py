@@ -6,7 +6,6 @@ exercises the real commands and stops at the first stage that fails, naming it.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -16,7 +15,8 @@ from urllib.parse import urlparse
 
 import typer
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
+from core.settings import settings
 from gapmap.runtime import console, workspace
 
 DEMO_QUERY = (
@@ -35,7 +35,7 @@ NO_NETWORK = (
 
 def _pubmed_reachable(timeout: float = 5.0) -> bool:
     """Can we open a TCP connection to the E-utilities host? (No request is sent.)"""
-    url = urlparse(os.environ.get("GAPMAP_EUTILS_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"))
+    url = urlparse(settings().eutils_url)
     try:
         with socket.create_connection((url.hostname or "", url.port or 443), timeout=timeout):
             return True

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from gapmap.runtime import console, ingested_workspace, progress
 
 

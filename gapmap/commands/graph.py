@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from gapmap.runtime import console, ingested_workspace, progress, workspace
 
 export_app = typer.Typer(help="Export the graph for bulk import elsewhere.", no_args_is_help=True)

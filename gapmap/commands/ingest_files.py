@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
+from core.errors import GapmapError
 from gapmap.commands.ingest import finish, link_new_articles
-from gapmap.errors import GapmapError
 from gapmap.runtime import console, progress, workspace
 from ingest.files import SUFFIXES, iter_file_events, iter_paths
 from ingest.pipeline import Event, store_events

@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
+from core.errors import GapmapError
 from gapmap.commands.ingest_pubmed import pubmed_fetcher
-from gapmap.errors import GapmapError
 from gapmap.runtime import console, workspace
 from ingest.funding import Portfolio, link_awards, pending_publications, read_portfolio
 from ingest.store import ArticleStore

@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
+from core.errors import GapmapError
 from gapmap.commands.ingest import finish, link_new_articles
-from gapmap.errors import GapmapError
 from gapmap.runtime import console, progress, workspace
 from ingest.entrez import EntrezClient, FetchPolicy, Progress, PubmedFetcher, parse_date_bound
 from ingest.pipeline import IngestReport

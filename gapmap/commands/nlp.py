@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from gapmap.runtime import console, progress
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from core.workspace import Workspace
 from gapmap.runtime import console, workspace
-from gapmap.workspace import Workspace
 
 
 def collect(ws: Workspace, backend: str | None) -> dict[str, Any]:

@@ -12,7 +12,8 @@ import secrets
 import shlex
 from dataclasses import dataclass
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
+from core.settings import settings
 from graph.neo4j_server.config import ServerLayout
 
 USER = "neo4j"
@@ -43,7 +44,7 @@ class BoltSettings:
 
 def password(layout: ServerLayout) -> str:
     """``NEO4J_PASSWORD``, else the workspace's stored password, generated on first use."""
-    chosen = os.environ.get("NEO4J_PASSWORD")
+    chosen = settings().neo4j_password.reveal()
     if chosen:
         if len(chosen) < MIN_LENGTH or chosen == DEFAULT_PASSWORD:
             raise GapmapError(

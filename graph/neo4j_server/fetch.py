@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gapmap.errors import GapmapError
+from core.atomic import atomic_path
+from core.errors import GapmapError
+from core.settings import settings
 from graph.neo4j_server.locking import exclusive
 
 NEO4J_VERSION = "5.26.30"
@@ -56,13 +58,12 @@ class Distribution:
 
 def cache_dir() -> Path:
     """``$GAPMAP_CACHE/neo4j``, else ``~/.cache/gapmap/neo4j``: shared by every workspace, outside the repo."""
-    root = os.environ.get("GAPMAP_CACHE") or "~/.cache/gapmap"
-    return Path(root).expanduser().resolve() / "neo4j"
+    return settings().cache.resolve() / "neo4j"
 
 
 def find_java() -> Path:
     """The ``java`` of ``$JAVA_HOME``, else the one on PATH, checked to be a version Neo4j 5.26 runs on."""
-    java_home = os.environ.get("JAVA_HOME")
+    java_home = settings().java_home
     found = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
     hint = "install Java 17 or 21 (e.g. apt-get install openjdk-17-jre-headless) and/or set JAVA_HOME to it"
     if not found or not Path(found).is_file():
@@ -121,36 +122,44 @@ def _resolve(version: str, cache: Path, on_progress: Callable[[int], None] | Non
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pom.xml").write_text(_POM.format(version=version))
     repository = cache / "m2"
-    partial = folder / "classpath.partial"
     log = folder / "maven.log"
+    with atomic_path(folder / "classpath.txt") as partial:
+        _run_maven(mvn, folder / "pom.xml", repository, partial, log, on_progress)
+        if not partial.is_file():
+            raise GapmapError(
+                f"downloading Neo4j {version} with Maven failed: {_first_error(log)}",
+                f"full Maven output in {log}; check access to Maven Central (or the mirror in ~/.m2/settings.xml)",
+            )
+    distribution = cached(version, cache)
+    if distribution is None:
+        raise GapmapError(f"Maven finished but the Neo4j {version} jars are incomplete in {folder}", f"see {log}")
+    return distribution
+
+
+def _run_maven(
+    mvn: Path, pom: Path, repository: Path, out: Path, log: Path, on_progress: Callable[[int], None] | None
+) -> None:
+    """Resolve the runtime classpath of ``pom`` into ``out``, reporting the jars fetched so far."""
     command = [
         str(mvn),
         "-B",
         "-q",
         "-Dstyle.color=never",
         "-f",
-        str(folder / "pom.xml"),
+        str(pom),
         f"-Dmaven.repo.local={repository}",
         "dependency:build-classpath",
         "-DincludeScope=runtime",
-        f"-Dmdep.outputFile={partial}",
+        f"-Dmdep.outputFile={out}",
     ]
-    with log.open("w") as out:
-        maven = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    with log.open("w") as output:
+        maven = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         while maven.poll() is None:
             if on_progress:
                 on_progress(sum(1 for _ in repository.rglob("*.jar")) if repository.is_dir() else 0)
             time.sleep(1.0)
-    if maven.returncode != 0 or not partial.is_file():
-        raise GapmapError(
-            f"downloading Neo4j {version} with Maven failed: {_first_error(log)}",
-            f"full Maven output in {log}; check access to Maven Central (or the mirror in ~/.m2/settings.xml)",
-        )
-    partial.replace(folder / "classpath.txt")
-    distribution = cached(version, cache)
-    if distribution is None:
-        raise GapmapError(f"Maven finished but the Neo4j {version} jars are incomplete in {folder}", f"see {log}")
-    return distribution
+    if maven.returncode != 0:
+        out.unlink(missing_ok=True)
 
 
 def _first_error(log: Path) -> str:

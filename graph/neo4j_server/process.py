@@ -21,7 +21,7 @@ from pathlib import Path
 import neo4j
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
 from graph.neo4j_server import credentials
 from graph.neo4j_server.config import LOOPBACK, ServerLayout, ServerSettings, free_port, jvm_options, write_config
 from graph.neo4j_server.fetch import Distribution, ensure, find_java

@@ -14,7 +14,6 @@ no publications, no grant numbers, no dates or countries it does not state.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -22,14 +21,12 @@ from typing import Any
 
 import yaml
 
+from core.settings import settings
+
 FUNDER = "International Progressive MS Alliance"
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-DEFAULT_SOURCE = (
-    Path(os.environ.get("GAPMAP_SHARED_DATA", REPO.parent / "shared" / "data"))
-    / "ipmsa_awards_from_pages"
-    / "awards.json"
-)
+DEFAULT_SOURCE = settings().shared_data / "ipmsa_awards_from_pages" / "awards.json"
 DEFAULT_OUT = HERE / "ipmsa.yaml"
 HEADER = """\
 # International Progressive MS Alliance: funding rounds (programmes) and the awards the sources identify.

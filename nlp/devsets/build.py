@@ -15,13 +15,13 @@ import argparse
 import csv
 import gzip
 import json
-import os
 import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
+from core.settings import settings
 from nlp.records import BIOMARKER_KINDS, ENTITY_TYPES
 
 HERE = Path(__file__).resolve().parent
@@ -34,8 +34,7 @@ HEADER = ["pmid", "start", "end", "text", "type", "concept_id"]
 
 def default_source() -> Path:
     """The shared abstracts, found the way the test suite finds shared data (``GAPMAP_SHARED_DATA``)."""
-    shared = Path(os.environ.get("GAPMAP_SHARED_DATA", HERE.parents[2] / "shared" / "data"))
-    return shared / SOURCE_NAME
+    return settings().shared_data / SOURCE_NAME
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,18 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from core.settings import settings
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def shared_data() -> Path:
     """The shared real-data folder: ``$GAPMAP_SHARED_DATA``, else ``../shared/data`` beside the repository."""
-    return Path(os.environ.get("GAPMAP_SHARED_DATA", REPO.parent / "shared" / "data"))
+    return settings().shared_data
 
 
 def tsv_rows(name: str) -> Iterator[list[str]]:

@@ -16,7 +16,6 @@ data, steps, duration, validation scores of teacher and student).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -25,7 +24,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from gapmap.errors import GapmapError
+from core.errors import GapmapError
+from core.settings import settings
 from nlp.training.corpus import CorpusStats, build_corpus, held_out_pmids, training_pmids
 
 CONFIG = Path(__file__).with_name("config.cfg")
@@ -149,5 +149,4 @@ def _config_steps() -> int:
 
 def default_data_dir() -> Path:
     """The shared data folder: ``$GAPMAP_SHARED_DATA``, else ``../shared/data`` next to the project."""
-    env = os.environ.get("GAPMAP_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    return settings().shared_data

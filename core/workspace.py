@@ -7,11 +7,10 @@ user can back it up, delete it, or point two runs at two folders.  The folder co
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_HOME = "gapmap-data"
+from core.settings import settings
 
 
 @dataclass(frozen=True)
@@ -22,8 +21,7 @@ class Workspace:
 
     @classmethod
     def resolve(cls, home: str | Path | None = None) -> Workspace:
-        chosen = home or os.environ.get("GAPMAP_HOME") or DEFAULT_HOME
-        return cls(Path(chosen).expanduser().resolve())
+        return cls(Path(home or settings().home).expanduser().resolve())
 
     def ensure(self) -> Workspace:
         self.root.mkdir(parents=True, exist_ok=True)
