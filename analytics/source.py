@@ -10,15 +10,15 @@ name), ``funded_publications`` (pmid), ``last_author_institutions`` (pmid, insti
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from analytics.incidence import Corpus, PaperEntity
 from core.errors import GapmapError
-from gapmap.runtime import console
-from graph.records import parse_affiliation
 from ingest.files import iter_file_events
+from ingest.names import parse_affiliation
 from ingest.records import Article
 from nlp.record_terms import mentions_from_record
 
@@ -41,7 +41,7 @@ def from_graph(store: Any, min_year: int | None = None, max_year: int | None = N
     try:
         institutions = {str(r["pmid"]): str(r["institution"]) for r in store.query("last_author_institutions", {})}
     except GapmapError as exc:
-        console.print(f"[yellow]warning:[/] no last-author institutions ({exc.message}); groups count as 0")
+        warnings.warn(f"no last-author institutions ({exc.message}); groups count as 0", stacklevel=2)
         institutions = {}
     return Corpus(rows, funded, institutions)
 

@@ -37,13 +37,11 @@ def _root(
     ctx.obj = State(Workspace.resolve(home))
 
 
-app.add_typer(ingest.app, name="ingest")
-app.add_typer(nlp.app, name="nlp")
-app.add_typer(neo4j.app, name="neo4j")
-app.add_typer(analytics.app, name="analytics")
-app.add_typer(graph.export_app, name="export")
-for module in (stats, extract, graph, apps, demo):
-    module.register(app)
+# Every command module has one ``app``: a named group (``gapmap ingest files``) or top-level commands.
+for group, name in ((ingest, "ingest"), (nlp, "nlp"), (neo4j, "neo4j"), (analytics, "analytics")):
+    app.add_typer(group.app, name=name)
+for commands in (stats, extract, graph, apps, demo):
+    app.add_typer(commands.app)
 
 
 def main() -> None:

@@ -20,12 +20,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from core.errors import GapmapError
 
-QUERY_DIR = Path(__file__).resolve().parents[1] / "queries"
+#: The ``queries`` package's folder, wherever gapmap is installed (a checkout, or a wheel in site-packages).
+QUERY_DIR = Path(str(resources.files("queries")))
 BACKENDS = ("embedded", "neo4j")
 _PARAM = re.compile(r"^(\w+)\s*:\s*(string|int|float|bool|list)\s*(?:=\s*(.*))?$")
 

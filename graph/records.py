@@ -11,54 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest.names import clean, name_key, parse_affiliation
 from ingest.records import Article, Author, Award, FundingLink, MeshHeading, Programme
 from nlp.lexicons.mesh import descriptor_by_name
 from nlp.records import ENTITY_TYPES, Concept, Mention
 
 Row = dict[str, Any]
-
-_SPACE = re.compile(r"\s+")
-_EMAIL = re.compile(r"\S+@\S+")
-_INSTITUTION_WORDS = re.compile(
-    r"universit|institut|hospital|college|school|centre|center|clinic|foundation|laborator|academy|council|"
-    r"agency|ministry|inserm|cnrs|nih|company|inc\b|ltd\b|gmbh",
-    re.IGNORECASE,
-)
-_COUNTRY_ALIASES = {
-    "usa": "United States",
-    "u.s.a": "United States",
-    "us": "United States",
-    "united states of america": "United States",
-    "uk": "United Kingdom",
-    "u.k": "United Kingdom",
-    "england": "United Kingdom",
-    "scotland": "United Kingdom",
-    "wales": "United Kingdom",
-    "northern ireland": "United Kingdom",
-    "the netherlands": "Netherlands",
-    "holland": "Netherlands",
-    "p.r. china": "China",
-    "pr china": "China",
-    "people's republic of china": "China",
-    "republic of korea": "South Korea",
-    "korea": "South Korea",
-}
-
-
-def clean(text: str) -> str:
-    """One line, single spaces: graph strings travel through CSV bulk loads and table output."""
-    return _SPACE.sub(" ", text).strip()
-
-
-def name_key(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key ("Müller, J." and "muller j" agree)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
 
 def author_id(author: Author) -> str:
@@ -70,27 +32,6 @@ def author_id(author: Author) -> str:
         return f"group:{name_key(author.collective_name)}"
     initials = name_key(author.initials or "".join(p[:1] for p in author.fore_name.split())).replace(" ", "")
     return f"name:{name_key(author.last_name)} {initials}".strip()
-
-
-@dataclass(frozen=True)
-class Affiliation:
-    key: str
-    name: str
-    country: str
-
-
-def parse_affiliation(text: str) -> Affiliation | None:
-    """Institution and country from a free-text affiliation ("Dept X, Univ Y, City, Country. a@b.c")."""
-    text = clean(_EMAIL.sub("", text)).rstrip(" .;,")
-    if not text:
-        return None
-    parts = [p.strip(" .") for p in text.split(",") if p.strip(" .")]
-    name = next((p for p in parts if _INSTITUTION_WORDS.search(p)), parts[0])
-    tail = re.sub(r"[\d-]+", "", parts[-1]).strip(" .") if len(parts) > 1 else ""
-    country = ""
-    if tail and len(tail.split()) <= 4 and not _INSTITUTION_WORDS.search(tail):
-        country = _COUNTRY_ALIASES.get(tail.lower(), tail)
-    return Affiliation(name_key(name), name, country)
 
 
 @dataclass

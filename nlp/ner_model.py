@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import spacy
@@ -24,7 +25,7 @@ from nlp import dictionary_features as _dictionary_features  # noqa: F401 - regi
 from nlp.ner_inference import use_ner_inference
 
 #: Where ``gapmap nlp train`` installs the model, and where everything loads it from by default.
-MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_DIR = Path(str(resources.files("nlp") / "model"))
 #: Text chunks (runs between spaces) the tokenizer remembers the tokens of.  spaCy's default of 10,000 is full
 #: after a few hundred abstracts (the 3,031 MS abstracts have 61k distinct chunks), and a full cache takes no
 #: more: raised, tokenizing them a second time took 0.20 ms per abstract instead of 0.53.  About 40 MB at most.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlparse
@@ -19,13 +20,15 @@ from core.errors import GapmapError
 from core.settings import settings
 from gapmap.runtime import console, workspace
 
+app = typer.Typer()
+
 DEMO_QUERY = (
     '("multiple sclerosis, chronic progressive"[MeSH Terms] OR "progressive multiple sclerosis"[Title/Abstract]'
     ' OR "primary progressive"[Title/Abstract] OR "secondary progressive"[Title/Abstract])'
     " AND hasabstract"
 )
 DEMO_MAX = 2000
-PORTFOLIO = Path(__file__).resolve().parents[2] / "ingest" / "portfolios" / "ipmsa.yaml"
+PORTFOLIO = Path(str(resources.files("ingest.portfolios") / "ipmsa.yaml"))
 NO_NETWORK = (
     "PubMed is not reachable from this machine; pass a local corpus instead: "
     "make demo CORPUS=PATH  (or gapmap demo --corpus PATH), e.g. "
@@ -53,37 +56,32 @@ def _stage(home: Path, title: str, *args: str, allow_rejections: bool = False) -
     raise GapmapError(f"demo stage '{title}' failed (exit {code})", hint="run the stage's command above on its own")
 
 
-def register(root: typer.Typer) -> None:
-    """Add ``gapmap demo``."""
-
-    @root.command("demo")
-    def demo(
-        ctx: typer.Context,
-        corpus: Annotated[
-            list[Path] | None,
-            typer.Option("--corpus", help="Local corpus file or folder (PubMed XML, MEDLINE, JSONL). Repeatable."),
-        ] = None,
-        max_records: Annotated[int, typer.Option("--max", help="Cap on records fetched from PubMed.")] = DEMO_MAX,
-        no_app: Annotated[bool, typer.Option("--no-app", help="Stop after loading; don't start the explorer.")] = False,
-        port: Annotated[int, typer.Option("--port", help="Explorer port.")] = 8501,
-    ) -> None:
-        """Ingest a corpus (live PubMed by default), extract entities, load the embedded graph, open the explorer."""
-        home = workspace(ctx).root
-        if corpus:
-            missing = [str(p) for p in corpus if not p.exists()]
-            if missing:
-                raise GapmapError(f"corpus not found: {', '.join(missing)}", hint="pass an existing file or folder")
-            _stage(home, "ingest files", "ingest", "files", *map(str, corpus), allow_rejections=True)
-        else:
-            if not _pubmed_reachable():
-                raise GapmapError(NO_NETWORK)
-            _stage(
-                home, "ingest pubmed", "ingest", "pubmed", DEMO_QUERY, "--max", str(max_records), allow_rejections=True
-            )
-        _stage(home, "funding portfolio (IPMSA)", "ingest", "funding", str(PORTFOLIO), allow_rejections=True)
-        _stage(home, "extract entities", "extract")
-        _stage(home, "load graph (embedded)", "load", "--backend", "embedded")
-        _stage(home, "stats", "stats")
-        if no_app:
-            return
-        _stage(home, "explorer", "app", "--port", str(port), "--backend", "embedded")
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option("--corpus", help="Local corpus file or folder (PubMed XML, MEDLINE, JSONL). Repeatable."),
+    ] = None,
+    max_records: Annotated[int, typer.Option("--max", help="Cap on records fetched from PubMed.")] = DEMO_MAX,
+    no_app: Annotated[bool, typer.Option("--no-app", help="Stop after loading; don't start the explorer.")] = False,
+    port: Annotated[int, typer.Option("--port", help="Explorer port.")] = 8501,
+) -> None:
+    """Ingest a corpus (live PubMed by default), extract entities, load the embedded graph, open the explorer."""
+    home = workspace(ctx).root
+    if corpus:
+        missing = [str(p) for p in corpus if not p.exists()]
+        if missing:
+            raise GapmapError(f"corpus not found: {', '.join(missing)}", hint="pass an existing file or folder")
+        _stage(home, "ingest files", "ingest", "files", *map(str, corpus), allow_rejections=True)
+    else:
+        if not _pubmed_reachable():
+            raise GapmapError(NO_NETWORK)
+        _stage(home, "ingest pubmed", "ingest", "pubmed", DEMO_QUERY, "--max", str(max_records), allow_rejections=True)
+    _stage(home, "funding portfolio (IPMSA)", "ingest", "funding", str(PORTFOLIO), allow_rejections=True)
+    _stage(home, "extract entities", "extract")
+    _stage(home, "load graph (embedded)", "load", "--backend", "embedded")
+    _stage(home, "stats", "stats")
+    if no_app:
+        return
+    _stage(home, "explorer", "app", "--port", str(port), "--backend", "embedded")

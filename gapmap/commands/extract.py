@@ -10,12 +10,10 @@ import typer
 from core.errors import GapmapError
 from gapmap.runtime import console, ingested_workspace, progress
 
-
-def register(root: typer.Typer) -> None:
-    """Add ``gapmap extract``."""
-    root.command("extract")(extract)
+app = typer.Typer()
 
 
+@app.command("extract")
 def extract(
     ctx: typer.Context,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (forked).")] = 1,

@@ -12,7 +12,9 @@ from rich.table import Table
 from core.errors import GapmapError
 from gapmap.runtime import console, ingested_workspace, progress, workspace
 
+app = typer.Typer()
 export_app = typer.Typer(help="Export the graph for bulk import elsewhere.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 Backend = Annotated[
     str | None,
@@ -43,66 +45,64 @@ def export_neo4j_admin(
         console.print(f"imported into {ws.neo4j_dir}; start it with `gapmap neo4j start`")
 
 
-def register(root: typer.Typer) -> None:
-    """Add top-level commands (``gapmap load``, ``gapmap query``)."""
+@app.command("load")
+def load_command(
+    ctx: typer.Context,
+    backend: Backend = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Publications per transaction.")] = 5000,
+) -> None:
+    """Load articles, mentions and funding into the graph (idempotent; re-run finishes an interrupted load)."""
+    from graph import open_store
+    from graph.load import load
+    from ingest.store import ArticleStore
 
-    @root.command("load")
-    def load_command(
-        ctx: typer.Context,
-        backend: Backend = None,
-        batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Publications per transaction.")] = 5000,
-    ) -> None:
-        """Load articles, mentions and funding into the graph (idempotent; re-run finishes an interrupted load)."""
-        from graph import open_store
-        from graph.load import load
-        from ingest.store import ArticleStore
-
-        ws = ingested_workspace(ctx)
-        with ArticleStore(ws.article_store) as articles:
-            store = open_store(backend, ws, create=True)
-            try:
-                with progress() as bar:
-                    task = bar.add_task(f"loading into {store.backend}", total=articles.count())
-                    report = load(articles, store, batch_size=batch_size, on_progress=lambda n: bar.advance(task, n))
-            finally:
-                store.close()
-        console.print(
-            f"{report.publications} publications: {report.written} written, {report.unchanged} unchanged, "
-            f"{report.removed} removed; {report.relationships} relationships in {report.seconds:.1f}s "
-            f"({report.rate:,.0f}/s)"
-        )
-
-    @root.command("query")
-    def query_command(
-        ctx: typer.Context,
-        name: Annotated[str, typer.Argument(help="Query name (a file in queries/); `gapmap query list` lists them.")],
-        param: Annotated[
-            list[str] | None, typer.Option("--param", "-p", help="Parameter as name=value (repeatable).")
-        ] = None,
-        backend: Backend = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print rows as a JSON list of objects.")] = False,
-    ) -> None:
-        """Run a named query and print its rows."""
-        from graph import open_store, queries
-
-        if name == "list":
-            _print_catalogue(queries.catalogue())
-            return
-        query = queries.get(name)
-        params = query.bind(_parse_params(param or []))
-        store = open_store(backend, workspace(ctx), read_only=True)
+    ws = ingested_workspace(ctx)
+    with ArticleStore(ws.article_store) as articles:
+        store = open_store(backend, ws, create=True)
         try:
-            rows = store.query(name, params)
+            with progress() as bar:
+                task = bar.add_task(f"loading into {store.backend}", total=articles.count())
+                report = load(articles, store, batch_size=batch_size, on_progress=lambda n: bar.advance(task, n))
         finally:
             store.close()
-        if as_json:
-            typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
-            return
-        table = Table(*query.returns or (rows[0].keys() if rows else ()))
-        for row in rows:
-            table.add_row(*(_cell(v) for v in row.values()))
-        console.print(table)
-        console.print(f"{len(rows)} rows")
+    console.print(
+        f"{report.publications} publications: {report.written} written, {report.unchanged} unchanged, "
+        f"{report.removed} removed; {report.relationships} relationships in {report.seconds:.1f}s "
+        f"({report.rate:,.0f}/s)"
+    )
+
+
+@app.command("query")
+def query_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Query name (a file in queries/); `gapmap query list` lists them.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Parameter as name=value (repeatable).")
+    ] = None,
+    backend: Backend = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print rows as a JSON list of objects.")] = False,
+) -> None:
+    """Run a named query and print its rows."""
+    from graph import open_store, queries
+
+    if name == "list":
+        _print_catalogue(queries.catalogue())
+        return
+    query = queries.get(name)
+    params = query.bind(_parse_params(param or []))
+    store = open_store(backend, workspace(ctx), read_only=True)
+    try:
+        rows = store.query(name, params)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        return
+    table = Table(*query.returns or (rows[0].keys() if rows else ()))
+    for row in rows:
+        table.add_row(*(_cell(v) for v in row.values()))
+    console.print(table)
+    console.print(f"{len(rows)} rows")
 
 
 def _parse_params(items: list[str]) -> dict[str, str]:

@@ -1,49 +1,11 @@
-"""`gapmap ingest ...` commands: files, pubmed, pmids, funding.
-
-The sub-commands live in their own modules; this one holds the shared summary printer so every source
-reports the same way (counts, then each rejection with where and why, non-zero exit if anything failed).
-"""
+"""`gapmap ingest ...`: files, pubmed, pmids, funding (one module per source)."""
 
 from __future__ import annotations
 
 import typer
 
-from gapmap.runtime import console
-from ingest.funding import link_awards
-from ingest.pipeline import IngestReport
-from ingest.store import ArticleStore
+from gapmap.commands import ingest_files, ingest_funding, ingest_pubmed
 
 app = typer.Typer(help="Bring articles and funding portfolios into the article store.", no_args_is_help=True)
-
-MAX_LISTED_REJECTIONS = 50
-
-
-def link_new_articles(store: ArticleStore, report: IngestReport) -> None:
-    """After new articles arrive, link them to the stored awards (GrantList, or a portfolio listing them)."""
-    if report.result.stored and (linked := link_awards(store)):
-        console.print(f"{linked} new links from publications to funded awards")
-
-
-def finish(report: IngestReport, label: str) -> None:
-    """Print the run's summary and exit non-zero when anything was rejected."""
-    r = report.result
-    console.print(
-        f"[bold]{label}[/]: {r.inserted} new, {r.updated} updated, {r.unchanged} unchanged, "
-        f"{r.kept_newer} kept (store had newer), {r.deleted} deleted, {len(report.rejected)} rejected"
-    )
-    for rej in report.rejected[:MAX_LISTED_REJECTIONS]:
-        console.print(f"  [red]rejected[/] {rej}", highlight=False)
-    if len(report.rejected) > MAX_LISTED_REJECTIONS:
-        console.print(f"  … and {len(report.rejected) - MAX_LISTED_REJECTIONS} more")
-    if report.rejected:
-        raise typer.Exit(1)
-
-
-def _register_sources() -> None:
-    from gapmap.commands import ingest_files, ingest_funding, ingest_pubmed
-
-    for module in (ingest_files, ingest_pubmed, ingest_funding):
-        module.register(app)
-
-
-_register_sources()
+for source in (ingest_files, ingest_pubmed, ingest_funding):
+    app.add_typer(source.app)

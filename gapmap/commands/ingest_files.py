@@ -14,12 +14,14 @@ from typing import Annotated
 import typer
 
 from core.errors import GapmapError
-from gapmap.commands.ingest import finish, link_new_articles
+from gapmap.commands.ingest_report import finish, link_new_articles
 from gapmap.runtime import console, progress, workspace
 from ingest.files import SUFFIXES, iter_file_events, iter_paths
 from ingest.pipeline import Event, store_events
 from ingest.records import Article, Deletion
 from ingest.store import ArticleStore
+
+app = typer.Typer()
 
 
 class RunDeduplicator:
@@ -64,6 +66,7 @@ def _files_to_read(paths: list[Path]) -> list[Path]:
     return files
 
 
+@app.command("files")
 def ingest_files(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
@@ -92,8 +95,3 @@ def ingest_files(
     if dedupe.skipped:
         console.print(f"{dedupe.skipped} repeated records skipped (same PMID and revision met earlier in this run)")
     finish(report, f"ingest files ({len(files)} files)")
-
-
-def register(app: typer.Typer) -> None:
-    """Add `gapmap ingest files` to `gapmap ingest`."""
-    app.command("files")(ingest_files)

@@ -20,6 +20,8 @@ from gapmap.runtime import console, workspace
 from ingest.funding import Portfolio, link_awards, pending_publications, read_portfolio
 from ingest.store import ArticleStore
 
+app = typer.Typer()
+
 SHIPPED = Path(__file__).resolve().parents[2] / "ingest" / "portfolios"
 
 
@@ -50,6 +52,7 @@ def _fetch_listed(ctx: typer.Context, store: ArticleStore) -> None:
         console.print(f"  [yellow]not linked[/] {rej}", highlight=False)
 
 
+@app.command("funding")
 def ingest_funding(
     ctx: typer.Context,
     portfolio: Annotated[
@@ -88,8 +91,3 @@ def ingest_funding(
         for rej in read.rejected:
             console.print(f"  [red]rejected[/] {rej}", highlight=False)
         raise typer.Exit(1)
-
-
-def register(app: typer.Typer) -> None:
-    """Add `gapmap ingest funding` to `gapmap ingest`."""
-    app.command("funding")(ingest_funding)

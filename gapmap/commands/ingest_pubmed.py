@@ -16,13 +16,15 @@ from typing import Annotated
 import typer
 
 from core.errors import GapmapError
-from gapmap.commands.ingest import finish, link_new_articles
+from gapmap.commands.ingest_report import finish, link_new_articles
 from gapmap.runtime import console, progress, workspace
 from ingest.entrez import EntrezClient, FetchPolicy, Progress, PubmedFetcher, parse_date_bound
 from ingest.pipeline import IngestReport
 from ingest.records import Rejected
 from ingest.settings import NcbiSettings
 from ingest.store import ArticleStore
+
+app = typer.Typer()
 
 
 @contextmanager
@@ -58,6 +60,7 @@ def run_fetch(store: ArticleStore, fetcher: PubmedFetcher, command: str, fetch: 
         link_new_articles(store, fetcher.report)
 
 
+@app.command("pubmed")
 def ingest_pubmed(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help='PubMed query in PubMed syntax, e.g. "progressive multiple sclerosis".')],
@@ -110,6 +113,7 @@ def read_pmid_arguments(items: list[str]) -> tuple[list[str], list[Rejected]]:
     return pmids, rejected
 
 
+@app.command("pmids")
 def ingest_pmids(
     ctx: typer.Context,
     items: Annotated[list[str], typer.Argument(help="PMIDs, or files with one PMID per line.")],
@@ -123,9 +127,3 @@ def ingest_pmids(
         f.report.rejected.extend(bad)
         run_fetch(store, f, "ingest pmids", lambda: f.fetch_pmids(pmids))
     finish(f.report, f"ingest pmids ({len(set(pmids))} PMIDs)")
-
-
-def register(app: typer.Typer) -> None:
-    """Add `gapmap ingest pubmed` and `gapmap ingest pmids` to `gapmap ingest`."""
-    app.command("pubmed")(ingest_pubmed)
-    app.command("pmids")(ingest_pmids)

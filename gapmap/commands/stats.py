@@ -10,6 +10,8 @@ import typer
 from core.workspace import Workspace
 from gapmap.runtime import console, workspace
 
+app = typer.Typer()
+
 
 def collect(ws: Workspace, backend: str | None) -> dict[str, Any]:
     """Counts from the article store, the mentions, and the graph (when one has been loaded)."""
@@ -24,21 +26,18 @@ def collect(ws: Workspace, backend: str | None) -> dict[str, Any]:
     return stats
 
 
-def register(root: typer.Typer) -> None:
-    """Add ``gapmap stats``."""
-
-    @root.command("stats")
-    def stats_command(
-        ctx: typer.Context,
-        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-        backend: Annotated[
-            str | None, typer.Option("--backend", help="Graph backend: embedded or neo4j (default $GAPMAP_BACKEND).")
-        ] = None,
-    ) -> None:
-        """Counts of articles, awards, funded links, mentions, entities and graph nodes/relationships."""
-        stats = collect(workspace(ctx), backend)
-        if as_json:
-            typer.echo(json.dumps(stats, indent=2, sort_keys=True))
-            return
-        for key, value in stats.items():
-            console.print(f"[bold]{key}[/]: {value}", highlight=False)
+@app.command("stats")
+def stats_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    backend: Annotated[
+        str | None, typer.Option("--backend", help="Graph backend: embedded or neo4j (default $GAPMAP_BACKEND).")
+    ] = None,
+) -> None:
+    """Counts of articles, awards, funded links, mentions, entities and graph nodes/relationships."""
+    stats = collect(workspace(ctx), backend)
+    if as_json:
+        typer.echo(json.dumps(stats, indent=2, sort_keys=True))
+        return
+    for key, value in stats.items():
+        console.print(f"[bold]{key}[/]: {value}", highlight=False)

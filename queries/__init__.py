@@ -1,0 +1,1 @@
+"""The named Cypher queries (``*.cypher``), shipped as package data and read by :mod:`graph.queries`."""
