@@ -10,6 +10,7 @@ file the commands use must come from the wheel.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import sysconfig
@@ -19,6 +20,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The environment of every command here, without a PYTHONPATH that could put the checkout back on the path.
+CLEAN_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "COLUMNS": "250"}
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +32,21 @@ def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work / "dist"), str(ROOT)],
         check=True,
         capture_output=True,
+        env=CLEAN_ENV,
     )
     (wheel,) = (work / "dist").glob("gapmap-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     for shipped in ("app.py", "queries/top_entities.cypher", "nlp/model/config.cfg", "ingest/portfolios/ipmsa.yaml"):
         assert shipped in names, f"{shipped} missing from {wheel.name}"
     venv = work / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([venv / "bin" / "pip", "install", "-q", "--no-deps", str(wheel)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=CLEAN_ENV)
+    subprocess.run(
+        [venv / "bin" / "pip", "install", "-q", "--no-deps", str(wheel)],
+        check=True,
+        capture_output=True,
+        cwd=work,
+        env=CLEAN_ENV,
+    )
     site = next((venv / "lib").glob("python3*/site-packages"))
     (site / "test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return venv / "bin"
@@ -45,7 +55,12 @@ def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _gapmap(bin_dir: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # Run from an empty folder, so nothing of the checkout is importable from the current directory.
     return subprocess.run(
-        [bin_dir / "gapmap", "--home", str(home), *args], cwd=home.parent, capture_output=True, text=True, timeout=600
+        [bin_dir / "gapmap", "--home", str(home), *args],
+        cwd=home.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=CLEAN_ENV,
     )
 
 
@@ -56,6 +71,7 @@ def test_wheel_runs_named_queries_on_a_small_workspace(wheel_env: Path, shared: 
         capture_output=True,
         text=True,
         check=True,
+        env=CLEAN_ENV,
     ).stdout
     assert str(ROOT) not in where and "site-packages" in where
 
@@ -66,7 +82,8 @@ def test_wheel_runs_named_queries_on_a_small_workspace(wheel_env: Path, shared: 
     assert loaded.returncode == 0, loaded.stderr
 
     listed = _gapmap(wheel_env, home, "query", "list")
-    assert listed.returncode == 0 and "top_entities" in listed.stdout and "search_publications" in listed.stdout
+    catalogue = listed.stdout + listed.stderr  # the table goes to the console (stderr)
+    assert listed.returncode == 0 and "top_entities" in catalogue and "search_publications" in catalogue
     counts = _gapmap(wheel_env, home, "query", "overview_counts", "--json")
     assert counts.returncode == 0, counts.stderr
     (row,) = json.loads(counts.stdout)
