@@ -6,8 +6,8 @@ was last annotated, so a re-run annotates nothing, a changed text is re-annotate
 
 Parallel: ``workers`` > 1 forks worker processes after the pipeline is loaded, so they share the compiled
 gazetteer and the model copy-on-write instead of loading them again.  At PubMed scale (millions of abstracts)
-the same per-batch function runs on a Dask cluster (``dask.bag.from_sequence(pmid_chunks).map(...)``), each
-worker loading the pipeline once; see docs/nlp.md.
+a :class:`nlp.dask_cluster.DaskAnnotator` runs the chunks on a Dask cluster, each worker loading the pipeline
+once; see docs/nlp.md.  Whichever runs the NLP, this process writes every chunk's results in one transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from threadpoolctl import threadpool_limits
 
@@ -24,6 +25,12 @@ from nlp.mention_store import Annotation, MentionStore
 from nlp.pipeline import Annotated, Pipeline
 
 _WORKER_PIPELINE: Pipeline | None = None  # set in the parent before forking; inherited by the workers
+
+
+class ChunkAnnotator(Protocol):
+    """Runs the NLP somewhere else (a Dask cluster) and hands back each chunk's results."""
+
+    def annotate(self, chunks: Iterator[list[Article]], version: str) -> Iterator[list[Annotated]]: ...
 
 
 @dataclass
@@ -69,12 +76,15 @@ def extract(
     *,
     workers: int = 1,
     batch_size: int = 64,
+    annotator: ChunkAnnotator | None = None,
     on_start: Callable[[int], None] = lambda _: None,
     on_done: Callable[[int], None] = lambda _: None,
     on_error: Callable[[str, str], None] = lambda _p, _e: None,
 ) -> ExtractReport:
-    """Annotate pending articles, write mentions and concepts batch by batch (each batch one transaction)."""
-    global _WORKER_PIPELINE
+    """Annotate pending articles, write mentions and concepts batch by batch (each batch one transaction).
+
+    The NLP runs here, in ``workers`` forked processes, or through ``annotator`` (a Dask cluster).
+    """
     mentions = MentionStore(store.connection)
     report = ExtractReport()
     gone = set(mentions.annotated_hashes()) - store.pmids()
@@ -84,22 +94,30 @@ def extract(
     report.pending = len(pending)
     on_start(len(pending))
     chunks = _chunks(store, pending, batch_size)
-    if workers > 1 and len(pending) > batch_size:
-        _WORKER_PIPELINE = pipeline
+    if annotator is not None:
+        batches = annotator.annotate(chunks, pipeline.version)
+    elif workers > 1 and len(pending) > batch_size:
+        batches = _forked(pipeline, chunks, workers)
+    else:
+        batches = (list(pipeline.annotate_many(chunk)) for chunk in chunks)
+    for results in batches:
+        _write(mentions, pipeline, results, report, on_error)
+        on_done(len(results))
+    return report
+
+
+def _forked(pipeline: Pipeline, chunks: Iterator[list[Article]], workers: int) -> Iterator[list[Annotated]]:
+    """Each chunk's results from a pool of forked workers that share the loaded pipeline copy-on-write."""
+    global _WORKER_PIPELINE
+    _WORKER_PIPELINE = pipeline
+    try:
         with multiprocessing.get_context("fork").Pool(workers, _one_blas_thread) as pool:
             # Articles are read here, in the main thread (the store's SQLite connection belongs to it), a
             # window of chunks at a time, so memory stays bounded however many articles are pending.
             for window in _windows(chunks, workers * 2):
-                for results in pool.imap(_annotate_chunk, window):
-                    _write(mentions, pipeline, results, report, on_error)
-                    on_done(len(results))
+                yield from pool.imap(_annotate_chunk, window)
+    finally:
         _WORKER_PIPELINE = None
-    else:
-        for chunk in chunks:
-            results = list(pipeline.annotate_many(chunk))
-            _write(mentions, pipeline, results, report, on_error)
-            on_done(len(results))
-    return report
 
 
 def _write(

@@ -109,3 +109,66 @@ def test_cli_extract_json_summary(tmp_path: Path, articles: list[Article], share
         timeout=600,
     )
     assert empty.returncode == 2 and "no article store" in empty.stderr
+
+
+def test_dask_local_cluster_gives_exactly_the_single_process_mentions(
+    tmp_path: Path, pipeline: Pipeline, articles: list[Article]
+) -> None:
+    """Two real worker processes, each loading its own pipeline; the client writes the same rows."""
+    from distributed import Client, LocalCluster
+
+    from nlp.dask_cluster import DaskAnnotator
+
+    rows = []
+    with ArticleStore(tmp_path / "single.sqlite") as store:
+        store.write_batch(articles[:80])
+        extract(store, pipeline, batch_size=8)
+        rows.append(_mention_rows(store))
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    annotator = DaskAnnotator(Client(cluster), model_dir=None)
+    try:
+        assert annotator.workers() == 2
+        with ArticleStore(tmp_path / "dask.sqlite") as store:
+            store.write_batch(articles[:80])
+            report = extract(store, pipeline, batch_size=8, annotator=annotator)
+            assert (report.pending, report.annotated, report.failed) == (80, 80, [])
+            rows.append(_mention_rows(store))
+    finally:
+        annotator.close()
+    assert len(rows[0]) > 400 and sorted(rows[0]) == sorted(rows[1])
+
+
+def test_cli_extract_on_dask_equals_the_plain_run(tmp_path: Path, articles: list[Article], shared: Path) -> None:
+    env = {**os.environ, "GAPMAP_SHARED_DATA": str(shared), "GAPMAP_CACHE": str(settings().cache)}
+    rows = []
+    for name, extra in (("plain", []), ("dask", ["--dask-local", "2"])):
+        with ArticleStore(tmp_path / name / "articles.sqlite") as store:
+            store.write_batch(articles[:20])
+        cmd = [sys.executable, "-m", "gapmap", "--home", str(tmp_path / name), "extract", "--json", *extra]
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, timeout=900)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout.strip().splitlines()[-1])["annotated"] == 20
+        with ArticleStore(tmp_path / name / "articles.sqlite") as store:
+            rows.append(sorted(_mention_rows(store)))
+    assert rows[0] and rows[0] == rows[1]
+
+    both = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gapmap",
+            "--home",
+            str(tmp_path / "plain"),
+            "extract",
+            "--scheduler",
+            "x",
+            "--dask-local",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=600,
+    )
+    assert both.returncode == 2 and "exclude each other" in both.stderr

@@ -22,7 +22,6 @@ from gapmap.runtime import console, workspace
 app = typer.Typer()
 
 
-
 def explorer_script() -> Path:
     """The explorer script, installed as the top-level module ``app`` (a checkout's app.py, or site-packages')."""
     spec = importlib.util.find_spec("app")

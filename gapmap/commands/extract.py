@@ -18,6 +18,13 @@ def extract(
     ctx: typer.Context,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (forked).")] = 1,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per nlp.pipe batch.")] = 64,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Run the NLP on this dask.distributed scheduler (tcp://HOST:8786)."),
+    ] = None,
+    dask_local: Annotated[
+        int, typer.Option("--dask-local", min=0, help="Run the NLP on a new local Dask cluster of N processes.")
+    ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")] = False,
 ) -> None:
     """Annotate new, changed or previously failed articles with entity mentions (incremental)."""
@@ -35,17 +42,31 @@ def extract(
         raise GapmapError(
             f"lexicon file missing: {exc.filename}", "set GAPMAP_SHARED_DATA to the shared data folder"
         ) from exc
-    with ArticleStore(ws.article_store) as store, progress() as bar:
-        task = bar.add_task("extracting", total=None)
-        report = extraction.extract(
-            store,
-            pipeline,
-            workers=workers,
-            batch_size=batch_size,
-            on_start=lambda n: bar.update(task, total=n),
-            on_done=lambda n: bar.advance(task, n),
-            on_error=lambda pmid, err: console.print(f"[yellow]PMID {pmid}:[/] not annotated ({err})"),
-        )
+    if scheduler and dask_local:
+        raise GapmapError("--scheduler and --dask-local exclude each other", "give one of them")
+    annotator = None
+    if scheduler or dask_local:
+        from nlp.dask_cluster import DaskAnnotator
+        from nlp.ner_model import MODEL_DIR
+
+        console.print(f"connecting to Dask ({scheduler or f'{dask_local} local worker processes'})…")
+        annotator = DaskAnnotator.connect(scheduler, dask_local, MODEL_DIR)
+    try:
+        with ArticleStore(ws.article_store) as store, progress() as bar:
+            task = bar.add_task("extracting", total=None)
+            report = extraction.extract(
+                store,
+                pipeline,
+                workers=workers,
+                batch_size=batch_size,
+                annotator=annotator,
+                on_start=lambda n: bar.update(task, total=n),
+                on_done=lambda n: bar.advance(task, n),
+                on_error=lambda pmid, err: console.print(f"[yellow]PMID {pmid}:[/] not annotated ({err})"),
+            )
+    finally:
+        if annotator is not None:
+            annotator.close()
     summary = {
         "pipeline_version": pipeline.version,
         "pending": report.pending,

@@ -1,0 +1,90 @@
+"""NLP on a Dask cluster: the scale-out path of ``gapmap extract`` (``--scheduler ADDRESS`` or ``--dask-local N``).
+
+Why this shape: the article store is one SQLite file on the client's machine, and its writes must stay the
+same transactional batches as a local run. So the client reads a window of article chunks, ships them to the
+workers, and writes each chunk's results as it comes back; the workers only compute. Each worker process loads
+the pipeline once (``_worker_pipeline`` is cached per process) and reports its version, so a worker with another
+model or lexicon is refused instead of writing mentions under the client's version. Memory stays bounded: at most
+``2 x workers`` chunks are in flight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from distributed import Client, LocalCluster, as_completed
+
+from core.errors import GapmapError
+from ingest.records import Article
+from nlp.pipeline import Annotated, Pipeline, load_pipeline
+
+
+@cache
+def _worker_pipeline(model_dir: str | None) -> Pipeline:
+    """The pipeline of this worker process, loaded on its first task; matrix products on one thread per worker."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+    return load_pipeline(Path(model_dir) if model_dir else None)
+
+
+def _annotate(articles: list[Article], model_dir: str | None) -> tuple[str, list[Annotated]]:
+    pipeline = _worker_pipeline(model_dir)
+    return pipeline.version, list(pipeline.annotate_many(articles))
+
+
+@dataclass
+class DaskAnnotator:
+    """Annotate article chunks on the workers of ``client``; results come back chunk by chunk, in any order."""
+
+    client: Client
+    model_dir: Path | None
+
+    @classmethod
+    def connect(cls, scheduler: str | None, local_workers: int, model_dir: Path | None) -> DaskAnnotator:
+        """A client of the cluster at ``scheduler``, or of a new LocalCluster of ``local_workers`` processes."""
+        try:
+            if scheduler:
+                return cls(Client(scheduler, timeout="20s"), model_dir)
+            cluster = LocalCluster(
+                n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            return cls(Client(cluster), model_dir)
+        except OSError as exc:
+            raise GapmapError(
+                f"cannot reach the Dask scheduler at {scheduler}: {exc}",
+                hint="start one with `dask scheduler` and workers with `dask worker ADDRESS` (see docs/nlp.md)",
+            ) from exc
+
+    def workers(self) -> int:
+        return max(1, len(self.client.scheduler_info()["workers"]))
+
+    def annotate(self, chunks: Iterator[list[Article]], version: str) -> Iterator[list[Annotated]]:
+        """The results of every chunk; a worker running another pipeline version is an error."""
+        model = str(self.model_dir) if self.model_dir else None
+        in_flight = as_completed()
+        for chunk in chunks:
+            in_flight.add(self.client.submit(_annotate, chunk, model, pure=False))
+            if in_flight.count() >= 2 * self.workers():
+                yield self._checked(next(in_flight), version)
+        for future in in_flight:
+            yield self._checked(future, version)
+
+    @staticmethod
+    def _checked(future: object, version: str) -> list[Annotated]:
+        worker_version, results = future.result()  # type: ignore[attr-defined]
+        if worker_version != version:
+            raise GapmapError(
+                f"a Dask worker runs NLP pipeline {worker_version}, this client {version}",
+                hint="install the same gapmap version, model and shared lexicons on every worker",
+            )
+        return list(results)
+
+    def close(self) -> None:
+        cluster = self.client.cluster
+        self.client.close()
+        if cluster is not None:
+            cluster.close()
