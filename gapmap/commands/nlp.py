@@ -70,8 +70,12 @@ def eval_command(
     model_only: Annotated[
         bool, typer.Option("--model-only", help="Evaluate the bare NER model, not the full pipeline.")
     ] = False,
+    errors: Annotated[
+        Path | None,
+        typer.Option("--errors", help="Write every strict false positive and false negative, with context (JSONL)."),
+    ] = None,
 ) -> None:
-    """Strict-span precision / recall / F1 per gold type (and concept-id accuracy) on a PubTator corpus.
+    """Strict, lenient and document-concept precision / recall / F1 per gold type on a PubTator corpus.
 
     By default the full extraction pipeline (model + gazetteers + abbreviations + linker) is scored, so concept
     ids are predicted too; ``--model-only`` scores the statistical model alone.
@@ -94,12 +98,15 @@ def eval_command(
                 yield spans
 
         report = evaluate(docs, annotate)
+    if errors is not None:
+        errors.write_text("".join(json.dumps(case.to_dict()) + "\n" for case in report.errors), encoding="utf-8")
+        console.print(f"{len(report.errors)} errors written to {errors}", highlight=False)
     result = report.to_json()
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
-    table = Table(title=f"{corpus.name}: {len(docs)} documents, strict span match")
-    for column in ("type", "precision", "recall", "F1", "support", "id accuracy"):
+    table = Table(title=f"{corpus.name}: {len(docs)} documents (lenient = overlap; concepts = per document)")
+    for column in ("type", "precision", "recall", "F1", "lenient F1", "concept F1", "support", "id accuracy"):
         table.add_column(column, justify="left" if column == "type" else "right")
     for key, row in result["by_type"].items():
         ids = result["id_accuracy"].get(key)
@@ -108,11 +115,15 @@ def eval_command(
             f"{row['precision']:.3f}",
             f"{row['recall']:.3f}",
             f"{row['f1']:.3f}",
+            f"{row['lenient']['f1']:.3f}",
+            f"{row['doc_concepts']['f1']:.3f}",
             str(row["support"]),
             f"{ids['accuracy']:.3f}" if ids else "-",
         )
     overall = result["overall"]
-    table.add_row("overall", f"{overall['precision']:.3f}", f"{overall['recall']:.3f}", f"{overall['f1']:.3f}", "", "")
+    table.add_row(
+        "overall", f"{overall['precision']:.3f}", f"{overall['recall']:.3f}", f"{overall['f1']:.3f}", "", "", "", ""
+    )
     console.print(table)
     console.print(f"{result['docs_per_second']:.1f} documents/second", highlight=False)
 

@@ -49,6 +49,7 @@ class TrainReport:
     entities: dict[str, int]
     skipped_held_out: int
     unaligned: int
+    missing_spans: int
     silver_docs: int
     silver_entities: int
     teacher_validation_scores: dict[str, Any]
@@ -105,6 +106,7 @@ def train_model(
         entities=dict(stats.entities),
         skipped_held_out=stats.skipped_held_out,
         unaligned=stats.unaligned,
+        missing_spans=stats.missing_spans,
         silver_docs=len(silver),
         silver_entities=sum(len(doc.ents) for doc in silver.get_docs(Vocab())),
         teacher_validation_scores=teacher_scores,
