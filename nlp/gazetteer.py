@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, partial
@@ -121,7 +122,12 @@ _LEN_BITS = 10  # automaton values pack (concept index << 10) | key length
 GO_SINGLE_WORD_ENDINGS = ("ptosis", "phagy", "cytosis", "neurogenesis", "angiogenesis", "gliogenesis")
 
 
-def _accept(form: str, lexicon: str, concept: Concept) -> bool:
+def _official(concept: Concept) -> set[str]:
+    """A gene's official forms: its name (an HGNC symbol) and first synonym (the approved name)."""
+    return {concept.name, *concept.synonyms[:1]} if concept.type == "Gene" else set()
+
+
+def _accept(form: str, lexicon: str, concept: Concept, official: set[str]) -> bool:
     """The stoplist and length rules; the curated lexicon is exempt.
 
     Gene aliases are the noisiest forms (``SPATIAL``, ``STAT``, ``AID``, ``IFN`` are aliases): besides the
@@ -136,8 +142,7 @@ def _accept(form: str, lexicon: str, concept: Concept) -> bool:
     if concept.type == "Gene":
         if form.lower() in STOP_WORDS:
             return False
-        official = form == concept.name or (concept.synonyms and form == concept.synonyms[0])
-        return bool(official) or (len(form) >= 4 and any(c.isdigit() for c in form))
+        return form in official or (len(form) >= 4 and any(c.isdigit() for c in form))
     return True
 
 
@@ -201,16 +206,55 @@ def _merge(into: Concept, other: Concept) -> None:
     into.xrefs.extend(x for x in [other.concept_id, *other.xrefs] if x not in into.xrefs and x != into.concept_id)
 
 
+#: Lexicons whose concepts are folded into an earlier lexicon's concept of the same type when their preferred
+#: name or official form names exactly one such concept (see :func:`compile_gazetteer`).
+FOLDED_BY_NAME = frozenset({"cl", "go", "hgnc"})
+
+
+def identity_key(name: str) -> str:
+    """A name as identity, not spelling: lower case, letters and digits only, a plural's last ``s`` dropped.
+
+    "Myelin-Oligodendrocyte Glycoprotein" and "myelin oligodendrocyte glycoprotein", "Astrocytes" and
+    "astrocyte", "IL-17" and "IL17" share a key.
+    """
+    key = "".join(c for c in name.lower() if c.isalnum())
+    return key[:-1] if len(key) > 4 and key.endswith("s") and not key.endswith("ss") else key
+
+
+def _same_thing(concept: Concept, candidates: dict[tuple[str, str], set[int]]) -> int | None:
+    """The earlier concept of the same type that most of ``concept``'s names name, if exactly one does.
+
+    Each of its names votes for every earlier concept it names; the strict winner is the same thing. One vote is
+    not enough where another concept got one too: "tumor necrosis factor" (HGNC TNF's approved name) names both
+    MeSH's TNF-alpha and its "Tumor Necrosis Factors" family, and TNF's alias "TNF-alpha" decides.
+    """
+    votes: Counter[int] = Counter()
+    for form in {identity_key(f) for f in [concept.name, *concept.synonyms]}:
+        votes.update(candidates.get((concept.type, form), ()))
+    ranked = votes.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
 def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazetteer:
     """Read every lexicon (a few seconds each) and build the gazetteer.
 
-    Concept ids are unique: a curated entry with an ontology id replaces that ontology's concept (keeping its
-    synonyms); a DOID term whose MeSH xref is unique to it is folded into the MeSH concept, so a disease has one
-    id whichever lexicon named it.
+    Concept ids are unique, and one real-world thing is one concept whichever lexicon named it:
+
+    * a curated entry with an ontology id replaces that ontology's concept (keeping its synonyms);
+    * a DOID term whose MeSH xref is unique to it is folded into the MeSH concept;
+    * a Cell Ontology, GO or HGNC concept whose name (for a gene also its approved name) is, by
+      :func:`identity_key`, the name or a synonym of exactly one concept of the same type loaded before it is
+      folded into that concept: CL "astrocyte" into MeSH "Astrocytes", HGNC MOG into MeSH
+      "Myelin-Oligodendrocyte Glycoprotein", HGNC IL17A into MeSH "Interleukin-17". Its id becomes an xref,
+      its names synonyms, and the first lexicon's preferred name stays the concept's name.
     """
     concepts: list[Concept] = []
     lexicons: list[str] = []
     by_id: dict[str, int] = {}
+    by_identity: dict[tuple[str, str], set[int]] = {}
+    official: dict[int, set[str]] = {}  # per concept, the gene forms every lexicon calls official
     doid_to_mesh = ontology_json.doid_mesh_xrefs()
     mesh_to_doids: dict[str, list[str]] = {}
     for doid, mesh_ids in doid_to_mesh.items():
@@ -223,10 +267,18 @@ def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazet
             if lexicon == "doid":
                 unique = [m for m in concept.xrefs if mesh_to_doids.get(m) == [concept.concept_id] and m in by_id]
                 target = unique[0] if unique else target
+            elif lexicon in FOLDED_BY_NAME and (same := _same_thing(concept, by_identity)) is not None:
+                target = concepts[same].concept_id
             if target in by_id:
                 _merge(concepts[by_id[target]], concept)
+                official.setdefault(by_id[target], set()).update(_official(concept))
                 continue
             by_id[target] = len(concepts)
+            official.setdefault(len(concepts), set()).update(_official(concept))
+            if lexicon not in FOLDED_BY_NAME:  # only the first lexicons' names are what later ones fold into
+                for form in [concept.name, *concept.synonyms]:
+                    if len(identity_key(form)) >= 3:
+                        by_identity.setdefault((concept.type, identity_key(form)), set()).add(len(concepts))
             concepts.append(concept)
             lexicons.append(lexicon)
     progress("compiling automata")
@@ -238,7 +290,7 @@ def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazet
                 names += [p for n in names if not is_abbreviation(n) for p in _plurals(n)]
             for form in names:
                 form = form.strip()
-                if form and _accept(form, lexicons[index], concept):
+                if form and _accept(form, lexicons[index], concept, official.get(index, set())):
                     yield form, index
 
     # Priority is the order of concepts (curated first), so the first concept to claim a key keeps it.

@@ -10,6 +10,10 @@ Two sets, split by a hash of the PMID (so the split never depends on what the pi
 * ``train``: about five sixths of the documents, for training the NER model;
 * ``dev``: the rest (59 documents), which nothing is trained or tuned on: its scores are the ones quoted.
 
+``tune`` names the documents of ``train`` that training keeps apart for checkpoint selection (every tenth by
+PMID, :data:`nlp.training.corpus.VALIDATION_EVERY`): the model never learns from them, so their errors may be
+read to choose merge rules and lexicon entries.
+
 Run: ``python -m nlp.devsets.build OUT.pubtator [--set train|dev] [--source gregory_pubmed_abstracts.jsonl.gz]``.
 """
 
@@ -31,7 +35,9 @@ from nlp.records import ENTITY_TYPES
 HERE = Path(__file__).resolve().parent
 GOLD = HERE / "ms_gold"
 SOURCE_NAME = "pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
-SETS = ("train", "dev")
+SETS = ("train", "dev", "tune")
+#: Every n-th training document (by PMID) is held out of training for validation: the ``tune`` set.
+TUNE_EVERY = 10
 #: One document in DEV_EVERY (by PMID hash) is in the dev set.
 DEV_EVERY = 6
 
@@ -119,7 +125,9 @@ def gold_set(name: str, source: Path | None = None) -> tuple[dict[str, Document]
     annotations, documents, problems = placed_files(annotation_files(), source or default_source())
     if problems:
         raise GapmapError(f"{len(problems)} annotation problems: " + "; ".join(problems[:5]), "fix ms_gold/*.jsonl")
-    keep = {pmid for pmid in documents if in_set(pmid, name)}
+    keep = {pmid for pmid in documents if in_set(pmid, "dev" if name == "dev" else "train")}
+    if name == "tune":
+        keep = {p for i, p in enumerate(sorted(keep, key=int)) if i % TUNE_EVERY == TUNE_EVERY - 1}
     return {p: d for p, d in documents.items() if p in keep}, [a for a in annotations if a.pmid in keep]
 
 

@@ -43,6 +43,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 from spacy.util import filter_spans
 
+from nlp.devsets.build import TUNE_EVERY
 from nlp.pubtator import GAPMAP_TYPE, GoldMention, PubtatorDoc, read_pubtator
 from nlp.records import ENTITY_TYPES
 from nlp.training.tokenizer import biomedical_tokenizer
@@ -97,8 +98,9 @@ EVAL_SPLITS = {
     "biored-dev": "biored_train_dev/Dev.PubTator.gz",
     "ncbi-dev": "ncbi_disease_corpus/NCBIdevelopset_corpus.txt.gz",
 }
-#: Every n-th document of a complete training split is kept apart for checkpoint selection.
-VALIDATION_EVERY = 10
+#: Every n-th document of a complete training split is kept apart for checkpoint selection (for the MS gold set,
+#: these are the documents of its ``tune`` set).
+VALIDATION_EVERY = TUNE_EVERY
 
 
 @dataclass
