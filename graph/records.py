@@ -146,8 +146,14 @@ def entity_row(concept_id: str, concept: Concept | None, mention: Mention) -> Ro
 def context_row(context: StudyContext | None) -> Row:
     """Publication properties of a study context (no design and empty lists before annotation)."""
     if context is None:
-        return {"design": None, "organisms": [], "in_vitro": None, "models": [], "ms_population": [],
-                "evidence_levels": []}
+        return {
+            "design": None,
+            "organisms": [],
+            "in_vitro": None,
+            "models": [],
+            "ms_population": [],
+            "evidence_levels": [],
+        }
     return {**context.to_dict(), "evidence_levels": list(context.evidence_levels)}
 
 

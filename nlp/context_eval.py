@@ -98,7 +98,9 @@ def score(gold: list[StudyContext], predicted: list[StudyContext], seconds: floa
     for field in SET_FIELDS:
         pairs = [(getattr(g, field), getattr(p, field)) for g, p in zip(gold, predicted, strict=True)]
         report[field] = {"micro_f1": round(micro_f1(pairs), 4)}
-    report["in_vitro"] = {"accuracy": round(sum(g.in_vitro == p.in_vitro for g, p in zip(gold, predicted)) / n, 4)}
+    report["in_vitro"] = {
+        "accuracy": round(sum(g.in_vitro == p.in_vitro for g, p in zip(gold, predicted, strict=False)) / n, 4)
+    }
     report["docs_per_second"] = round(n / seconds, 1) if seconds > 0 else 0.0
     order = ("docs", "design", "organisms", "in_vitro", "models", "ms_population", "docs_per_second")
     return {key: report[key] for key in order}
@@ -129,7 +131,7 @@ class Agreement:
         return self.agree / self.records if self.records else 0.0
 
 
-def _kappa(pairs: list[tuple[object, object]]) -> float:
+def _kappa(pairs: list[tuple[str, str]] | list[tuple[bool, bool]]) -> float:
     n = len(pairs)
     if not n:
         return 0.0
@@ -142,15 +144,16 @@ def _kappa(pairs: list[tuple[object, object]]) -> float:
 def agreement(records: list[LabelledRecord], classifier: ContextClassifier) -> list[Agreement]:
     """Metadata vs text side on ``records`` (the training module's dev split: nothing was fitted on it)."""
     text = [classifier.classify_text(r.article.title, r.article.abstract_text) for r in records]
-    designs = [(r.labels.design, t.design) for r, t in zip(records, text, strict=True) if r.labels.design]
-    vitro = [(r.labels.in_vitro, t.in_vitro) for r, t in zip(records, text, strict=True) if r.labels.in_vitro is not None]
+    pairs = list(zip(records, text, strict=True))
+    designs = [(r.labels.design, t.design) for r, t in pairs if r.labels.design is not None]
+    vitro = [(r.labels.in_vitro, t.in_vitro) for r, t in pairs if r.labels.in_vitro is not None]
     organisms = [
         (r.labels.organisms, t.organisms)
-        for r, t in zip(records, text, strict=True)
+        for r, t in pairs
         if r.labels.organisms is not None and r.labels.design != "review"
     ]
     return [
-        Agreement("design", len(designs), sum(a == b for a, b in designs), _kappa(designs)),  # type: ignore[arg-type]
-        Agreement("organisms", len(organisms), sum(a == b for a, b in organisms), micro_f1(organisms)),  # type: ignore[arg-type]
-        Agreement("in_vitro", len(vitro), sum(a == b for a, b in vitro), _kappa(vitro)),  # type: ignore[arg-type]
+        Agreement("design", len(designs), sum(a == b for a, b in designs), _kappa(designs)),
+        Agreement("organisms", len(organisms), sum(a == b for a, b in organisms), micro_f1(organisms)),
+        Agreement("in_vitro", len(vitro), sum(a == b for a, b in vitro), _kappa(vitro)),
     ]

@@ -25,7 +25,34 @@ MODEL_PATH = Path(__file__).resolve().parent / "context_model.json.gz"
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
 #: Words too common to carry a design signal; left out so the vocabulary stays small.
 _STOP = frozenset(
-    "the of and in to a an with for was were is are by on as at from or that this be we our these which".split()
+    [
+        "the",
+        "of",
+        "and",
+        "in",
+        "to",
+        "a",
+        "an",
+        "with",
+        "for",
+        "was",
+        "were",
+        "is",
+        "are",
+        "by",
+        "on",
+        "as",
+        "at",
+        "from",
+        "or",
+        "that",
+        "this",
+        "be",
+        "we",
+        "our",
+        "these",
+        "which",
+    ]
 )
 
 
@@ -50,7 +77,6 @@ class Head:
     classes: tuple[str, ...]
     weights: np.ndarray  # (n_features, n_outputs): one output for a yes/no head, one per class otherwise
     bias: np.ndarray  # (n_outputs,)
-
 
 
 @dataclass(frozen=True)

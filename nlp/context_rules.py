@@ -92,8 +92,7 @@ _FORMS = {
     "SPMS": "secondary progressive | SPMS | SP MS | aSPMS",
     "progressive": "progressive multiple sclerosis | progressive MS | progressive form* | progressive disease course"
     " | progressive phenotype* | PMS | progressive onset",
-    "RRMS": "relapsing remitting | RRMS | RR MS | RMS | relapsing MS | relapsing multiple sclerosis"
-    " | relapsing forms",
+    "RRMS": "relapsing remitting | RRMS | RR MS | RMS | relapsing MS | relapsing multiple sclerosis | relapsing forms",
     "CIS": "clinically isolated syndrome | CIS",
     "RIS": "radiologically isolated syndrome | RIS",
     "pediatric": "pediatric* | paediatric* | children | adolescent* | juvenile | childhood | POMS",
@@ -121,7 +120,7 @@ class PhraseMatcher:
 
     def find(self, text: str) -> list[tuple[str, int]]:
         normal = f" {word_characters(text)} "
-        found = []
+        found: list[tuple[str, int]] = []
         for automaton, haystack in ((self._sensitive, normal), (self._insensitive, lower_same_length(normal))):
             if len(automaton):
                 found.extend((name, last - length + 1) for last, (name, length) in automaton.iter(haystack))

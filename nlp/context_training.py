@@ -91,7 +91,9 @@ def labelled_records(shared: Path) -> Iterator[LabelledRecord]:
 
 def split(records: list[LabelledRecord]) -> tuple[list[LabelledRecord], list[LabelledRecord]]:
     """(training, dev) records."""
-    return [r for r in records if not in_dev_split(r.article.pmid)], [r for r in records if in_dev_split(r.article.pmid)]
+    return [r for r in records if not in_dev_split(r.article.pmid)], [
+        r for r in records if in_dev_split(r.article.pmid)
+    ]
 
 
 def _fit(matrix: csr_matrix, targets: list[str | bool]) -> Head:
@@ -117,8 +119,10 @@ def train(records: list[LabelledRecord]) -> ContextModel:
         cols = [[index[f] for f in docs[i] if f in index] for i in rows]
         indptr = np.cumsum([0, *map(len, cols)])
         data = np.ones(int(indptr[-1]), dtype=np.float32)
-        return csr_matrix((data, np.concatenate([np.asarray(c, dtype=np.int64) for c in cols]), indptr),
-                          shape=(len(rows), len(vocabulary)))
+        return csr_matrix(
+            (data, np.concatenate([np.asarray(c, dtype=np.int64) for c in cols]), indptr),
+            shape=(len(rows), len(vocabulary)),
+        )
 
     heads: dict[str, Head] = {}
     designed = [i for i, r in enumerate(records) if r.labels.weak_design]

@@ -184,7 +184,8 @@ class Pipeline:
         try:
             docs = list(self.nlp.pipe(self._doc(document_text(a)) for a in articles))
             done = [
-                Annotated(a, self._mentions(a, d), self.context.classify(a)) for a, d in zip(articles, docs, strict=True)
+                Annotated(a, self._mentions(a, d), self.context.classify(a))
+                for a, d in zip(articles, docs, strict=True)
             ]
         except Exception:  # one bad text must not cost the batch: redo it one by one, so only the culprit fails
             for article in articles:

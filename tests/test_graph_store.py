@@ -354,7 +354,9 @@ def test_publications_carry_their_study_context(embedded: EmbeddedStore, corpus:
 def test_evidence_level_queries_filter_and_count(embedded: EmbeddedStore) -> None:
     graph = publication_contexts(embedded)
     in_vivo = embedded.query("evidence_publications", {"levels": ["preclinical_in_vivo"], "limit": 10**6})
-    assert {r["pmid"] for r in in_vivo} == {p for p, c in graph.items() if "preclinical_in_vivo" in c["evidence_levels"]}
+    assert {r["pmid"] for r in in_vivo} == {
+        p for p, c in graph.items() if "preclinical_in_vivo" in c["evidence_levels"]
+    }
     assert in_vivo and all(r["design"] == "preclinical" for r in in_vivo)
     relapsing = embedded.query("evidence_publications", {"forms": ["RRMS"], "limit": 10**6})
     assert {r["pmid"] for r in relapsing} == {p for p, c in graph.items() if "RRMS" in c["ms_population"]}

@@ -16,7 +16,7 @@ from nlp.context_eval import agreement, micro_f1, read_gold
 from nlp.context_metadata import metadata_context
 from nlp.context_model import MODEL_PATH, ContextModel
 from nlp.context_rules import disease_models, ms_forms
-from nlp.context_training import labelled_records, reserved_pmids, split, train
+from nlp.context_training import LabelledRecord, labelled_records, reserved_pmids, split, train
 from nlp.devsets.context import build, read_labels
 from nlp.study_context import StudyContext
 
@@ -35,7 +35,7 @@ def medline(shared: Path) -> dict[str, Article]:
 
 
 @pytest.fixture(scope="module")
-def records(shared: Path) -> list:  # type: ignore[type-arg]
+def records(shared: Path) -> list[LabelledRecord]:
     return list(labelled_records(shared))
 
 
@@ -73,7 +73,9 @@ def test_metadata_wins_over_text_where_it_settles(medline: dict[str, Article], c
             assert meta.organisms <= context.organisms, article.pmid
 
 
-def test_text_side_agrees_with_mesh_on_held_out_records(records: list, classifier: ContextClassifier) -> None:  # type: ignore[type-arg]
+def test_text_side_agrees_with_mesh_on_held_out_records(
+    records: list[LabelledRecord], classifier: ContextClassifier
+) -> None:
     _, dev = split(records)
     rows = {r.field: r for r in agreement(dev, classifier)}
     assert rows["design"].records > 150 and rows["design"].rate >= 0.85
@@ -81,7 +83,9 @@ def test_text_side_agrees_with_mesh_on_held_out_records(records: list, classifie
     assert rows["in_vitro"].rate >= 0.85
 
 
-def test_committed_model_is_what_train_context_builds(records: list, classifier: ContextClassifier) -> None:  # type: ignore[type-arg]
+def test_committed_model_is_what_train_context_builds(
+    records: list[LabelledRecord], classifier: ContextClassifier
+) -> None:
     training, dev = split(records)
     rebuilt = ContextClassifier(train(training))
     for r in dev[:100]:
@@ -91,7 +95,7 @@ def test_committed_model_is_what_train_context_builds(records: list, classifier:
     assert ContextModel.load(MODEL_PATH).heads.keys() == rebuilt.model.heads.keys()
 
 
-def test_reserved_and_dev_pmids_are_kept_out(shared: Path, records: list) -> None:  # type: ignore[type-arg]
+def test_reserved_and_dev_pmids_are_kept_out(shared: Path, records: list[LabelledRecord]) -> None:
     reserved = reserved_pmids(shared)
     assert reserved and not reserved & {r.article.pmid for r in records}
     assert not reserved & set(read_labels())
@@ -111,8 +115,9 @@ def test_disease_models_and_ms_forms_from_real_abstracts(gold: Path) -> None:
 
 
 def test_eval_context_cli_reports_the_issue_keys(gold: Path) -> None:
-    done = subprocess.run([str(GAPMAP), "nlp", "eval-context", "--gold", str(gold), "--json"], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [str(GAPMAP), "nlp", "eval-context", "--gold", str(gold), "--json"], capture_output=True, text=True, check=True
+    )
     report = json.loads(done.stdout)
     assert list(report) == ["docs", "design", "organisms", "in_vitro", "models", "ms_population", "docs_per_second"]
     assert report["docs"] == 40 and set(report["design"]) == {"accuracy", "macro_f1"}
