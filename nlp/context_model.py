@@ -3,8 +3,9 @@
 Why linear: it has to run in well under 0.4 ms per abstract beside a 4 ms pipeline, and the labels it learns
 from (publication types and MeSH check tags of ~1,500 real records, :mod:`nlp.context_training`) are too few
 and too noisy for anything bigger to pay off.  Features are binary: the cues of :mod:`nlp.context_rules` in the
-title and in the abstract (and "twice in the abstract"), title words, and words and word pairs of the whole
-text.  Scoring is a sum of the weights of the features present, done with one NumPy gather per document.
+title and in the abstract (and "twice in the abstract"), title words, and abstract words.  Word pairs were
+dropped for speed: they took a third of the time budget.  Scoring is a sum of the weights of the features
+present, done with one NumPy gather per document.
 
 The weights live in ``nlp/context_model.json.gz`` (a few hundred kB), rebuilt by ``gapmap nlp train-context``.
 """

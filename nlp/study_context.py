@@ -3,7 +3,7 @@
 Why: a strategist weighing an area must tell a compound that protects myelin in cuprizone mice from one that
 failed a phase 2 trial in progressive MS; without this every paper counts the same (issue 18).
 
-Two sources, field by field (:func:`study_context`):
+Two sources, field by field (:class:`nlp.context_classifier.ContextClassifier`):
 
 * the record's own PubMed publication types and MeSH check tags (:mod:`nlp.context_metadata`) when it has
   them: indexers read the full paper, so where they settle a field, they win;
