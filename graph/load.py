@@ -89,6 +89,7 @@ def load(
     store.ensure_schema()
     mention_store = MentionStore(articles.connection)
     concepts = {c.concept_id: c for c in mention_store.concepts()}
+    contexts = mention_store.contexts()
     awards = articles.awards()
     award_ids = {a.award_id for a in awards}
     portfolio_nodes, portfolio_rels = portfolio_rows(articles.programmes(), awards)
@@ -112,7 +113,8 @@ def load(
             batch.clear()
 
     for article, mentions in with_mentions(articles.iter_articles(), mention_store.iter_mentions()):
-        rows = publication_rows(article, mentions, links.get(article.pmid, ()), concepts, award_ids)
+        context = contexts.get(article.pmid)
+        rows = publication_rows(article, mentions, links.get(article.pmid, ()), concepts, award_ids, context)
         derived.add(rows)
         report.publications += 1
         if existing.get(article.pmid) == rows.load_key:

@@ -19,6 +19,7 @@ from ingest.names import clean, name_key, parse_affiliation
 from ingest.records import Article, Author, Award, FundingLink, MeshHeading, Programme
 from nlp.lexicons.mesh import descriptor_by_name
 from nlp.records import ENTITY_TYPES, Concept, Mention
+from nlp.study_context import StudyContext
 
 Row = dict[str, Any]
 
@@ -83,6 +84,20 @@ def entity_row(concept_id: str, concept: Concept | None, mention: Mention) -> Ro
     }
 
 
+def context_row(context: StudyContext | None) -> Row:
+    """Publication properties of a study context (no design and empty lists before annotation)."""
+    if context is None:
+        return {
+            "design": None,
+            "organisms": [],
+            "in_vitro": None,
+            "models": [],
+            "ms_population": [],
+            "evidence_levels": [],
+        }
+    return {**context.to_dict(), "evidence_levels": list(context.evidence_levels)}
+
+
 def _best(mentions: list[Mention]) -> Mention:
     """The evidence sentence shown for a (publication, entity) pair: a real sentence over record metadata,
     then the highest score, then the earliest sentence."""
@@ -95,8 +110,10 @@ def publication_rows(
     links: Iterable[FundingLink],
     concepts: dict[str, Concept],
     award_ids: set[str],
+    context: StudyContext | None = None,
 ) -> PublicationRows:
-    """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends)."""
+    """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends);
+    ``context`` is its study context, None when the NLP stage has not annotated it yet."""
     funding = sorted({(lk.award_id, lk.provenance) for lk in links if lk.award_id in award_ids})
     out = PublicationRows(article.pmid, article.year, bool(funding))
     journal_id = name_key(article.journal or article.journal_abbrev)
@@ -113,6 +130,7 @@ def publication_rows(
             "has_abstract": article.has_abstract,
             "funded": bool(funding),
             "search_text": search_text(article),
+            **context_row(context),
         },
     )
     if journal_id:

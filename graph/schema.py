@@ -10,6 +10,11 @@ people browsing it in Neo4j Browser.  Named queries match ``(e:Entity)`` and fil
 same Cypher runs on both, and ``CO_OCCURS`` is a single Entity→Entity relationship stored once per pair in
 canonical order (smaller id first).
 
+Study context (:mod:`nlp.study_context`) sits on Publication as plain properties, sets as string lists:
+``design``, ``organisms``, ``in_vitro``, ``models``, ``ms_population``, and the ``evidence_levels`` the paper is
+counted under, so a query filters or counts by evidence level with a list test on the node it already holds.
+A publication the NLP stage has not annotated yet has no design (null) and empty lists.
+
 Aggregates for interactive queries: ``EntityYear`` nodes (publications, and funded ones, per entity and year)
 and ``CO_OCCURS_IN`` relationships (CO_OCCURS split by year) are written by every load from the same corpus
 pass as CO_OCCURS, so "top entities 2015-2020" or a landscape cell sums a few precomputed counts instead of
@@ -60,8 +65,14 @@ NODES: dict[str, NodeSpec] = {
                 "funded": "BOOLEAN",
                 "load_key": "STRING",
                 "search_text": "STRING",
+                "design": "STRING",
+                "organisms": "STRING[]",
+                "in_vitro": "BOOLEAN",
+                "models": "STRING[]",
+                "ms_population": "STRING[]",
+                "evidence_levels": "STRING[]",
             },
-            ("year", "doi"),
+            ("year", "doi", "design"),
         ),
         NodeSpec("Author", "id", {"id": "STRING", "name": "STRING", "orcid": "STRING"}, ("name",)),
         NodeSpec("Institution", "id", {"id": "STRING", "name": "STRING", "country": "STRING"}, ("country",)),

@@ -176,8 +176,8 @@ def _score_doc(
         gapmap_type = GAPMAP_TYPE.get(mention.type)
         if gapmap_type in key_of_gapmap:
             # ``kind=imaging`` (the MS sets' Biomarker kind) says what sort of marker it is, not which concept
-            ids = (normalise_id(i) for i in mention.concept_ids if not i.startswith("kind="))
-            gold[(mention.start, mention.end, gapmap_type)].update(ids)
+            known = (normalise_id(i) for i in mention.concept_ids if not i.startswith("kind="))
+            gold[(mention.start, mention.end, gapmap_type)].update(known)
     ids: dict[tuple[int, int, str], str] = {}
     for span in predicted:
         if span.type in key_of_gapmap:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from nlp.records import Concept, Mention
+from nlp.study_context import StudyContext
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS concepts (
@@ -41,6 +42,10 @@ CREATE TABLE IF NOT EXISTS mentions (
 );
 CREATE INDEX IF NOT EXISTS mentions_pmid ON mentions(pmid);
 CREATE INDEX IF NOT EXISTS mentions_concept ON mentions(concept_id);
+CREATE TABLE IF NOT EXISTS contexts (
+    pmid INTEGER PRIMARY KEY,
+    context TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS annotated (
     pmid INTEGER PRIMARY KEY,
     pipeline_version TEXT NOT NULL,
@@ -57,11 +62,12 @@ _COLUMNS = (
 
 @dataclass
 class Annotation:
-    """The NLP stage's output for one article: all its mentions, and the text hash they were computed on."""
+    """The NLP stage's output for one article: its mentions and study context, and the text hash they came from."""
 
     pmid: str
     text_hash: str
     mentions: list[Mention]
+    context: StudyContext
 
 
 class MentionStore:
@@ -108,6 +114,10 @@ class MentionStore:
                     ],
                 )
                 self._conn.execute(
+                    "INSERT OR REPLACE INTO contexts (pmid, context) VALUES (?, ?)",
+                    (pmid, json.dumps(ann.context.to_dict(), sort_keys=True)),
+                )
+                self._conn.execute(
                     "INSERT OR REPLACE INTO annotated (pmid, pipeline_version, text_hash, mentions)"
                     " VALUES (?, ?, ?, ?)",
                     (pmid, pipeline_version, ann.text_hash, len(ann.mentions)),
@@ -119,8 +129,8 @@ class MentionStore:
         """Drop mentions of articles that left the article store."""
         with self._conn:
             for pmid in pmids:
-                self._conn.execute("DELETE FROM mentions WHERE pmid = ?", (int(pmid),))
-                self._conn.execute("DELETE FROM annotated WHERE pmid = ?", (int(pmid),))
+                for table in ("mentions", "contexts", "annotated"):
+                    self._conn.execute(f"DELETE FROM {table} WHERE pmid = ?", (int(pmid),))
 
     def upsert_concepts(self, concepts: Iterable[Concept]) -> None:
         with self._conn:
@@ -158,6 +168,13 @@ class MentionStore:
                 f"SELECT {_COLUMNS} FROM mentions WHERE pmid = ? ORDER BY start, end, concept_id", (int(pmid),)
             ):
                 yield _mention(row)
+
+    def contexts(self) -> dict[str, StudyContext]:
+        """pmid → study context of every annotated article (one small row each, read whole by the graph load)."""
+        return {
+            str(pmid): StudyContext.from_dict(json.loads(text))
+            for pmid, text in self._conn.execute("SELECT pmid, context FROM contexts")
+        }
 
     def annotated_hashes(self) -> dict[str, str]:
         """pmid → text hash of the annotation currently stored (the graph loader uses it to spot changes)."""

@@ -63,11 +63,13 @@ def test_extract_is_incremental_and_follows_changes(
         assert (again.pending, again.annotated) == (1, 1)
         texts = {m.text for m in mentions.iter_mentions([changed.pmid])}
         assert {"Ocrelizumab", "NfL", "PPMS"} <= texts
+        assert mentions.contexts()[changed.pmid].ms_population == {"PPMS"}  # the context follows the text
 
         gone = articles[1].pmid
         store.write_batch([], deletions=[gone])
         assert extract(store, pipeline).forgotten == 1
         assert list(mentions.iter_mentions([gone])) == []
+        assert gone not in mentions.contexts() and len(mentions.contexts()) == len(articles) - 1
 
 
 def test_workers_give_the_same_mentions_and_bad_records_do_not_stop_the_run(

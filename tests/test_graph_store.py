@@ -245,6 +245,9 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
         "publication_authors": {"pmid": pmid},
         "publication_entities": {"pmid": pmid},
         "portfolio_coverage": {"type": "Disease"},
+        "evidence_publications": {"levels": ["preclinical_in_vivo", "in_vitro"], "min_year": 2000},
+        "entity_evidence": {"id": a},
+        "entity_publications_by_level": {"id": a, "levels": ["observational", "review"]},
     }
 
 
@@ -327,6 +330,43 @@ def test_entity_publications_newest_first_with_evidence(embedded: EmbeddedStore,
     assert first["title"] == embedded.query("publication_detail", {"pmid": first["pmid"]})[0]["title"]
     recent = embedded.query("entity_publications", {"id": cid, "min_year": 2015, "max_year": 2016, "limit": 3})
     assert len(recent) == 3 and all(2015 <= r["year"] <= 2016 for r in recent)
+
+
+def publication_contexts(store: Any) -> dict[str, dict[str, Any]]:
+    """pmid -> the study-context properties of every Publication node."""
+    rows = store.query("evidence_publications", {"limit": 10**6})
+    return {r.pop("pmid"): {k: v for k, v in r.items() if k not in ("year", "title")} for r in rows}
+
+
+def test_publications_carry_their_study_context(embedded: EmbeddedStore, corpus: Workspace) -> None:
+    with ArticleStore(corpus.article_store) as articles:
+        stored = MentionStore(articles.connection).contexts()
+    graph = publication_contexts(embedded)
+    assert graph.keys() == stored.keys() and len(stored) > 500
+    for pmid, context in stored.items():
+        expected = {**context.to_dict(), "evidence_levels": list(context.evidence_levels)}
+        assert graph[pmid] == expected, pmid
+    # the oligodendrocyte set: MEDLINE records whose publication types say Review / Case Reports
+    designs = {row["design"] for row in graph.values()}
+    assert {"review", "case_report", "preclinical", "observational"} <= designs
+
+
+def test_evidence_level_queries_filter_and_count(embedded: EmbeddedStore) -> None:
+    graph = publication_contexts(embedded)
+    in_vivo = embedded.query("evidence_publications", {"levels": ["preclinical_in_vivo"], "limit": 10**6})
+    assert {r["pmid"] for r in in_vivo} == {
+        p for p, c in graph.items() if "preclinical_in_vivo" in c["evidence_levels"]
+    }
+    assert in_vivo and all(r["design"] == "preclinical" for r in in_vivo)
+    relapsing = embedded.query("evidence_publications", {"forms": ["RRMS"], "limit": 10**6})
+    assert {r["pmid"] for r in relapsing} == {p for p, c in graph.items() if "RRMS" in c["ms_population"]}
+    top = embedded.query("top_entities", {"type": "CellType", "limit": 1})[0]["id"]
+    pyramid = embedded.query("entity_evidence", {"id": top})
+    papers = embedded.query("entity_publications_by_level", {"id": top, "limit": 10**6})
+    for row in pyramid:
+        at_level = embedded.query("entity_publications_by_level", {"id": top, "levels": [row["level"]], "limit": 10**6})
+        assert len(at_level) == row["papers"] and all(row["level"] in r["evidence_levels"] for r in at_level)
+    assert sum(r["papers"] for r in pyramid) >= len(papers) > 0
 
 
 def test_query_parameters_are_typed_and_checked() -> None:
@@ -416,6 +456,13 @@ def test_neo4j_parity_for_every_query(neo4j_loaded: Any, embedded: EmbeddedStore
     params = sample_params(embedded)
     for name in queries.catalogue():
         assert neo4j_loaded.query(name, params.get(name, {})) == embedded.query(name, params.get(name, {})), name
+
+
+def test_neo4j_publication_context_parity(neo4j_loaded: Any, embedded: EmbeddedStore) -> None:
+    assert publication_contexts(neo4j_loaded) == publication_contexts(embedded)
+    for level in ("rct", "observational", "preclinical_in_vivo", "in_vitro", "review"):
+        params = {"levels": [level], "limit": 10**6}
+        assert neo4j_loaded.query("evidence_publications", params) == embedded.query("evidence_publications", params)
 
 
 def test_neo4j_second_load_changes_nothing(neo4j_loaded: Any, corpus: Workspace) -> None:

@@ -7,7 +7,9 @@ On the same abstracts (the Gregory-MS PubMed set, 3,031 records), in the same pr
 * ``ner_model`` — the bare NER model (``nlp/model``: tokenizer, dictionary features, tok2vec, ner, sentencizer),
   when it exists;
 * ``full``      — the whole pipeline (``Pipeline.annotate_many``: sentences, abbreviations, gazetteer, the NER
-  model and linker when ``nlp/model`` exists, merge rules, record terms, Mention objects).
+  model and linker when ``nlp/model`` exists, merge rules, record terms, Mention objects, study context);
+* ``context``   — the study context alone (``ContextClassifier.classify``, part of ``full``); its CPU time as a
+  share of ``full``'s is ``context_share_of_full`` (issue 18: under 10 %).
 
 Speed is abstracts per CPU-second of this one process (``time.process_time``), i.e. per core, so other load on
 the machine matters less than wall time would; wall time is reported too.  BLAS runs on one thread, as in each
@@ -95,6 +97,7 @@ def main() -> None:
         "blank": lambda: _drain(blank(t) for t in texts),
         "gazetteer": lambda: _drain(gazetteer.match(t) for t in texts),
         "full": lambda: _drain(pipeline.annotate_many(articles)),
+        "context": lambda: _drain(pipeline.context.classify(a) for a in articles),
     }
     if model_dir is not None:
         model = load_model(model_dir)
@@ -113,6 +116,9 @@ def main() -> None:
         wall, cpu = _timed(run)
         results[name] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "abstracts_per_cpu_s": round(n / cpu, 1)}
         print(f"{name:10s} {n / cpu:10.1f} abstracts/s per core  (cpu {cpu:.1f} s, wall {wall:.1f} s)", file=sys.stderr)
+    full, context = results["full"], results["context"]
+    assert isinstance(full, dict) and isinstance(context, dict)
+    results["context_share_of_full"] = round(context["cpu_s"] / full["cpu_s"], 4)
     results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     results["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)
     print(json.dumps(results, indent=2))

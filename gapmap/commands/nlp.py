@@ -138,3 +138,81 @@ def _annotator(model_dir: Path, model_only: bool) -> Annotator:
     from nlp.pipeline import load_pipeline
 
     return load_pipeline(model_dir).annotate_texts
+
+
+@app.command("train-context")
+def train_context_command(
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Shared data folder (default $GAPMAP_SHARED_DATA or ../shared/data)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Where to write the weights (default nlp/context_model.json.gz).")
+    ] = None,
+) -> None:
+    """Train the study-context text model on records whose publication types and MeSH give the labels."""
+    from nlp.context_model import MODEL_PATH
+    from nlp.context_training import labelled_records, shared_data_dir, split, train
+
+    records = list(labelled_records(data or shared_data_dir()))
+    if not records:
+        raise GapmapError("no MeSH-indexed records with abstracts found", "pass --data or set GAPMAP_SHARED_DATA")
+    training, dev = split(records)
+    model = train(training)
+    model.save(output or MODEL_PATH)
+    console.print(
+        f"[green]trained[/] on {len(training)} records ({len(dev)} held out as the dev split), "
+        f"{len(model.index)} features, heads {', '.join(model.heads)}; weights in {output or MODEL_PATH}",
+        highlight=False,
+    )
+
+
+@app.command("eval-context")
+def eval_context_command(
+    gold: Annotated[Path, typer.Option("--gold", help="JSONL: pmid, title, abstract, labels (five context fields).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Score the study context's text side on a gold file (accuracy, macro- and micro-F1, docs/second)."""
+    from nlp.context_classifier import ContextClassifier
+    from nlp.context_eval import evaluate_context, read_gold
+
+    report = evaluate_context(read_gold(gold), ContextClassifier.load())
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    table = Table(title=f"{gold.name}: study context, {report['docs']} documents")
+    table.add_column("field")
+    table.add_column("measure")
+    table.add_column("score", justify="right")
+    for field, scores in report.items():
+        if isinstance(scores, dict):
+            for measure, value in scores.items():
+                table.add_row(field, measure, f"{value:.3f}")
+    console.print(table)
+    console.print(f"{report['docs_per_second']} documents/second", highlight=False)
+
+
+@app.command("context-agreement")
+def context_agreement_command(
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Shared data folder (default $GAPMAP_SHARED_DATA or ../shared/data)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """MeSH / publication types vs the text side, on the held-out dev split of the MeSH-indexed records."""
+    from nlp.context_classifier import ContextClassifier
+    from nlp.context_eval import agreement
+    from nlp.context_training import labelled_records, shared_data_dir, split
+
+    _, dev = split(list(labelled_records(data or shared_data_dir())))
+    rows = agreement(dev, ContextClassifier.load())
+    if as_json:
+        typer.echo(json.dumps([{**vars(r), "rate": round(r.rate, 4)} for r in rows]))
+        return
+    table = Table(title=f"metadata vs text, {len(dev)} held-out MeSH-indexed records")
+    for column in ("field", "records", "agree", "rate", "kappa / micro-F1"):
+        table.add_column(column, justify="left" if column == "field" else "right")
+    for r in rows:
+        table.add_row(r.field, str(r.records), str(r.agree), f"{r.rate:.3f}", f"{r.kappa_or_f1:.3f}")
+    console.print(table)
