@@ -42,6 +42,9 @@ def train_command(
         Path | None,
         typer.Option("--workdir", help="Keep the converted corpus and checkpoints here (default: a temp folder)."),
     ] = None,
+    distill: Annotated[
+        bool, typer.Option("--distill/--no-distill", help="Train a teacher and learn from its silver labels too.")
+    ] = True,
 ) -> None:
     """Train the NER model on BC5CDR, BioRED and NCBI-disease train splits (dev splits held out)."""
     from nlp.ner_model import MODEL_DIR
@@ -51,7 +54,13 @@ def train_command(
     if not data_dir.is_dir():
         raise GapmapError(f"{data_dir}: shared data folder not found", "pass --data or set GAPMAP_SHARED_DATA")
     report = train_model(
-        data_dir, output or MODEL_DIR, max_steps=max_steps, limit=limit, threads=threads, workdir=workdir
+        data_dir,
+        output or MODEL_DIR,
+        max_steps=max_steps,
+        limit=limit,
+        threads=threads,
+        workdir=workdir,
+        distill=distill,
     )
     best = report.validation_scores.get("ents_f", 0.0)
     console.print(
