@@ -1,14 +1,17 @@
 """Merging entity spans from different sources into one non-overlapping set, then role rules on the result.
 
 Merge rules, in order (also in docs/nlp.md). They depend on which types the loaded model predicts
-(``model_types``, read from its NER labels) and on the component's ``trust_model`` setting, meant for a model
-trained on annotated MS text (all six types), whose spans follow the MS guideline's boundaries.
+(``model_types``, read from its NER labels) and on the types whose boundaries the model is trusted with
+(:data:`TRUSTED_TYPES` among those it predicts): a model trained on annotated MS text learned the guideline's
+spans for them.  The trusted types were chosen on the MS gold set's ``tune`` documents and the public dev splits
+(docs/nlp-model.md): Mechanism, Gene and Disease; for Compound, Biomarker and CellType the lexicons' names did
+better than the model's boundaries.
 
 0. A span of any source overlapping a curated "not an entity" phrase ("DMTs", "disease-modifying therapies",
    "placebo", "cytokines": classes the guidelines exclude) is dropped.
-1. Curated-lexicon matches always stay, unless ``trust_model``: the MS lexicon was written for these abstracts.
-   A model trained on the MS gold set learned the guideline's span boundaries ("serum NfL", "remyelination
-   failure", "CD20+ B cells"), and with ``trust_model`` an overlapping model span wins.
+1. Curated-lexicon matches always stay, except of a trusted type: the MS lexicon was written for these abstracts,
+   but a model trained on the MS gold set learned the guideline's span boundaries ("remyelination failure",
+   "B cell depletion"), and an overlapping model span of a trusted type wins.
 2. A model span overlapping a match from a general lexicon (MeSH, ChEBI, GO, DOID, HGNC, CL):
    a. the gazetteer says Biomarker or CellType and the model does not predict that type: the gazetteer wins;
    b. the same span and type: the gazetteer's match stays (it carries a checked ontology id);
@@ -22,10 +25,9 @@ trained on annotated MS text (all six types), whose spans follow the MS guidelin
       ("CD20" the gene vs "anti-CD20" the drug class; "necrosis" a disease, not GO's process); its span is
       normalised by the linker.  On BC5CDR's training split, letting MeSH chemical boundaries win cost 130 correct
       model spans.
-3. Spans that overlap nothing are kept from the model and the gazetteer.  With ``trust_model`` (the component's
-   setting), a general-lexicon match of a type the model predicts, which the model read in context and left out,
-   stays out; only matches the model could not have made are added (a type it does not predict, a curated MS
-   lexicon entry).
+3. Spans that overlap nothing are kept from the model and the gazetteer, except general-lexicon matches of a
+   trusted type: the model read them in context and left them out ("retinal" is no Retinaldehyde, "SOD" no
+   dysplasia).
 4. Abbreviations are resolved afterwards (:mod:`nlp.abbreviations`): a short form takes its long form's concept.
 
 Role rule (after abbreviations, :func:`assign_marker_roles`): a gene or protein that the abstract *measures*
@@ -49,6 +51,8 @@ from nlp.doc_text import doc_text
 MODEL_TYPES = frozenset({"Compound", "Disease", "Gene"})
 #: Gazetteer types that beat an overlapping model span when the model does not predict them (rule 2a).
 GAZETTEER_FIRST_TYPES = frozenset({"Biomarker", "CellType"})
+#: Types whose spans the model decides, when it predicts them (rules 1 and 3).
+TRUSTED_TYPES = frozenset({"Mechanism", "Gene", "Disease"})
 
 
 @dataclass
@@ -73,8 +77,10 @@ class EntitySpan:
         return self.start < end and start < self.end
 
 
-def _model_wins(model: EntitySpan, gazetteer: EntitySpan, model_types: frozenset[str], trust_model: bool) -> bool:
-    if (gazetteer.lexicon == "curated" and not trust_model) or gazetteer.type in GAZETTEER_FIRST_TYPES - model_types:
+def _model_wins(model: EntitySpan, gazetteer: EntitySpan, model_types: frozenset[str], trusted: frozenset[str]) -> bool:
+    if (gazetteer.lexicon == "curated" and gazetteer.type not in trusted) or (
+        gazetteer.type in GAZETTEER_FIRST_TYPES - model_types
+    ):
         return False
     if model.type == gazetteer.type == "Disease":
         return model.end - model.start > gazetteer.end - gazetteer.start
@@ -82,9 +88,9 @@ def _model_wins(model: EntitySpan, gazetteer: EntitySpan, model_types: frozenset
     return not same
 
 
-def _fills_in(gazetteer: EntitySpan, model_types: frozenset[str], trust_model: bool) -> bool:
+def _fills_in(gazetteer: EntitySpan, trusted: frozenset[str]) -> bool:
     """Rule 3 for a gazetteer span that overlaps no model span."""
-    return not trust_model or gazetteer.type not in model_types or gazetteer.lexicon == "curated"
+    return gazetteer.type not in trusted or gazetteer.lexicon == "curated"
 
 
 def merge_spans(
@@ -92,9 +98,12 @@ def merge_spans(
     model: list[EntitySpan],
     blocked: Sequence[EntitySpan] = (),
     model_types: frozenset[str] = MODEL_TYPES,
-    trust_model: bool = False,
+    trusted: frozenset[str] = frozenset(),
 ) -> list[EntitySpan]:
-    """Apply rules 0–3 to one text's spans; returns non-overlapping spans sorted by offset."""
+    """Apply rules 0–3 to one text's spans; returns non-overlapping spans sorted by offset.
+
+    ``trusted``: the types whose spans the model decides (:data:`TRUSTED_TYPES` among those it predicts).
+    """
     dropped_gazetteer: set[int] = set()
     overlapped: set[int] = set()
     kept_model: list[EntitySpan] = []
@@ -103,13 +112,11 @@ def merge_spans(
             continue
         rivals = [i for i, g in enumerate(gazetteer) if g.overlaps(m)]
         overlapped.update(rivals)
-        if all(_model_wins(m, gazetteer[i], model_types, trust_model) for i in rivals):
+        if all(_model_wins(m, gazetteer[i], model_types, trusted) for i in rivals):
             dropped_gazetteer.update(rivals)
             kept_model.append(m)
     kept = [
-        g
-        for i, g in enumerate(gazetteer)
-        if i not in dropped_gazetteer and (i in overlapped or _fills_in(g, model_types, trust_model))
+        g for i, g in enumerate(gazetteer) if i not in dropped_gazetteer and (i in overlapped or _fills_in(g, trusted))
     ]
     return sorted(kept + kept_model, key=lambda s: (s.start, s.end))
 
@@ -160,9 +167,9 @@ def assign_marker_roles(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
 class MergeComponent:
     """spaCy component: ``doc._.entities`` = merged gazetteer and model (``doc.ents``) spans (rules 0–3)."""
 
-    def __init__(self, model_types: frozenset[str], trust_model: bool) -> None:
+    def __init__(self, model_types: frozenset[str], trusted: frozenset[str]) -> None:
         self.model_types = model_types
-        self.trust_model = trust_model
+        self.trusted = trusted
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -171,7 +178,7 @@ class MergeComponent:
             for e in doc.ents
         ]
         spans = doc._.gazetteer_entities or []
-        doc._.entities = merge_spans(spans, model, doc._.blocked_spans or [], self.model_types, self.trust_model)
+        doc._.entities = merge_spans(spans, model, doc._.blocked_spans or [], self.model_types, self.trusted)
         return doc
 
 
@@ -186,11 +193,16 @@ class MarkerRoleComponent:
 Doc.set_extension("entities", default=None, force=True)
 
 
-@Language.factory("gapmap_merge", default_config={"trust_model": False})
-def make_merge_component(nlp: Language, name: str, trust_model: bool) -> MergeComponent:
-    """The merge, for the types the pipeline's NER component predicts (none without a model)."""
+@Language.factory("gapmap_merge")
+def make_merge_component(nlp: Language, name: str) -> MergeComponent:
+    """The merge, for the types the pipeline's NER component predicts (none without a model).
+
+    The trusted types are trusted only in a model that learned the MS types: one trained on the public corpora
+    alone never saw the MS guideline's boundaries.
+    """
     learned = {label for pipe in ("gapmap_ner", "ner") if pipe in nlp.pipe_names for label in nlp.pipe_labels[pipe]}
-    return MergeComponent(frozenset(learned), trust_model)
+    trusted = TRUSTED_TYPES & learned if learned >= GAZETTEER_FIRST_TYPES else frozenset()
+    return MergeComponent(frozenset(learned), trusted)
 
 
 @Language.factory("gapmap_marker_roles")
