@@ -34,6 +34,7 @@ model: install
 
 bench: install
 	$(BIN)/python bench/ingest/run.py
+	$(BIN)/python bench/ingest/long_record.py
 	$(BIN)/python bench/nlp/run.py
 	$(BIN)/python bench/graph/run.py
 	$(BIN)/python bench/analytics/run.py
