@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.records import Article, Award, FundingLink, Programme
+from ingest.records import Article, Award, Deletion, FundingLink, Programme
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -142,14 +142,19 @@ class ArticleStore:
 
     # -- articles ------------------------------------------------------------------------------------
 
-    def write_batch(self, articles: Iterable[Article], deletions: Iterable[str] = ()) -> UpsertResult:
-        """Upsert ``articles`` and remove ``deletions`` (PMIDs) in one transaction."""
+    def write_batch(self, events: Iterable[Article | Deletion]) -> UpsertResult:
+        """Apply upserts and deletions in their order, in one transaction.
+
+        Order matters: PubMed's update files delete records that later files (or later entries of the same
+        file) add back, and the last event for a PMID must win however the events were cut into batches.
+        """
         result = UpsertResult()
         with self.transaction() as conn:
-            for article in articles:
-                self._upsert_one(conn, article, result)
-            for pmid in deletions:
-                result.deleted += self._delete_one(conn, int(pmid), source="")
+            for event in events:
+                if isinstance(event, Deletion):
+                    result.deleted += self._delete_one(conn, int(event.pmid), source=event.source_file)
+                else:
+                    self._upsert_one(conn, event, result)
         return result
 
     def _upsert_one(self, conn: sqlite3.Connection, article: Article, result: UpsertResult) -> None:

@@ -15,7 +15,7 @@ from typing import BinaryIO, cast
 import pytest
 
 from ingest.jsonl import iter_jsonl
-from ingest.records import AbstractSection, Article
+from ingest.records import AbstractSection, Article, Deletion
 from ingest.store import ArticleStore
 from nlp.extract import extract
 from nlp.mention_store import MentionStore
@@ -64,7 +64,7 @@ def test_extract_is_incremental_and_follows_changes(
         assert {"Ocrelizumab", "NfL", "PPMS"} <= texts
 
         gone = articles[1].pmid
-        store.write_batch([], deletions=[gone])
+        store.write_batch([Deletion(gone)])
         assert extract(store, pipeline).forgotten == 1
         assert list(mentions.iter_mentions([gone])) == []
 
