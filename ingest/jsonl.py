@@ -43,7 +43,7 @@ _GRANT_FIELDS = ("grant_id", "agency", "country", "acronym")
 
 def iter_jsonl(stream: BinaryIO, source: str) -> Iterator[Article | Rejected]:
     """Yield one event per line of JSON Lines in ``stream`` (binary; bad UTF-8 is replaced)."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)  # a BOM is no text
     line_no = 0
     try:
         for line in text:

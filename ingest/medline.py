@@ -60,7 +60,7 @@ class _RecordLines:
 
 def iter_medline(stream: BinaryIO, source: str) -> Iterator[Article | Rejected]:
     """Yield one event per record of the MEDLINE text in ``stream`` (binary; bad UTF-8 is replaced)."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)  # a BOM is no text
     record = _RecordLines()
     records = 0
     line_no = 0

@@ -74,11 +74,10 @@ def iter_pubmed_xml(stream: BinaryIO, source: str) -> Iterator[Article | Deletio
     records = 0
     try:
         for _, elem in events:
-            tag = elem.tag
-            if tag == "DeleteCitation":
+            if not _is_record(elem):
+                continue  # read (or cleared) with the record that holds it
+            if elem.tag == "DeleteCitation":
                 yield from _deletions(elem, source, after=records)
-            elif tag == "MedlineCitation" and elem.getparent() is not None and elem.getparent().tag in _WRAPPERS:
-                continue  # part of a PubmedArticle: handled when the wrapper closes
             else:
                 records += 1
                 yield _record_event(elem, source, records)
@@ -94,16 +93,29 @@ def iter_pubmed_xml(stream: BinaryIO, source: str) -> Iterator[Article | Deletio
         yield Rejected(source, f"cannot read file: {exc}", position=f"after record {records}")
 
 
+def _is_record(elem: XmlElement) -> bool:
+    """True for a record where records live: the root, or a child of the root.
+
+    Not for the MedlineCitation inside its PubmedArticle (read with the wrapper), nor for a record tag
+    nested in a field's markup: a ``<DeleteCitation>`` inside a hostile title must not delete anything.
+    """
+    parent = elem.getparent()
+    return parent is None or (parent.getparent() is None and parent.tag not in _WRAPPERS)
+
+
 def _deletions(elem: XmlElement, source: str, after: int) -> Iterator[Deletion | Rejected]:
-    """One Deletion per PMID of a ``DeleteCitation`` block; a PMID the store cannot hold is rejected alone."""
+    """One Deletion per PMID of a ``DeleteCitation`` block; a PMID that is none, or beyond 64 bits, is rejected."""
+    where = f"DeleteCitation after record {after}"
     for pmid_el in elem.iter("PMID"):
         try:
             pmid, _ = _split_pmid(pmid_el)
         except RecordError as exc:
-            yield record_rejection(source, exc, position=f"DeleteCitation after record {after}")
+            yield record_rejection(source, exc, position=where)
             continue
         if pmid:
             yield Deletion(pmid=pmid, source_file=source)
+        else:
+            yield Rejected(source, f"not a PMID: {clip(repr(pmid_el.text or ''), 60)}", position=where)
 
 
 def _release(elem: XmlElement) -> None:

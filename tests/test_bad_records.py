@@ -126,13 +126,19 @@ def test_xml_and_medline_pmids_beyond_64_bits_cost_only_their_record(shared: Pat
         assert store.pmids() == expected
 
 
-def test_delete_citation_beyond_64_bits_is_rejected_alone(shared: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [(TOO_BIG, f"PMID {TOO_BIG} is beyond 64 bits"), ("PMC12345", "not a PMID: 'PMC12345'")],
+)
+def test_delete_citation_entry_that_is_no_pmid_is_rejected_alone(
+    entry: str, reason: str, shared: Path, tmp_path: Path
+) -> None:
     path = shared / "pubmed_xml_samples" / "ncbiutils" / "pubmed22n1313.xml.gz"
     xml = gzip.decompress(path.read_bytes()).decode("utf-8")
     block = re.search(r"<DeleteCitation>.*?</DeleteCitation>", xml, re.S)
     assert block
     deleted = re.findall(r"<PMID[^>]*>(\d+)</PMID>", block[0])
-    hostile = block[0].replace("</DeleteCitation>", f'<PMID Version="1">{TOO_BIG}</PMID></DeleteCitation>')
+    hostile = block[0].replace("</DeleteCitation>", f'<PMID Version="1">{entry}</PMID></DeleteCitation>')
     update = tmp_path / "update.xml"
     update.write_text(xml.replace(block[0], hostile), encoding="utf-8")
     kept = re.findall(r"<MedlineCitation[^>]*>\s*<PMID[^>]*>(\d+)</PMID>", xml)
@@ -140,7 +146,61 @@ def test_delete_citation_beyond_64_bits_is_rejected_alone(shared: Path, tmp_path
     code, out = ingest(tmp_path / "home", str(update))
 
     assert code == 1 and "1 rejected" in out, out
-    assert flat(f"{update} (DeleteCitation after record {len(kept)}): PMID {TOO_BIG} is beyond 64 bits") in flat(out)
+    assert flat(f"{update} (DeleteCitation after record {len(kept)}): {reason}") in flat(out)
     with ArticleStore(tmp_path / "home" / "articles.sqlite") as store:
         assert store.pmids() == set(kept) - set(deleted)
         assert store.stats()["deleted"] == len(deleted)
+
+
+def test_record_tags_inside_a_title_are_text_not_records(shared: Path, tmp_path: Path) -> None:
+    """A <DeleteCitation> in one record's title once deleted another record and cut the title short."""
+    xml = gzip.decompress((shared / "pubmed_xml_samples" / "ncbiutils" / "multiple.xml.gz").read_bytes()).decode()
+    pmids = re.findall(r"<MedlineCitation[^>]*>\s*<PMID[^>]*>(\d+)</PMID>", xml)
+    title = re.search(r"<ArticleTitle>(.*?)</ArticleTitle>", xml, re.S)
+    assert title
+    nested = f"<DeleteCitation><PMID>{pmids[0]}</PMID></DeleteCitation><PubmedArticle>x</PubmedArticle>"
+    path = tmp_path / "nested.xml"
+    path.write_text(xml.replace(title[0], f"<ArticleTitle>{nested} {title[1]}</ArticleTitle>", 1), encoding="utf-8")
+
+    code, out = ingest(tmp_path / "home", str(path))
+
+    assert code == 0 and "0 deleted, 0 rejected" in " ".join(out.split()), out
+    with ArticleStore(tmp_path / "home" / "articles.sqlite") as store:
+        assert store.pmids() == set(pmids)
+        stored = store.get(pmids[0])
+        assert stored is not None and stored.title == " ".join(f"{pmids[0]}x {title[1]}".split())
+
+
+def test_unreadable_date_parts_keep_the_record(shared: Path, tmp_path: Path) -> None:
+    """A superscript "²" is a digit to str.isdigit() but not to int(): the month raised and lost the record."""
+    xml = (shared / "pubmed_xml_samples" / "biopython" / "pubmed6.xml").read_text(encoding="utf-8")
+    pub_date = re.search(r"<PubDate>\s*<Year>(\d{4})</Year>.*?</PubDate>", xml, re.S)
+    assert pub_date
+    hostile = f"<PubDate><Year>{pub_date[1]}</Year><Month>\u00b2</Month><Day>{'9' * 5000}</Day></PubDate>"
+    path = tmp_path / "date.xml"
+    path.write_text(xml.replace(pub_date[0], hostile), encoding="utf-8")
+
+    code, out = ingest(tmp_path / "home", str(path))
+
+    assert code == 0, out
+    with ArticleStore(tmp_path / "home" / "articles.sqlite") as store:
+        (pmid,) = store.pmids()
+        stored = store.get(pmid)
+        assert stored is not None and stored.pub_date == pub_date[1]
+
+
+def test_exports_that_start_with_a_byte_order_mark(shared: Path, tmp_path: Path) -> None:
+    """Windows tools write a UTF-8 BOM: it hid the first JSON line's "{" and the first "PMID-" tag."""
+    jsonl = "\n".join(gregory_lines(shared)[:5]) + "\n"
+    medline = (shared / "pubmed_xml_samples" / "ncbiutils" / "medlines.txt").read_text(encoding="utf-8")
+    (tmp_path / "bom.jsonl").write_text("\ufeff" + jsonl, encoding="utf-8")
+    (tmp_path / "bom.txt").write_text("\ufeff" + medline.lstrip(), encoding="utf-8")
+
+    code, out = ingest(tmp_path / "home", str(tmp_path / "bom.jsonl"), str(tmp_path / "bom.txt"))
+
+    assert code == 0 and "0 rejected" in out, out
+    expected = {json.loads(line)["pmid"] for line in jsonl.splitlines()} | set(
+        re.findall(r"^PMID- (\d+)", medline, re.M)
+    )
+    with ArticleStore(tmp_path / "home" / "articles.sqlite") as store:
+        assert store.pmids() == expected
