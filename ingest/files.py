@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -32,6 +33,9 @@ _BY_SUFFIX: dict[str, Parser] = {
     ".jsonl": iter_jsonl,
 }
 _SNIFF_BYTES = 4096
+#: A MEDLINE line: a tag padded to 4 characters, "- ", the value ("PMID- 1", "OWN - NLM", "TI  - …").  The first
+#: record may have lost its PMID line, which is then the record's rejection, not the file's.
+_MEDLINE_TAG = re.compile(rb"[A-Z][A-Z0-9 ]{3}- ")
 _EXPECTED: dict[Parser, str] = {
     iter_pubmed_xml: "read as XML: expected PubmedArticle, MedlineCitation or DeleteCitation elements, no namespace",
     iter_medline: "read as MEDLINE text: expected records starting 'PMID- '",
@@ -67,7 +71,7 @@ def sniff(head: bytes) -> Parser | None:
         return iter_pubmed_xml
     if text.startswith(b"{"):
         return iter_jsonl
-    if text.startswith(b"PMID-") or b"\nPMID-" in text:
+    if _MEDLINE_TAG.match(text) or b"\nPMID-" in text:
         return iter_medline
     return None
 

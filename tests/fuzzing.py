@@ -41,7 +41,7 @@ BIG = st.integers(min_value=2**63, max_value=10**60)  # beyond SQLite's 64-bit I
 
 def hostile_text(alphabet: st.SearchStrategy[str] | None = None, max_pieces: int = 6) -> st.SearchStrategy[str]:
     """Pieces of hostile snippets and arbitrary characters (from ``alphabet``), joined."""
-    chars = st.text(alphabet if alphabet is not None else st.characters(), max_size=30)
+    chars = st.text(alphabet if alphabet is not None else st.characters(codec="utf-8"), max_size=30)
     return st.lists(st.one_of(st.sampled_from(HOSTILE_SNIPPETS), chars), max_size=max_pieces).map("".join)
 
 
