@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from ingest.records import Award, FundingLink, Programme, RecordError, Rejected, clip, stored_int
+from ingest.records import Award, FundingLink, Programme, RecordError, Rejected, clip, stored_int, text_field
 from ingest.store import ArticleStore
 
 LIST_SEPARATOR = ";"
@@ -129,9 +129,9 @@ def _read_yaml(path: Path) -> Portfolio:
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: expected a mapping with 'funder', 'programmes' and 'awards'")
     try:
-        funder = _text(doc.get("funder"))
+        funder = _text(doc.get("funder"), "funder")
     except RecordError as exc:
-        raise ValueError(f"{path}: funder: {exc}") from None
+        raise ValueError(f"{path}: {exc}") from None
     programmes: dict[str, Programme] = {}
     for i, item in enumerate(_section(doc, "programmes", portfolio, str(path))):
         try:
@@ -166,20 +166,20 @@ def _section(doc: dict[str, Any], key: str, portfolio: Portfolio, source: str) -
 def _programme(item: Any, funder: str) -> Programme:
     if not isinstance(item, dict):
         raise RecordError("a programme must be a mapping")
-    name = _text(item.get("name"))
-    pid = _text(item.get("programme_id") or item.get("id"))
+    name = _text(item.get("name"), "name")
+    pid = _text(item.get("programme_id") or item.get("id"), "id")
     if not name or not pid:
         raise RecordError("a programme needs 'id' and 'name'")
-    year = _text(item.get("year"))
+    year = _text(item.get("year"), "year")
     if year and not _YEAR.match(year):
         raise RecordError(f"programme {pid}: year {clip(year, 40)!r} is not a year")
     return Programme(
         programme_id=pid,
         name=name,
-        funder=_text(item.get("funder")) or funder,
+        funder=_text(item.get("funder"), "funder") or funder,
         year=int(year) if year else None,
-        description=_text(item.get("description")),
-        source_urls=[_text(u) for u in _as_list(item.get("source_urls"))],
+        description=_text(item.get("description"), "description"),
+        source_urls=[_text(u, "source_urls") for u in _as_list(item.get("source_urls"))],
     )
 
 
@@ -224,39 +224,37 @@ def _attach_programme(award: Award, programmes: dict[str, Programme]) -> None:
 
 
 def _award(row: dict[str, Any], default_funder: str, source: str) -> Award:
-    award_id = _text(row.get("award_id"))
+    award_id = _text(row.get("award_id"), "award_id")
     if not award_id:
         raise RecordError("no award id")
-    funder = _text(row.get("funder")) or default_funder
+    funder = _text(row.get("funder"), "funder") or default_funder
     if not funder:
         raise RecordError("no funder")
-    lists = {name: [_text(v) for v in _as_list(row.get(name)) if _text(v)] for name in _LIST_FIELDS}
+    lists = {name: [t for t in (_text(v, name) for v in _as_list(row.get(name))) if t] for name in _LIST_FIELDS}
     return Award(
         award_id=award_id,
         funder=funder,
-        programme=_text(row.get("programme")),
-        programme_id=_text(row.get("programme_id")),
-        title=_text(row.get("title")),
+        programme=_text(row.get("programme"), "programme"),
+        programme_id=_text(row.get("programme_id"), "programme_id"),
+        title=_text(row.get("title"), "title"),
         pis=lists["pis"],
         institutions=lists["institutions"],
         countries=lists["countries"],
         start=_date(row.get("start"), "start"),
         end=_date(row.get("end"), "end"),
         amount=_amount(row.get("amount")),
-        currency=_text(row.get("currency")).upper(),
+        currency=_text(row.get("currency"), "currency").upper(),
         pmids=[_pmid(p) for p in lists["pmids"]],
         dois=[_doi(d) for d in lists["dois"]],
         grant_numbers=lists["grant_numbers"],
         acknowledgements=lists["acknowledgements"],
-        source=" ".join(_text(s) for s in _as_list(row.get("source"))) or source,
+        source=" ".join(_text(s, "source") for s in _as_list(row.get("source"))) or source,
     )
 
 
-def _text(value: Any) -> str:
-    """One cell as text; a list or mapping where text belongs rejects the row (never its Python repr)."""
-    if isinstance(value, list | dict):
-        raise RecordError(f"{type(value).__name__} {clip(repr(value), 40)} where text belongs")
-    return "" if value is None else " ".join(str(value).split())
+def _text(value: Any, name: str) -> str:
+    """One cell as text, whitespace squashed; a list or mapping where text belongs rejects the row."""
+    return " ".join(text_field(value, name).split())
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -270,7 +268,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _date(value: Any, name: str) -> str:
-    text = _text(value)
+    text = _text(value, name)
     if not text:
         return ""
     m = _DATE.match(text)
@@ -280,7 +278,7 @@ def _date(value: Any, name: str) -> str:
 
 
 def _amount(value: Any) -> float | None:
-    text = _text(value).replace(",", "").replace(" ", "")
+    text = _text(value, "amount").replace(",", "").replace(" ", "")
     if not text:
         return None
     try:

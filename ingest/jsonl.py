@@ -31,6 +31,8 @@ from ingest.records import (
     Rejected,
     clip,
     record_rejection,
+    shown,
+    text_field,
 )
 
 SOURCE_FORMAT = "jsonl"
@@ -94,32 +96,19 @@ def _found(data: dict[str, Any], *keys: str) -> tuple[str, Any]:
     return keys[0], None
 
 
-def _kind(value: Any) -> str:
-    return f"{type(value).__name__} {clip(json.dumps(value, ensure_ascii=False), 40)}"
-
-
-def _as_text(value: Any, name: str) -> str:
-    """``value`` as text: a string or number is read, a list or object where text belongs rejects the record."""
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        raise RecordError(f"field {name!r} must be text, not {_kind(value)}")
-    return str(value)
-
-
 def _as_list(value: Any, name: str) -> list[Any]:
     """``value`` if it is a list: a number or object where a list belongs rejects the record, naming the field."""
     if value is None:
         return []
     if not isinstance(value, list):
-        raise RecordError(f"field {name!r} must be a list, not {_kind(value)}")
+        raise RecordError(f"field {name!r} must be a list, not {shown(value)}")
     return value
 
 
 def _raw(data: dict[str, Any], *keys: str) -> str:
     """The first of ``keys`` that holds something, as unprocessed text ("" when none does)."""
     key, value = _found(data, *keys)
-    return _as_text(value, key)
+    return text_field(value, key)
 
 
 def _text(data: dict[str, Any], *keys: str) -> str:
@@ -138,12 +127,12 @@ def _strings(data: dict[str, Any], *keys: str) -> list[str]:
     key, value = _found(data, *keys)
     if isinstance(value, str):
         return [s for s in (squash(v) for v in value.split(";")) if s]
-    return [t for t in (squash(_as_text(v, key)) for v in _as_list(value, key)) if t]
+    return [t for t in (squash(text_field(v, key)) for v in _as_list(value, key)) if t]
 
 
 def _pick(item: dict[str, Any], names: tuple[str, ...], name: str) -> dict[str, str]:
     """The ``names`` fields of one object of a list (a chemical, a grant) as text, for its dataclass."""
-    return {k: squash(_as_text(item.get(k), f"{name}.{k}")) for k in names}
+    return {k: squash(text_field(item.get(k), f"{name}.{k}")) for k in names}
 
 
 def parse_object(data: dict[str, Any], source: str) -> Article | None:
@@ -175,17 +164,17 @@ def parse_object(data: dict[str, Any], source: str) -> Article | None:
     article.chemicals = [
         Chemical(**_pick(c, _CHEMICAL_FIELDS, "chemicals"))
         if isinstance(c, dict)
-        else Chemical(squash(_as_text(c, "chemicals")))
+        else Chemical(squash(text_field(c, "chemicals")))
         for c in _list(data, "chemicals")
     ]
     article.keywords = _strings(data, "keywords")
     article.publication_types = _strings(data, "pub_types", "publication_types")
     article.grants = [
-        Grant(**_pick(g, _GRANT_FIELDS, "grants")) if isinstance(g, dict) else parse_grant(_as_text(g, "grants"))
+        Grant(**_pick(g, _GRANT_FIELDS, "grants")) if isinstance(g, dict) else parse_grant(text_field(g, "grants"))
         for g in _list(data, "grants")
     ]
     article.language = _text(data, "language")
-    article.references = [r for r in (_as_text(r, "references") for r in _list(data, "references")) if r.isdecimal()]
+    article.references = [r for r in (text_field(r, "references") for r in _list(data, "references")) if r.isdecimal()]
     article.date_revised = parse_date_text(_raw(data, "date_revised"))
     return article
 
@@ -204,13 +193,13 @@ def _abstract(data: dict[str, Any], *keys: str) -> list[AbstractSection]:
         if isinstance(item, dict):
             sections.append(
                 AbstractSection(
-                    text=strip_tags(_as_text(item.get("text"), f"{key}.text")),
-                    label=squash(_as_text(item.get("label"), f"{key}.label")),
-                    nlm_category=squash(_as_text(item.get("nlm_category"), f"{key}.nlm_category")),
+                    text=strip_tags(text_field(item.get("text"), f"{key}.text")),
+                    label=squash(text_field(item.get("label"), f"{key}.label")),
+                    nlm_category=squash(text_field(item.get("nlm_category"), f"{key}.nlm_category")),
                 )
             )
         else:
-            sections += split_inline_labels(strip_tags(_as_text(item, key)), min_labels=1)
+            sections += split_inline_labels(strip_tags(text_field(item, key)), min_labels=1)
     return sections
 
 
@@ -224,13 +213,13 @@ def _author(value: Any) -> Author:
             orcid=normalise_orcid(_raw(value, "orcid")),
             affiliations=_strings(value, "affiliations"),
         )
-    last, comma, fore = squash(_as_text(value, "authors")).partition(",")
+    last, comma, fore = squash(text_field(value, "authors")).partition(",")
     return Author(last_name=last.strip(), fore_name=fore.strip()) if comma else Author(last_name=last.strip())
 
 
 def _mesh(value: Any) -> MeshHeading:
     if not isinstance(value, dict):
-        return parse_mesh(_as_text(value, "mesh"))
+        return parse_mesh(text_field(value, "mesh"))
     return MeshHeading(
         descriptor_ui=_raw(value, "descriptor_ui", "ui"),
         descriptor_name=squash(_raw(value, "descriptor_name", "name")),

@@ -168,6 +168,19 @@ def clip(text: str, limit: int = _MAX_SHOWN) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
+def shown(value: Any) -> str:
+    """A value of the wrong type as a rejection quotes it: its type, then its start ("list ['a', 'b']")."""
+    return f"{type(value).__name__} {clip(repr(value), 40)}"
+
+
+def text_field(value: Any, name: str) -> str:
+    """``value`` as text (a string or a number); a list or mapping where text belongs is a RecordError naming
+    the field, so a record read from JSON or YAML never stores a Python repr as its title."""
+    if isinstance(value, list | dict):
+        raise RecordError(f"field {name!r} must be text, not {shown(value)}")
+    return "" if value is None else str(value)
+
+
 def stored_int(digits: str, what: str) -> int:
     """Decimal ``digits`` as an int the store can key on; RecordError when beyond 64 bits (SQLite INTEGER)."""
     significant = digits.lstrip("0") or "0"
