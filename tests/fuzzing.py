@@ -78,6 +78,13 @@ def either(pmid: str, position: str) -> Expect:
     return Expect(Outcome.EITHER, re.escape(position), pmid)
 
 
+def expect(outcome: Outcome, pmid: str, position: str) -> Expect:
+    """What a record given ``outcome`` by its mutation must become."""
+    if outcome is Outcome.STORED:
+        return stored(pmid, position)
+    return either(pmid, position) if outcome is Outcome.EITHER else rejected(position)
+
+
 def describe(events: list[object], expected: list[Expect]) -> str:
     got = [f"{type(e).__name__} {getattr(e, 'pmid', '')} {getattr(e, 'position', '')}" for e in events]
     return "events:\n  " + "\n  ".join(got) + "\nexpected:\n  " + "\n  ".join(map(str, expected))
@@ -97,8 +104,13 @@ def _matches(event: object, want: Expect, path: Path) -> bool:
     return isinstance(event, Article) and want.outcome in (Outcome.STORED, Outcome.EITHER) and event.pmid == want.pmid
 
 
-def check_ingest(name: str, data: bytes, expected: list[Expect], *, gzipped: bool, batch_size: int) -> None:
-    """Ingest ``data`` as file ``name`` and assert the invariant against ``expected`` (one entry per event)."""
+def check_ingest(name: str, data: bytes, expected: list[Expect], draw: st.DrawFn) -> None:
+    """Ingest ``data`` as file ``name`` and assert the invariant against ``expected`` (one entry per event).
+
+    Whether the file is gzipped, and the batch size, are drawn too.
+    """
+    gzipped = draw(st.booleans(), label="gzip")
+    batch_size = draw(st.sampled_from([1, 3, 500]), label="batch size")
     with tempfile.TemporaryDirectory(prefix="gapmap-fuzz-") as tmp:
         path = Path(tmp) / (f"{name}.gz" if gzipped else name)
         path.write_bytes(gzip.compress(data, compresslevel=1) if gzipped else data)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fuzzing import BIG, Outcome, check_ingest, either, hostile_text, lines_of, no_digits, rejected, stored
+from fuzzing import BIG, Outcome, check_ingest, expect, hostile_text, lines_of, no_digits
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -150,14 +150,11 @@ def test_fuzz_jsonl(shared: Path, data: st.DataObject) -> None:
         lines.extend(data.draw(st.lists(st.sampled_from(["", " \t"]), max_size=2), label="blank lines"))
         lines.append(line if line is not None else json.dumps(record, ensure_ascii=ascii_only))
         where = f"line {len(lines) - 1}"  # lines[0] is the BOM, glued to the first line below
-        expected.append(
-            {Outcome.STORED: stored, Outcome.EITHER: either}.get(outcome, lambda _, w: rejected(w))(pmid, where)
-        )
+        expected.append(expect(outcome, pmid, where))
     text = lines[0] + newline.join(lines[1:]) + newline
     check_ingest(
         "case.jsonl",
         text.encode("utf-8", "surrogatepass" if not ascii_only else "surrogateescape"),
         expected,
-        gzipped=data.draw(st.booleans(), label="gzip"),
-        batch_size=data.draw(st.sampled_from([1, 3, 500]), label="batch size"),
+        data.draw,
     )

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from fuzzing import BIG, Outcome, check_ingest, either, hostile_text, lines_of, no_digits, rejected, stored
+from fuzzing import BIG, Outcome, check_ingest, expect, hostile_text, lines_of, no_digits
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -136,15 +136,12 @@ def test_fuzz_medline(shared: Path, data: st.DataObject) -> None:
         first = len(out) + 1 + next(i for i, line in enumerate(lines) if _TAGGED.match(line))
         out.extend(lines)
         where = f"record {n}, line {first}"
-        expected.append(
-            {Outcome.STORED: stored, Outcome.EITHER: either}.get(outcome, lambda _, w: rejected(w))(pmid, where)
-        )
+        expected.append(expect(outcome, pmid, where))
     newline = data.draw(st.sampled_from(["\n", "\r\n"]), label="newline")
     bom = data.draw(st.sampled_from(["", "\ufeff"]), label="bom")
     check_ingest(
         "case.txt",
         (bom + newline.join(out) + newline).encode("utf-8", "surrogateescape"),
         expected,
-        gzipped=data.draw(st.booleans(), label="gzip"),
-        batch_size=data.draw(st.sampled_from([1, 3, 500]), label="batch size"),
+        data.draw,
     )

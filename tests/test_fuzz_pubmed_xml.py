@@ -220,6 +220,5 @@ def test_fuzz_pubmed_xml(shared: Path, data: st.DataObject) -> None:
         "case.xml",
         doc,
         expected,
-        gzipped=data.draw(st.booleans(), label="gzip"),
-        batch_size=data.draw(st.sampled_from([1, 3, 500]), label="batch size"),
+        data.draw,
     )
