@@ -1,13 +1,14 @@
 # gapmap — two commands on a fresh machine:
 #   make demo   venv + install + whole pipeline on a corpus (embedded store) + explorer on http://localhost:8501
 #   make test   venv + install + Neo4j (fetched with Maven) + headless Chromium + every test
+#   make fuzz   the ingest fuzz suite with its long budget (docs/reliability.md)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOME_DIR ?= gapmap-data
 
-.PHONY: install demo test lint model gazetteer bench clean
+.PHONY: install demo test fuzz lint model gazetteer bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (gapmap needs Python 3.11)"; exit 2; }
@@ -24,6 +25,10 @@ demo: install
 test: install
 	bash scripts/run-tests.sh
 
+# The fuzz suite also runs in `make test`, with the "quick" Hypothesis profile (40 cases per parser).
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_*.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -34,6 +39,7 @@ model: install
 
 bench: install
 	$(BIN)/python bench/ingest/run.py
+	$(BIN)/python bench/ingest/long_record.py
 	$(BIN)/python bench/nlp/run.py
 	$(BIN)/python bench/graph/run.py
 	$(BIN)/python bench/analytics/run.py

@@ -6,12 +6,26 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 
 import core  # noqa: F401 - before any test module loads NumPy: names the OpenBLAS kernel (core.blas)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", REPO.parent / "shared" / "data"))
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Budgets of the fuzz suite (tests/test_fuzz_*.py): "quick" keeps it well under a minute in the normal run,
+# "fuzz" is `make fuzz` (HYPOTHESIS_PROFILE=fuzz).  Examples build and ingest files, so no per-example deadline.
+# The explain phase (which parts of a failing case matter) costs a minute per failure; the blob reproduces it.
+_FUZZ = {
+    "deadline": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.too_slow],
+    "phases": [phase for phase in Phase if phase is not Phase.explain],
+}
+settings.register_profile("quick", max_examples=40, **_FUZZ)
+settings.register_profile("fuzz", max_examples=2500, **_FUZZ)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
 def need(condition: bool, reason: str) -> None:

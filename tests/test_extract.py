@@ -16,7 +16,7 @@ import pytest
 
 from core.settings import settings
 from ingest.jsonl import iter_jsonl
-from ingest.records import AbstractSection, Article
+from ingest.records import AbstractSection, Article, Deletion
 from ingest.store import ArticleStore
 from nlp.extract import extract
 from nlp.mention_store import MentionStore
@@ -66,7 +66,7 @@ def test_extract_is_incremental_and_follows_changes(
         assert mentions.contexts()[changed.pmid].ms_population == {"PPMS"}  # the context follows the text
 
         gone = articles[1].pmid
-        store.write_batch([], deletions=[gone])
+        store.write_batch([Deletion(gone)])
         assert extract(store, pipeline).forgotten == 1
         assert list(mentions.iter_mentions([gone])) == []
         assert gone not in mentions.contexts() and len(mentions.contexts()) == len(articles) - 1

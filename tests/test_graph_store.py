@@ -26,6 +26,7 @@ from graph.store import Row
 from ingest.files import iter_file_events
 from ingest.funding import link_awards, read_portfolio
 from ingest.pipeline import store_events
+from ingest.records import Deletion
 from ingest.store import ArticleStore
 from nlp.mention_store import MentionStore
 
@@ -172,7 +173,7 @@ def test_deleted_article_leaves_the_graph(corpus: Workspace, tmp_path: Path) -> 
     ws = copy_workspace(corpus, tmp_path / "ws")
     with ArticleStore(ws.article_store) as articles:
         pmid = sorted(articles.pmids())[0]
-        articles.write_batch([], deletions=[pmid])
+        articles.write_batch([Deletion(pmid)])
         MentionStore(articles.connection).forget([pmid])
         store = EmbeddedStore(ws.embedded_graph)
         report = load(articles, store)
