@@ -19,7 +19,7 @@ from ingest.records import Article
 from nlp.ner_inference import EmbeddingCache, NerInference, use_ner_inference
 from nlp.ner_model import MODEL_DIR, load_model, open_model
 from nlp.pubtator import read_pubtator
-from nlp.records import document_text
+from nlp.records import ENTITY_TYPES, document_text
 
 BC5CDR_DEV = "bc5cdr_train_dev/CDR_DevelopmentSet.PubTator.txt.gz"
 BC5CDR_TRAIN = "bc5cdr_train_dev/CDR_TrainingSet.PubTator.txt.gz"
@@ -53,7 +53,7 @@ def test_committed_model_gives_spacys_entities(shared: Path) -> None:
     reference = open_model(MODEL_DIR, spacy_ner=True)
     fast = load_model(MODEL_DIR)
     assert "gapmap_ner" in fast.pipe_names and not {"tok2vec", "ner"} & set(fast.pipe_names)
-    assert set(fast.pipe_labels["gapmap_ner"]) == {"Compound", "Disease", "Gene"}
+    assert set(fast.pipe_labels["gapmap_ner"]) == set(ENTITY_TYPES)
     expected, got = entities(reference, texts), entities(fast, texts, batch_size=7)
     assert sum(map(len, expected)) > 2000  # the comparison is about real predictions, not empty lists
     for text, want, have in zip(texts, expected, got, strict=True):
