@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import GapmapError
 from core.settings import settings
 
 
@@ -24,7 +25,16 @@ class Workspace:
         return cls(Path(home or settings().home).expanduser().resolve())
 
     def ensure(self) -> Workspace:
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Create the folder; a root that is a file, or that cannot be created, is one clear error."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise GapmapError(f"the workspace {self.root} is a file, not a folder", "give --home a folder") from None
+        except OSError as exc:
+            raise GapmapError(
+                f"cannot create the workspace folder {self.root}: {exc.strerror or exc}",
+                "give --home (or GAPMAP_HOME) a folder you may write in",
+            ) from None
         return self
 
     @property

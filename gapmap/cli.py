@@ -1,24 +1,24 @@
 """The ``gapmap`` command: one CLI that drives every stage.
 
-Each stage's commands live in :mod:`gapmap.commands`; this module only wires them together, sets the
-workspace, and turns :class:`~core.errors.GapmapError` into one readable line plus a hint.
+Each stage's commands live in :mod:`gapmap.commands`; this module only wires them together and sets the
+workspace.  The root group is :class:`gapmap.runtime.Program`, the one place output leaves the program: every
+error is one redacted line plus a hint, whether the CLI runs from ``main`` or from a test's ``CliRunner``.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from core.errors import GapmapError
 from core.workspace import Workspace
 from gapmap.commands import analytics, apps, demo, extract, graph, ingest, neo4j, nlp, stats
-from gapmap.runtime import State, console
+from gapmap.runtime import Program, State
 
 app = typer.Typer(
     name="gapmap",
+    cls=Program,
     help="Knowledge graph of progressive-MS research: ingest, extract, load, query, explore.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -45,11 +45,6 @@ for commands in (stats, extract, graph, apps, demo):
 
 
 def main() -> None:
-    """Entry point: click handles usage errors and exit codes; GapmapError becomes one line plus a hint."""
-    try:
-        app()
-    except GapmapError as exc:
-        console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
-        if exc.hint:
-            console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+    """Entry point (``gapmap`` and ``python -m gapmap``): :class:`~gapmap.runtime.Program` reports every error as
+    one line plus a hint and exits with the run's code."""
+    app()

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from core.errors import GapmapError
-from gapmap.runtime import console, progress
+from gapmap.runtime import console, progress, say
 
 if TYPE_CHECKING:
     from nlp.evaluate import Annotator
@@ -54,10 +54,11 @@ def train_command(
         data_dir, output or MODEL_DIR, max_steps=max_steps, limit=limit, threads=threads, workdir=workdir
     )
     best = report.validation_scores.get("ents_f", 0.0)
-    console.print(
-        f"[green]trained[/] {report.train_docs} docs, {report.max_steps} steps in {report.seconds:.0f} s; "
+    say(
+        "trained",
+        f"{report.train_docs} docs, {report.max_steps} steps in {report.seconds:.0f} s; "
         f"validation F1 {best:.3f}; model in {report.output}",
-        highlight=False,
+        "green",
     )
 
 
