@@ -62,7 +62,7 @@ class Neo4jStore(CypherStore):
                 f"NEO4J_URI {shown!r} is not a Neo4j URI: {redact(str(exc), [settings.uri, settings.password])}",
                 hint="write it as bolt://HOST:7687 or neo4j://HOST:7687, the user and password in NEO4J_USER and "
                 "NEO4J_PASSWORD",
-            ) from None
+            ) from exc
         try:
             self._driver.verify_connectivity()
         except (ServiceUnavailable, AuthError, OSError) as exc:
