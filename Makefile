@@ -1,13 +1,14 @@
 # gapmap — two commands on a fresh machine:
 #   make demo   venv + install + whole pipeline on a corpus (embedded store) + explorer on http://localhost:8501
 #   make test   venv + install + Neo4j (fetched with Maven) + headless Chromium + every test
+#   make fuzz   the property-based fuzz suites with a long budget (make test runs them briefly)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOME_DIR ?= gapmap-data
 
-.PHONY: install demo test lint model gazetteer bench clean
+.PHONY: install demo test fuzz lint model gazetteer bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (gapmap needs Python 3.11)"; exit 2; }
@@ -23,6 +24,9 @@ demo: install
 
 test: install
 	bash scripts/run-tests.sh
+
+fuzz: install
+	GAPMAP_FUZZ_EXAMPLES=5000 $(BIN)/pytest -q -p no:cacheprovider tests/test_query_fuzz.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import GapmapError
 from core.settings import settings
 
 
@@ -25,16 +24,7 @@ class Workspace:
         return cls(Path(home or settings().home).expanduser().resolve())
 
     def ensure(self) -> Workspace:
-        """Create the folder; a root that is a file, or that cannot be created, is one clear error."""
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except FileExistsError:
-            raise GapmapError(f"the workspace {self.root} is a file, not a folder", "give --home a folder") from None
-        except OSError as exc:
-            raise GapmapError(
-                f"cannot create the workspace folder {self.root}: {exc.strerror or exc}",
-                "give --home (or GAPMAP_HOME) a folder you may write in",
-            ) from None
+        self.root.mkdir(parents=True, exist_ok=True)
         return self
 
     @property

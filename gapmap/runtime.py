@@ -144,6 +144,15 @@ def write_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str] = (), out: I
         writer.writerow([csv_cell(to_json(v) if isinstance(v, list | dict) else v) for v in row.values()])
 
 
+def write_secret_lines(lines: Iterable[str]) -> None:
+    """The one deliberate exception to redaction: lines on stdout that must carry a secret because the user asked
+    for them to ``eval`` them (``gapmap neo4j start --print-env`` exports the password it generated)."""
+    stream = sys.stdout
+    raw = stream.unredacted if isinstance(stream, RedactingStream) else stream
+    raw.write("".join(f"{line}\n" for line in lines))
+    raw.flush()
+
+
 def write_json(value: Any) -> None:
     """``value`` as indented JSON on stdout (non-ASCII readable, control characters as ``\\uXXXX``)."""
     typer.echo(to_json(value, indent=2, default=str))
@@ -253,6 +262,11 @@ class RedactingStream:
     def __init__(self, stream: IO[str], secrets: Sequence[str]) -> None:
         self._stream = stream
         self._secrets = tuple(secrets)
+
+    @property
+    def unredacted(self) -> IO[str]:
+        """The stream written to (for :func:`write_secret_lines` only)."""
+        return self._stream
 
     def write(self, text: str) -> int:
         self._stream.write(redact(text, self._secrets))

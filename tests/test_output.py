@@ -167,6 +167,17 @@ def test_warnings_and_library_logs_are_one_redacted_line(
     assert out.strip() == "a stray print with ***"
 
 
+def test_print_env_is_the_one_unredacted_output(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``eval "$(gapmap neo4j start --print-env)"`` needs the password; everything else stays redacted."""
+    monkeypatch.setenv("NEO4J_PASSWORD", PASSWORD)
+    with runtime.outbound():
+        runtime.write_secret_lines([f"export NEO4J_PASSWORD={PASSWORD}"])
+        print(f"export NEO4J_PASSWORD={PASSWORD}")
+    assert capsys.readouterr().out.splitlines() == [f"export NEO4J_PASSWORD={PASSWORD}", "export NEO4J_PASSWORD=***"]
+
+
 # -- unexpected errors: one line, never a traceback ---------------------------------------------------------------
 
 
@@ -175,11 +186,11 @@ def test_damaged_store_and_bad_home_are_one_line(tmp_path: Path) -> None:
     damaged.mkdir()
     (damaged / "articles.sqlite").write_bytes(b"not a database, not at all" * 200)
     for args in (("stats",), ("extract",), ("export", "neo4j-admin", str(tmp_path / "out"))):
-        assert "not a database" in assert_one_error(gapmap(damaged, *args)), args
+        assert_one_error(gapmap(damaged, *args))
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
-    assert "is a file" in assert_one_error(gapmap(a_file, "stats"))
-    assert "cannot create" in assert_one_error(gapmap(a_file / "below", "stats"))
+    assert str(a_file) in assert_one_error(gapmap(a_file, "stats"))
+    assert str(a_file) in assert_one_error(gapmap(a_file / "below", "stats"))
 
 
 def _unique_violation() -> None:
