@@ -1,12 +1,13 @@
 """The ``gapmap`` command: one CLI that drives every stage.
 
 Each stage's commands live in :mod:`gapmap.commands`; this module only wires them together and sets the
-workspace.  The root group is :class:`gapmap.runtime.Program`, the one place output leaves the program: every
-error is one redacted line plus a hint, whether the CLI runs from ``main`` or from a test's ``CliRunner``.
+workspace.  :func:`main` runs it through :func:`gapmap.runtime.serve`, the one place output leaves the
+program: everything written is redacted, every error is one line plus a hint.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ import typer
 
 from core.workspace import Workspace
 from gapmap.commands import analytics, apps, demo, extract, graph, ingest, neo4j, nlp, stats
-from gapmap.runtime import Program, State
+from gapmap.runtime import Program, State, serve
 
 app = typer.Typer(
     name="gapmap",
@@ -45,6 +46,6 @@ for commands in (stats, extract, graph, apps, demo):
 
 
 def main() -> None:
-    """Entry point (``gapmap`` and ``python -m gapmap``): :class:`~gapmap.runtime.Program` reports every error as
-    one line plus a hint and exits with the run's code."""
-    app()
+    """Entry point (``gapmap`` and ``python -m gapmap``): the one place output leaves the program
+    (:func:`gapmap.runtime.serve`: redacted, every error one line plus a hint); exits with the run's code."""
+    sys.exit(serve(lambda: app(standalone_mode=False)))

@@ -3,17 +3,21 @@
 Commands receive the ``typer.Context`` and call :func:`workspace` rather than reading the environment
 themselves, so ``--home`` and ``GAPMAP_HOME`` mean the same thing everywhere.
 
-:class:`Program` is the root command group.  Every run goes through its ``main``, which
+:func:`serve` is where output leaves the program: the entry point (``gapmap.cli.main``) runs the command line
+through it, and it
 
-- gives every integer option and argument the 64-bit range and every float one a finite value (a usage error
-  naming the option, instead of an ``OverflowError`` deep in a database driver);
 - writes through :func:`outbound`: ``sys.stdout`` and ``sys.stderr`` redact secrets (``core.output.redact``)
   in everything written, whoever writes it (rich, click, a library's logging, a traceback);
-- turns every error into ``error: ...`` and ``hint: ...``, one line each, redacted: a
+- turns every error into ``error: ...`` and ``hint: ...``, one line each, redacted (:func:`run`): a
   :class:`~core.errors.GapmapError` as raised, a usage error with its ``--help``, any other exception
   (SQLite, overflow, a driver's) with its type and a hint.  The traceback is printed only with
   ``GAPMAP_DEBUG=1``;
 - prints Python warnings and library log records as one ``warning: ...`` line each.
+
+:class:`Program`, the root command group, checks every integer option and argument for the 64-bit range and
+every float one for a finite value (a usage error naming the option, instead of an ``OverflowError`` deep in a
+database driver), also when a test drives the app with ``CliRunner`` (which sees a ``GapmapError`` raised, as
+a caller of the commands would).
 
 The console never reads markup (``markup=False``): stored text printed through it is text, whatever brackets it
 holds; commands style their own words with :func:`say`.  Data goes out through :func:`data_table`,
@@ -164,23 +168,16 @@ def write_json(value: Any) -> None:
 class Program(TyperGroup):
     """The ``gapmap`` command group; see the module docstring."""
 
-    def main(  # type: ignore[override]
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        def invoke() -> Any:
-            harden(self)
-            return super(Program, self).main(args, prog_name, complete_var, False, **extra)
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        harden(self)
+        return super().main(*args, **kwargs)
 
-        with outbound():
-            code = run(invoke)
-        if standalone_mode:
-            sys.exit(code)
-        return code
+
+def serve(invoke: Callable[[], Any]) -> int:
+    """Run the command line (``invoke``: the app in non-standalone mode) with every byte written redacted and
+    every failure reported as one line; its exit code."""
+    with outbound():
+        return run(invoke)
 
 
 def run(invoke: Callable[[], Any]) -> int:

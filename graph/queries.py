@@ -73,7 +73,7 @@ class Param:
             coerced = _COERCE[self.type](value)
         except (TypeError, ValueError, OverflowError) as exc:
             raise GapmapError(
-                f"parameter {self.name}: {_shown(value)} is not a valid {self.type}", hint=_HINTS[self.type]
+                f"parameter {self.name}: {_shown(value)} is not a {self.type}", hint=_HINTS[self.type]
             ) from exc
         if self.minimum is not None and coerced < self.minimum:
             raise GapmapError(

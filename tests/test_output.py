@@ -23,13 +23,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from hostile_corpus import BRACKETED
-from typer.testing import CliRunner, Result
 
 from core.errors import GapmapError
 from core.output import redact
 from core.workspace import Workspace
 from gapmap import runtime
-from gapmap.cli import app
+from gapmap.cli import main
 from graph import open_store, queries
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,11 +47,10 @@ def gapmap(home: Path, *args: str, env: dict[str, str] | None = None) -> subproc
     )
 
 
-def assert_one_error(done: subprocess.CompletedProcess[str] | Result, *secrets: str) -> str:
+def assert_one_error(done: subprocess.CompletedProcess[str], *secrets: str) -> str:
     """Exit non-zero, stderr ending in one ``error: ...`` line and one ``hint: ...`` line (a progress bar may
     precede them), no traceback, no secret anywhere; the error line."""
-    stderr, stdout = done.stderr, done.stdout
-    code = done.returncode if isinstance(done, subprocess.CompletedProcess) else done.exit_code
+    stderr, stdout, code = done.stderr, done.stdout, done.returncode
     lines = stderr.strip().splitlines()
     assert code not in (0, None), stderr
     assert "Traceback" not in stderr, stderr
@@ -253,10 +251,16 @@ def test_unexpected_exceptions_are_one_redacted_line(
         ["neo4j", "start", "--timeout", "nan"],
     ],
 )
-def test_bad_numbers_are_one_line_naming_the_value(args: list[str], tmp_path: Path) -> None:
-    """Refused before anything runs (no graph is needed to be told the value is wrong)."""
-    result = CliRunner().invoke(app, ["--home", str(tmp_path), *args])
-    error = assert_one_error(result)
+def test_bad_numbers_are_one_line_naming_the_value(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused before anything runs (no graph is needed to be told the value is wrong).  The entry point runs
+    in-process, as ``gapmap`` would (a subprocess per case costs seconds of imports)."""
+    monkeypatch.setattr(sys, "argv", ["gapmap", "--home", str(tmp_path), *args])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    out, err = capsys.readouterr()
+    error = assert_one_error(subprocess.CompletedProcess(args, int(exit_.value.code or 0), out, err))
     assert any(word in error for word in (args[-1].split("=")[0], args[-2])), error
 
 
