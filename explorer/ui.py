@@ -44,7 +44,7 @@ def table(name: str, frame: pd.DataFrame, pmid_columns: tuple[str, ...] = ("pmid
     config: dict[str, Any] = {}
     for column in pmid_columns:
         if column in shown:
-            shown[column] = [pubmed_url(p) if p else None for p in shown[column]]
+            shown[column] = [pubmed_url(p) if str(p).isdigit() else None for p in shown[column]]
             config[column] = st.column_config.LinkColumn(
                 column, display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"
             )

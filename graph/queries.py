@@ -70,6 +70,8 @@ class Param:
         if value is None:
             return self.default
         try:
+            if not isinstance(value, str | bytes) and callable(getattr(value, "tolist", None)):
+                value = value.tolist()  # NumPy scalars and arrays (np.int64 is no int): their Python values
             coerced = _COERCE[self.type](value)
         except (TypeError, ValueError, OverflowError) as exc:
             raise GapmapError(

@@ -7,7 +7,8 @@ all calls, every node and relationship count is what it was.
 
 Values are drawn from everything a caller could pass: ``None``, booleans, integers of any size, floats with
 NaN and infinities, text of any Unicode (lone surrogates too, as a command line with bytes that are not UTF-8
-gives), numeric-looking text, lists, bytes, mappings, the hostile payloads and Cypher injection attempts, under
+gives), numeric-looking text, lists, bytes, mappings, NumPy scalars and arrays (what the explorer reads from
+DataFrames), the hostile payloads and Cypher injection attempts, under
 the declared names and under made-up ones.  Strings are how the CLI passes them (``--param name=value``), so
 they reach the same coercion.
 
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hostile_corpus import PAYLOADS
 from hypothesis import HealthCheck, given, settings
@@ -56,8 +58,17 @@ SCALARS = st.one_of(
     SURROGATES,
     st.sampled_from([*PAYLOADS.values(), *INJECTIONS]),
 )
+#: What the explorer passes: values read from DataFrames and NumPy arrays.
+NUMPY = st.one_of(
+    st.integers(min_value=-(2**63), max_value=2**63 - 1).map(np.int64),
+    st.floats().map(np.float64),
+    st.booleans().map(np.bool_),
+    st.lists(st.text(max_size=8), max_size=3).map(np.array),
+    st.lists(st.integers(-5, 5), min_size=1, max_size=3).map(np.array),
+)
 VALUES = st.one_of(
     SCALARS,
+    NUMPY,
     st.lists(SCALARS, max_size=4),
     st.tuples(st.text(max_size=5), st.integers()),
     st.binary(max_size=8),
