@@ -18,13 +18,8 @@ import csv
 import html
 import io
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +28,7 @@ import pytest
 from conftest import need
 from hostile_corpus import MARKER, PAYLOADS, RAW_CONTROLS, TRAP, chemical_ui, gapmap
 from streamlit.testing.v1 import AppTest
+from test_app_browser import CHROMIUM, CHROMIUM_ARGS, PAGES, RENDER_MS, running_app, wait_idle
 
 from core.output import csv_cell, visible
 from explorer import ui
@@ -250,18 +246,6 @@ def test_every_other_page_shows_hostile_names_as_text(app: AppTest, compounds: d
 
 # -- every page in Chromium: the DOM built and the requests made --------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-PAGES = {
-    "overview": ("Overview", "Most-mentioned entities"),
-    "explore": ("Explore", "Selected node or link"),
-    "gap_map": ("Gap map", "Top gaps"),
-    "trends": ("Trends", "Emerging topics"),
-    "hypotheses": ("Hypotheses", "How well does the scorer predict?"),
-    "search": ("Search prior findings", "Type a word or phrase"),
-    "portfolio": ("Portfolio", "Research areas: covered and missed"),
-    "export": ("Export", "Subgraph (GraphML)"),
-}
 #: Elements that would mean the data was interpreted: a link or image to the trap address, KaTeX, an emoji or
 #: icon from a shortcode, a script or tag from a title, a link inside a chart.
 FORBIDDEN = {
@@ -277,44 +261,16 @@ FORBIDDEN = {
 
 @pytest.fixture(scope="module")
 def served(hostile: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``gapmap app`` on a private copy of the hostile workspace."""
     need(CHROMIUM.exists(), f"chromium not found at {CHROMIUM} (make test installs the Debian package)")
-    from test_app_browser import free_port
-
     home = tmp_path_factory.mktemp("hostile-browser") / "home"
     shutil.copytree(hostile, home)
-    port = free_port()
-    log = (home / "app.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gapmap", "--home", str(home), "app", "--port", str(port), "--backend", "embedded"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env={**os.environ, "GAPMAP_HOME": str(home)},
-    )  # fmt: skip
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None, f"gapmap app exited: {(home / 'app.log').read_text()[-2000:]}"
-            assert time.monotonic() < deadline, "gapmap app did not come up"
-            time.sleep(0.5)
+    with running_app(home) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_every_page_in_chromium_shows_the_hostile_corpus_as_text(served: str, compounds: dict[str, str]) -> None:
     from playwright.sync_api import expect, sync_playwright
-    from test_app_browser import wait_idle
 
     requested: list[str] = []
     with sync_playwright() as p:
@@ -327,7 +283,7 @@ def test_every_page_in_chromium_shows_the_hostile_corpus_as_text(served: str, co
                     page.goto(served)
                 else:
                     page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
-                expect(page.get_by_text(marker).first).to_be_visible(timeout=120_000)
+                expect(page.get_by_text(marker).first).to_be_visible(timeout=RENDER_MS)
                 wait_idle(page)
                 if name == "explore":
                     box = page.get_by_label("Find an entity by name, synonym or id")
@@ -340,7 +296,7 @@ def test_every_page_in_chromium_shows_the_hostile_corpus_as_text(served: str, co
                     box = page.get_by_label("Words in the title or abstract")
                     box.fill(MARKER)
                     box.press("Enter")
-                    expect(page.get_by_text("papers match").first).to_be_visible(timeout=120_000)
+                    expect(page.get_by_text("papers match").first).to_be_visible(timeout=RENDER_MS)
                     wait_idle(page)
                     text = page.locator("body").inner_text().replace(ui.WORD_JOINER, "")
                     for payload in ("[click here](http://127.0.0.1:9/phish)", "$x^2 + \\frac{a}{b}$", ":smile:",
