@@ -1,7 +1,7 @@
 # gapmap — two commands on a fresh machine:
 #   make demo   venv + install + whole pipeline on a corpus (embedded store) + explorer on http://localhost:8501
 #   make test   venv + install + Neo4j (fetched with Maven) + headless Chromium + every test
-#   make fuzz   the ingest fuzz suite with its long budget (docs/reliability.md)
+#   make fuzz   the property-based fuzz suites with a long budget (make test runs them briefly)
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -25,9 +25,9 @@ demo: install
 test: install
 	bash scripts/run-tests.sh
 
-# The fuzz suite also runs in `make test`, with the "quick" Hypothesis profile (40 cases per parser).
+# The fuzz suites also run in `make test` with small budgets (parsers: the "quick" Hypothesis profile).
 fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_*.py
+	HYPOTHESIS_PROFILE=fuzz GAPMAP_FUZZ_EXAMPLES=5000 $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz_*.py tests/test_query_fuzz.py
 
 lint: install
 	$(BIN)/ruff check .

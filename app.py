@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.data import Source, warm_up
+from explorer.ui import md
 
 PAGES = [
     st.Page("explorer/pages/overview.py", title="Overview", icon=":material/home:", default=True),
@@ -23,6 +24,6 @@ PAGES = [
 
 st.set_page_config(page_title="gapmap explorer", page_icon=":material/hub:", layout="wide")
 source = Source.from_env()
-st.sidebar.caption(f"Graph: **{source.backend}** · workspace `{source.home}`")
+st.sidebar.caption(f"Graph: **{source.backend}** · workspace {md(source.home)}")
 st.navigation(PAGES).run()
 warm_up()  # after the page, so that the first page does not share the CPU with it

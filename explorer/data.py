@@ -35,7 +35,9 @@ from analytics.scorers import NeighbourGraph
 from analytics.source import from_graph
 from analytics.trends import trends, yearly_counts
 from core.errors import GapmapError
+from core.output import redact
 from core.workspace import Workspace
+from explorer.ui import md
 
 #: How long cached query results live: a reload of the graph shows up within this many seconds.
 TTL_SECONDS = 600
@@ -95,8 +97,8 @@ def store() -> LockedStore:
         opened = _open(source)
     except GapmapError as exc:
         st.info(
-            f"No graph to show yet ({exc.message}). Load a corpus first: `gapmap demo --corpus PATH`, or run "
-            f"`gapmap ingest files PATH`, `gapmap extract` and `gapmap load` with `--home {source.home}`."
+            f"No graph to show yet ({md(redact(exc.message))}). Load a corpus first: `gapmap demo --corpus PATH`, "
+            f"or run `gapmap ingest files PATH`, `gapmap extract` and `gapmap load` with --home {md(source.home)}."
         )
         st.stop()
     return opened

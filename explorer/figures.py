@@ -1,13 +1,20 @@
 """Plotly figures of the explorer: the neighbourhood network, heatmaps, time series.
 
-Pure functions from data to figures, so they are testable without a running app.
+Pure functions from data to figures, so they are testable without a running app.  Every label that comes from
+the data (entity names, area members) goes through :func:`plain`: Plotly reads a small HTML subset in labels
+and hover texts (``<a href>`` makes a working link, ``<b>``, ``<br>``) and LaTeX in text wrapped in ``$``.
 """
 
 from __future__ import annotations
 
+import html
+import re
+
 import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
+
+from core.output import visible
 
 #: One colour per entity type, used on every page so a type always looks the same.
 TYPE_COLOURS: dict[str, str] = {
@@ -22,6 +29,15 @@ TYPE_COLOURS: dict[str, str] = {
 
 #: Distinct edge widths drawn (edges are binned by papers relative to the heaviest).
 EDGE_WIDTHS = 6
+_WHITESPACE = re.compile(r"\s+")
+
+
+def plain(value: object) -> str:
+    """Stored text as a Plotly label that shows exactly that text: ``&``, ``<`` and ``>`` as entities (Plotly
+    decodes them for display, so no tag is ever built from data), ``$`` as ``&#36;`` (no LaTeX), whitespace runs
+    as one space and control characters written out."""
+    text = visible(_WHITESPACE.sub(" ", str(value)))
+    return html.escape(text, quote=False).replace("$", "&#36;")
 
 
 def layout(graph: nx.Graph, focus: str | None = None, seed: int = 7) -> dict[str, tuple[float, float]]:
@@ -57,7 +73,8 @@ def network_figure(graph: nx.Graph, focus: str | None = None, seed: int = 7) -> 
         mid_y.append((y0 + y1) / 2)
         mid_data.append(f"{a}|{b}")
         mid_text.append(
-            f"{graph.nodes[a].get('name', a)} — {graph.nodes[b].get('name', b)}: {data.get('papers', 0)} papers"
+            f"{plain(graph.nodes[a].get('name', a))} — {plain(graph.nodes[b].get('name', b))}: "
+            f"{data.get('papers', 0)} papers"
         )
     for step, (xs, ys) in sorted(strokes.items()):
         fig.add_trace(
@@ -90,11 +107,12 @@ def network_figure(graph: nx.Graph, focus: str | None = None, seed: int = 7) -> 
                 y=[pos[n][1] for n in nodes],
                 mode="markers+text",
                 name=type_,
-                text=[graph.nodes[n].get("name", n) for n in nodes],
+                text=[plain(graph.nodes[n].get("name", n)) for n in nodes],
                 textposition="top center",
                 customdata=nodes,
                 hovertext=[
-                    f"{graph.nodes[n].get('name', n)} ({n}): {graph.nodes[n].get('papers', 0)} papers" for n in nodes
+                    f"{plain(graph.nodes[n].get('name', n))} ({plain(n)}): {graph.nodes[n].get('papers', 0)} papers"
+                    for n in nodes
                 ],
                 hoverinfo="text",
                 marker={
@@ -116,22 +134,28 @@ def network_figure(graph: nx.Graph, focus: str | None = None, seed: int = 7) -> 
 
 
 def heatmap(matrix: pd.DataFrame, title: str, colorscale: str = "Blues") -> go.Figure:
-    """A labelled heatmap of a landscape matrix (rows × columns)."""
+    """A labelled heatmap of a landscape matrix (rows × columns).
+
+    The axes keep the labels themselves as categories (a click reports them), but show them through
+    :func:`plain`, and so does the hover text."""
+    rows, cols = [str(r) for r in matrix.index], [str(c) for c in matrix.columns]
     fig = go.Figure(
         go.Heatmap(
             z=matrix.values,
-            x=list(matrix.columns),
-            y=list(matrix.index),
+            x=cols,
+            y=rows,
+            customdata=[[f"{plain(r)} × {plain(c)}" for c in cols] for r in rows],
             colorscale=colorscale,
-            hovertemplate="%{y} × %{x}: %{z}<extra></extra>",
+            hovertemplate="%{customdata}: %{z}<extra></extra>",
         )
     )
     fig.update_layout(
-        title=title,
+        title=plain(title),
         height=max(400, 22 * len(matrix.index) + 150),
         margin={"l": 10, "r": 10},
-        xaxis={"tickangle": -45},
-        yaxis={"autorange": "reversed"},  # the first (most-studied) row on top
+        xaxis={"tickangle": -45, "tickmode": "array", "tickvals": cols, "ticktext": [plain(c) for c in cols]},
+        # the first (most-studied) row on top
+        yaxis={"autorange": "reversed", "tickmode": "array", "tickvals": rows, "ticktext": [plain(r) for r in rows]},
     )
     return fig
 
@@ -140,7 +164,7 @@ def timeline(series: pd.DataFrame, x: str, y: str, colour: str, title: str) -> g
     """Papers per year, one line per entity or area."""
     fig = go.Figure()
     for key, part in series.groupby(colour, sort=True):
-        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=str(key)))
+        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=plain(key)))
     fig.update_layout(title=title, height=420, xaxis_title="year", yaxis_title="papers")
     return fig
 

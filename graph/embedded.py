@@ -36,8 +36,10 @@ class EmbeddedStore(CypherStore):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = ladybug.Database(str(self.path), read_only=read_only, max_num_threads=threads)
+        self._threads = threads
         self._conn = ladybug.Connection(self._db, num_threads=threads)
         self._column_order: dict[str, list[str]] = {}
+        self._in_transaction = False
 
     def checkpoint(self) -> None:
         """Relationships bulk-copied by COPY are durable only once checkpointed: LadybugDB 0.22 replays node
@@ -49,7 +51,16 @@ class EmbeddedStore(CypherStore):
         self._db.close()
 
     def _run(self, cypher: str, params: dict[str, Any] | None = None) -> Iterator[Row]:
-        result = self._conn.execute(cypher, params or {})
+        try:
+            result = self._conn.execute(cypher, params or {})
+        except RuntimeError:
+            # LadybugDB caches a statement prepared for the failed values (a negative LIMIT, say) and fails every
+            # later run of it on this connection; a fresh connection forgets it.  Inside a transaction the
+            # connection holds the work, and the transaction's rollback is what follows.
+            if not self._in_transaction:
+                self._conn.close()
+                self._conn = ladybug.Connection(self._db, num_threads=self._threads)
+            raise
         assert not isinstance(result, list)  # one statement per call
         columns = result.get_column_names()
         # sum() of INT64 is INT128 here, which Python receives as Decimal; Neo4j gives int, and JSON needs it too
@@ -67,12 +78,16 @@ class EmbeddedStore(CypherStore):
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         self._drain("BEGIN TRANSACTION")
+        self._in_transaction = True
         try:
-            yield
-        except BaseException:
-            self._drain("ROLLBACK")
-            raise
-        self._drain("COMMIT")
+            try:
+                yield
+            except BaseException:
+                self._drain("ROLLBACK")
+                raise
+            self._drain("COMMIT")
+        finally:
+            self._in_transaction = False
 
     def ensure_schema(self) -> None:
         """Create missing tables, and add columns a newer schema has to tables of an older graph."""

@@ -45,6 +45,14 @@ def shared() -> Path:
 
 
 @pytest.fixture(scope="session")
+def hostile(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workspace of the hostile corpus (``tests/hostile_corpus.py``), loaded into the embedded graph."""
+    from hostile_corpus import build
+
+    return build(shared, tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="session")
 def neo4j_settings() -> dict[str, str]:
     """Connection settings of the Neo4j server the tests run against (``make test`` starts one)."""
     uri = os.environ.get("NEO4J_URI", "")

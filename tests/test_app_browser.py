@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Iterator[t
     need(CHROMIUM.exists(), f"chromium not found at {CHROMIUM} (make test installs the Debian package)")
     home = tmp_path_factory.mktemp("browser") / "home"
     shutil.copytree(built_corpus(tmp_path_factory.getbasetemp(), shared), home)
+    with running_app(home) as url:
+        yield url, home
+
+
+@contextmanager
+def running_app(home: Path) -> Iterator[str]:
+    """``gapmap app`` serving the workspace ``home`` on a free port, until the block ends; its URL."""
     port = free_port()
     log = (home / "app.log").open("w")
     proc = subprocess.Popen(
@@ -77,7 +85,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Iterator[t
             assert proc.poll() is None, f"gapmap app exited: {(home / 'app.log').read_text()[-2000:]}"
             assert time.monotonic() < deadline, "gapmap app did not come up"
             time.sleep(0.5)
-        yield url, home
+        yield url
     finally:
         proc.terminate()
         try:

@@ -48,7 +48,7 @@ an = data.analytics()
 query = st.text_input("Find an entity by name, synonym or id", key="explore_q", placeholder="e.g. myelin, MESH:D009103")
 hits = data.rows("entity_search", q=query.strip(), limit=50)
 if hits.empty:
-    st.info(f"No entity matches “{query}”. Try a shorter name or a synonym.")
+    st.info(f"No entity matches “{ui.md(query)}”. Try a shorter name or a synonym.")
     st.stop()
 labels = {r.id: f"{r.name} · {r.type} · {r.papers} papers" for r in hits.itertuples()}
 focus_id = st.selectbox("Entity", list(labels), format_func=labels.__getitem__, key="explore_focus")
@@ -74,8 +74,9 @@ sub = neighbourhood(focus, nbrs, data.cooccurrence_graph(low, high))
 st.session_state[ui.SUBGRAPH] = sub
 st.caption(
     f"{sub.number_of_nodes()} entities, {sub.number_of_edges()} links; link width = papers mentioning both "
-    f"({low}–{high}{', funded only' if funded_only else ''} for links to {focus['name']}; links between neighbours "
-    f"with ≥ {MIN_SIDE_PAPERS} papers, the strongest only). Click a node or the middle of a link, or pick one below."
+    f"({low}–{high}{', funded only' if funded_only else ''} for links to {ui.md(focus['name'])}; links between "
+    f"neighbours with ≥ {MIN_SIDE_PAPERS} papers, the strongest only). Click a node or the middle of a link, or "
+    "pick one below."
 )
 event = ui.figure("neighbourhood", network_figure(sub, focus=focus_id), key="explore_chart", select=True)
 
@@ -99,15 +100,15 @@ kind, *ids = pick.split("|")
 if kind == "node":
     detail = data.rows("entity_detail", id=ids[0]).iloc[0]
     synonyms = ", ".join(detail["synonyms"] or []) or "—"
-    st.subheader(f"{detail['name']} · {detail['type']}")
+    st.subheader(f"{ui.md(detail['name'])} · {ui.md(detail['type'])}")
     st.markdown(
-        f"`{detail['id']}` · {detail['papers']} papers, {detail['first_year']}–{detail['last_year']} · "
-        f"synonyms: {synonyms}"
+        f"{ui.md(detail['id'])} · {ui.md(detail['papers'])} papers, "
+        f"{ui.md(detail['first_year'])}–{ui.md(detail['last_year'])} · synonyms: {ui.md(synonyms)}"
     )
     ui.table("node_papers", node_papers(ids[0]))
 else:
     a, b = ids
-    st.subheader(f"{sub.nodes[a]['name']} — {sub.nodes[b]['name']}")
+    st.subheader(f"{ui.md(sub.nodes[a]['name'])} — {ui.md(sub.nodes[b]['name'])}")
     evidence = data.rows("pair_evidence", a=a, b=b, limit=50)
     st.caption(f"{len(evidence)} papers mention both; same-sentence evidence first.")
     ui.table("link_papers", evidence)

@@ -77,8 +77,9 @@ c = cols.index(s2.selectbox(col_type, cols, key="gap_cell_col"))
 a, b = int(land.rows[r]), int(land.cols[c])
 observed = int(land.observed[r, c])
 st.markdown(
-    f"**{inc.names[a]} × {inc.names[b]}** — {observed} papers together, {land.expected[r, c]:.2f} expected; "
-    f"plausibility {land.plausibility[r, c]:.2f}, deficit {land.deficit[r, c]:.2f}, gap score {land.gap[r, c]:.3f}"
+    f"**{ui.md(inc.names[a])} × {ui.md(inc.names[b])}** — {observed} papers together, "
+    f"{land.expected[r, c]:.2f} expected; plausibility {land.plausibility[r, c]:.2f}, "
+    f"deficit {land.deficit[r, c]:.2f}, gap score {land.gap[r, c]:.3f}"
 )
 if observed:
     ui.table("cell_papers", data.rows("pair_evidence", a=inc.entity_ids[a], b=inc.entity_ids[b], limit=50))
@@ -95,8 +96,8 @@ else:
         )
         for t in hyp.linking:
             st.markdown(
-                f"- **{t.name}** ({t.type}): {t.with_a} papers with {inc.names[a]} ({ui.pmid_links(t.pmids_a)}), "
-                f"{t.with_b} with {inc.names[b]} ({ui.pmid_links(t.pmids_b)})"
+                f"- **{ui.md(t.name)}** ({ui.md(t.type)}): {t.with_a} papers with {ui.md(inc.names[a])} "
+                f"({ui.pmid_links(t.pmids_a)}), {t.with_b} with {ui.md(inc.names[b])} ({ui.pmid_links(t.pmids_b)})"
             )
 
 st.subheader("Top gaps")

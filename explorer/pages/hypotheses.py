@@ -48,11 +48,12 @@ else:
     ui.table("hypotheses", frame)
     st.subheader("Evidence")
     for i, h in enumerate(found[:10]):
-        with st.expander(f"{i + 1}. {h.a_name} × {h.c_name} ({scorer} {h.score:.3g})", expanded=i == 0):
+        label = f"{i + 1}. {ui.md(h.a_name)} × {ui.md(h.c_name)} ({scorer} {h.score:.3g})"
+        with st.expander(label, expanded=i == 0):
             for t in h.linking:
                 st.markdown(
-                    f"- **{t.name}** ({t.type}): {t.with_a} papers with {h.a_name} ({ui.pmid_links(t.pmids_a)}), "
-                    f"{t.with_b} with {h.c_name} ({ui.pmid_links(t.pmids_b)})"
+                    f"- **{ui.md(t.name)}** ({ui.md(t.type)}): {t.with_a} papers with {ui.md(h.a_name)} "
+                    f"({ui.pmid_links(t.pmids_a)}), {t.with_b} with {ui.md(h.c_name)} ({ui.pmid_links(t.pmids_b)})"
                 )
 
 st.subheader("How well does the scorer predict?")

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from explorer import data, ui
-from explorer.figures import pubmed_url
 from nlp.records import ENTITY_TYPES
 
 #: Matches read before faceting; results shown after it.
@@ -55,9 +54,12 @@ st.markdown(
 st.session_state.setdefault(ui.TABLES, {})["search_results"] = matches.drop(columns=["snippet"])
 for row in matches.head(SHOWN).itertuples():
     detail = data.rows("publication_detail", pmid=row.pmid).iloc[0]
+    # stored text only through ui.highlight / ui.md: the <mark> tags are the only HTML, the link is PubMed's
+    title = ui.highlight(row.title or "", query, 400)
     st.markdown(
-        f"**[{ui.highlight(row.title, query, 400)}]({pubmed_url(row.pmid)})**  \n"
-        f"{row.year} · {detail['journal'] or ''} · PMID {row.pmid}{' · funded' if detail['funded'] else ''}  \n"
+        f"**{ui.pubmed_link(row.pmid, title)}**  \n"
+        f"{ui.md(row.year)} · {ui.md(detail['journal'] or '')} · PMID {ui.md(row.pmid)}"
+        f"{' · funded' if detail['funded'] else ''}  \n"
         f"{ui.highlight(detail['abstract'] or '', query)}",
         unsafe_allow_html=True,
     )

@@ -7,17 +7,14 @@ messages go to stderr).
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import os
-import sys
 from typing import Annotated, Any
 
 import typer
 
 from core.errors import GapmapError
-from gapmap.runtime import console, progress, workspace
+from gapmap.runtime import console, data_table, progress, say, stdout_console, workspace, write_csv, write_json
 
 app = typer.Typer(help="Gap analytics: significance, landscape, trends, areas, hypotheses, risk.", no_args_is_help=True)
 
@@ -26,9 +23,12 @@ Backend = Annotated[
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AsCsv = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
-MinYear = Annotated[int | None, typer.Option("--min-year", help="Only papers from this year on.")]
-MaxYear = Annotated[int | None, typer.Option("--max-year", help="Only papers up to this year.")]
+MinYear = Annotated[int | None, typer.Option("--min-year", min=0, max=9999, help="Only papers from this year on.")]
+MaxYear = Annotated[int | None, typer.Option("--max-year", min=0, max=9999, help="Only papers up to this year.")]
 Top = Annotated[int, typer.Option("--top", min=1, help="How many rows to show.")]
+MinPapers = Annotated[int, typer.Option("--min-papers", min=0, help="Both sides need this many papers.")]
+#: Seeds feed NumPy generators, which take 32-bit seeds.
+Seed = Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Random seed.")]
 
 
 def _corpus(ctx: typer.Context, backend: str | None, min_year: int | None = None, max_year: int | None = None) -> Any:
@@ -65,25 +65,16 @@ def _clean(value: Any) -> Any:
 
 
 def _emit(rows: list[dict[str, Any]], as_json: bool, as_csv: bool, title: str) -> None:
-    """Rows as a JSON list, CSV (nested values JSON-encoded) or a rich table (ids left to JSON/CSV)."""
+    """Rows as a JSON list, CSV (nested values JSON-encoded, cells defused) or a table (ids left to JSON/CSV);
+    names and linking terms are stored text, so the table shows them as text (``gapmap.runtime``)."""
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+        write_json(rows)
         return
     if as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else [])
-        writer.writeheader()
-        writer.writerows({k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in r.items()} for r in rows)
+        write_csv(rows)
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
     keys = [k for k in (rows[0] if rows else {}) if k != "id" and not k.endswith("_id")]
-    for key in keys:
-        table.add_column(key, overflow="fold")
-    for r in rows:
-        table.add_row(*("; ".join(map(str, r[k])) if isinstance(r[k], list) else str(r[k]) for k in keys))
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    stdout_console().print(data_table(keys, ([r[k] for k in keys] for r in rows), title=title, sep="; "))
 
 
 def _linking(terms: list[Any]) -> list[dict[str, Any]]:
@@ -127,7 +118,7 @@ def gaps_command(
     ctx: typer.Context,
     rows: Annotated[str, typer.Option("--rows", help="Row entity type.")] = "Mechanism",
     cols: Annotated[str, typer.Option("--cols", help="Column entity type.")] = "Compound",
-    min_papers: Annotated[int, typer.Option("--min-papers", help="Both sides need this many papers.")] = 3,
+    min_papers: MinPapers = 3,
     top: Top = 20,
     min_year: MinYear = None,
     max_year: MaxYear = None,
@@ -174,8 +165,8 @@ def landscape_command(
     ctx: typer.Context,
     rows: Annotated[str, typer.Option("--rows", help="Row entity type.")] = "Mechanism",
     cols: Annotated[str, typer.Option("--cols", help="Column entity type.")] = "Compound",
-    min_papers: Annotated[int, typer.Option("--min-papers", help="Both sides need this many papers.")] = 3,
-    limit: Annotated[int, typer.Option("--limit", help="Most-studied entities per side.")] = 30,
+    min_papers: MinPapers = 3,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most-studied entities per side.")] = 30,
     min_year: MinYear = None,
     max_year: MaxYear = None,
     backend: Backend = None,
@@ -209,10 +200,16 @@ def landscape_command(
 @app.command("significance")
 def significance_command(
     ctx: typer.Context,
-    permutations: Annotated[int, typer.Option("--permutations", help="Curveball null-model samples.")] = 100,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-    alpha: Annotated[float, typer.Option("--alpha", help="Benjamini–Hochberg false-discovery rate.")] = 0.05,
-    min_observed: Annotated[int, typer.Option("--min-observed", help="Only pairs sharing this many papers.")] = 2,
+    permutations: Annotated[
+        int, typer.Option("--permutations", min=1, max=1_000_000, help="Curveball null-model samples.")
+    ] = 100,
+    seed: Seed = 0,
+    alpha: Annotated[
+        float, typer.Option("--alpha", min=0.0, max=1.0, help="Benjamini–Hochberg false-discovery rate.")
+    ] = 0.05,
+    min_observed: Annotated[
+        int, typer.Option("--min-observed", min=1, help="Only pairs sharing this many papers.")
+    ] = 2,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Independent chains, one process each (default: CPU count).")
     ] = os.cpu_count() or 1,
@@ -279,8 +276,8 @@ def trends_command(
     ctx: typer.Context,
     type_: Annotated[str | None, typer.Option("--type", help="Only entities of this type.")] = None,
     emerging: Annotated[bool, typer.Option("--emerging", help="Only entities bursting in the latest years.")] = False,
-    window: Annotated[int, typer.Option("--window", help="Years compared for growth.")] = 3,
-    min_papers: Annotated[int, typer.Option("--min-papers")] = 3,
+    window: Annotated[int, typer.Option("--window", min=1, max=100, help="Years compared for growth.")] = 3,
+    min_papers: Annotated[int, typer.Option("--min-papers", min=0, help="Only entities with this many papers.")] = 3,
     top: Top = 30,
     backend: Backend = None,
     as_json: AsJson = False,
@@ -316,11 +313,11 @@ def trends_command(
 @app.command("areas")
 def areas_command(
     ctx: typer.Context,
-    min_cooc: Annotated[int, typer.Option("--min-cooc", help="Papers a pair needs to be an edge.")] = 2,
+    min_cooc: Annotated[int, typer.Option("--min-cooc", min=1, help="Papers a pair needs to be an edge.")] = 2,
     resolution: Annotated[
-        float, typer.Option("--resolution", help="Louvain resolution (higher: smaller areas).")
+        float, typer.Option("--resolution", min=0.0, help="Louvain resolution (higher: smaller areas).")
     ] = 1.0,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Seed = 0,
     top: Top = 30,
     backend: Backend = None,
     as_json: AsJson = False,
@@ -358,7 +355,7 @@ def hypotheses_command(
     ] = None,
     target: Annotated[str | None, typer.Option("--target", help="With --source: closed discovery A→C.")] = None,
     scorer: Annotated[str, typer.Option("--scorer", help="Ranking scorer.")] = "supervised",
-    min_papers: Annotated[int, typer.Option("--min-papers")] = 2,
+    min_papers: Annotated[int, typer.Option("--min-papers", min=0, help="Both sides need this many papers.")] = 2,
     top: Top = 20,
     backend: Backend = None,
     as_json: AsJson = False,
@@ -373,7 +370,7 @@ def hypotheses_command(
     inc = _incidence(_corpus(ctx, backend))
     ranker = HypothesisRanker(inc)
     if scorer == "supervised" and ranker.model is None:
-        console.print(f"[yellow]note:[/] the corpus has no earlier years to train on; ranking by {FALLBACK}")
+        say("note:", f"the corpus has no earlier years to train on; ranking by {FALLBACK}")
     if source and target:
         terms = ranker.closed_discovery(_resolve(inc, source), _resolve(inc, target), limit=top)
         _emit(_clean(_linking(terms)), as_json, as_csv, f"linking terms {source} → {target}")
@@ -442,9 +439,11 @@ def risk_command(
 @app.command("evaluate")
 def evaluate_command(
     ctx: typer.Context,
-    cutoff: Annotated[int, typer.Option("--cutoff", help="Last year of the training graph.")],
-    horizon: Annotated[int, typer.Option("--horizon", help="Years before the cutoff the supervised model learns.")] = 3,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    cutoff: Annotated[int, typer.Option("--cutoff", min=0, max=9999, help="Last year of the training graph.")],
+    horizon: Annotated[
+        int, typer.Option("--horizon", min=1, max=100, help="Years before the cutoff the supervised model learns.")
+    ] = 3,
+    seed: Seed = 0,
     backend: Backend = None,
     as_json: AsJson = False,
 ) -> None:
@@ -465,7 +464,7 @@ def evaluate_command(
         raise GapmapError(f"no pair is first co-mentioned after {cutoff}", "choose an earlier --cutoff")
     data = result.to_dict()
     if as_json:
-        typer.echo(json.dumps(data, indent=2))
+        write_json(data)
         return
     console.print(
         f"cutoff {cutoff}: {result.train_edges} train edges, {result.test_edges} test edges, "

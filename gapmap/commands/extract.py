@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from core.errors import GapmapError
-from gapmap.runtime import console, ingested_workspace, progress
+from gapmap.runtime import console, ingested_workspace, progress, say
 
 app = typer.Typer()
 
@@ -62,7 +62,7 @@ def extract(
                 annotator=annotator,
                 on_start=lambda n: bar.update(task, total=n),
                 on_done=lambda n: bar.advance(task, n),
-                on_error=lambda pmid, err: console.print(f"[yellow]PMID {pmid}:[/] not annotated ({err})"),
+                on_error=lambda pmid, err: say(f"PMID {pmid}:", f"not annotated ({err})"),
             )
     finally:
         if annotator is not None:

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from core.errors import GapmapError
-from gapmap.runtime import console, progress
+from gapmap.runtime import console, progress, say
 
 if TYPE_CHECKING:
     from nlp.evaluate import Annotator
@@ -63,10 +63,11 @@ def train_command(
         distill=distill,
     )
     best = report.validation_scores.get("ents_f", 0.0)
-    console.print(
-        f"[green]trained[/] {report.train_docs} docs, {report.max_steps} steps in {report.seconds:.0f} s; "
+    say(
+        "trained",
+        f"{report.train_docs} docs, {report.max_steps} steps in {report.seconds:.0f} s; "
         f"validation F1 {best:.3f}; model in {report.output}",
-        highlight=False,
+        "green",
     )
 
 
