@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 import core  # noqa: F401 - before any test module loads NumPy: names the OpenBLAS kernel (core.blas)
+from core.settings import settings
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED = settings().shared_data
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 # Budgets of the fuzz suite (tests/test_fuzz_*.py): "quick" keeps it well under a minute in the normal run,
@@ -47,13 +49,16 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def neo4j_settings() -> dict[str, str]:
     """Connection settings of the Neo4j server the tests run against (``make test`` starts one)."""
-    uri = os.environ.get("NEO4J_URI", "")
-    need(bool(uri), 'NEO4J_URI is not set: run `eval "$(gapmap neo4j start --print-env)"` first (make test does)')
+    now = settings()
+    need(
+        bool(now.neo4j_uri),
+        'NEO4J_URI is not set: run `eval "$(gapmap neo4j start --print-env)"` first (make test does)',
+    )
     return {
-        "uri": uri,
-        "user": os.environ.get("NEO4J_USER", "neo4j"),
-        "password": os.environ.get("NEO4J_PASSWORD", ""),
-        "database": os.environ.get("NEO4J_DATABASE", "neo4j"),
+        "uri": now.neo4j_uri.reveal(),
+        "user": now.neo4j_user,
+        "password": now.neo4j_password.reveal(),
+        "database": now.neo4j_database,
     }
 
 
@@ -73,6 +78,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 if outcome == "passed" and report.when != "call":
                     continue
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    server = os.environ.get("NEO4J_URI", "no server")
+    server = re.sub(r"//[^@/]*@", "//", settings().neo4j_uri.reveal()) or "no server"  # without credentials
     counts = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "none run"
     terminalreporter.write_line(f"Neo4j tests against {server}: {counts}")

@@ -34,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from core.settings import settings  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
 from graph import queries  # noqa: E402
 from graph.build import Derived  # noqa: E402
@@ -43,7 +44,7 @@ from graph.records import PublicationRows, publication_rows  # noqa: E402
 from ingest.store import ArticleStore  # noqa: E402
 from nlp.mention_store import MentionStore  # noqa: E402
 
-SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = settings().shared_data
 SOURCES = (
     "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz",
     "pubmed_xml_samples/ncbiutils/multiple.xml.gz",

@@ -47,7 +47,6 @@ from core.settings import settings
 from ingest.jsonl import iter_jsonl
 from ingest.records import Article
 from nlp.gazetteer import shared_gazetteer
-from nlp.lexicons import shared_data
 from nlp.linker import shared_linker
 from nlp.ner_model import MODEL_DIR, load_model
 from nlp.pipeline import load_pipeline
@@ -74,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     threadpool_limits(1, user_api="blas")
 
-    path = shared_data() / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz"
+    path = settings().shared_data / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz"
     with gzip.open(path, "rb") as stream:
         articles = [a for a in iter_jsonl(cast(BinaryIO, stream), str(path)) if isinstance(a, Article)]
     articles = articles[: args.limit] if args.limit else articles
