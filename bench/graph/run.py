@@ -107,11 +107,12 @@ def real_rows(ws: Workspace) -> list[PublicationRows]:
         mentions = MentionStore(articles.connection)
         concepts = {c.concept_id: c for c in mentions.concepts()}
         award_ids = {a.award_id for a in articles.awards()}
+        mesh_uis = mentions.mesh_uis()
         links: dict[str, list[Any]] = {}
         for link in articles.funding_links():
             links.setdefault(link.pmid, []).append(link)
         return [
-            publication_rows(a, ms, links.get(a.pmid, ()), concepts, award_ids)
+            publication_rows(a, ms, links.get(a.pmid, ()), concepts, award_ids, mesh_uis)
             for a, ms in with_mentions(articles.iter_articles(), mentions.iter_mentions())
         ]
 
