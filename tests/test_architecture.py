@@ -60,6 +60,19 @@ def test_import_graph_is_acyclic_and_matches_the_layers() -> None:
     assert "explorer" not in set().union(*(table[p] for p in ("core", "ingest", "nlp", "graph", "analytics")))
 
 
+def test_graph_reads_the_nlp_output_not_its_lexicons() -> None:
+    """Loading the graph needs what the NLP stage stored (mentions, concepts, resolved MeSH ids), never the
+    lexicons and their shared data files."""
+    used = set()
+    for path in (ROOT / "graph").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("nlp"):
+                used.add(node.module)
+            elif isinstance(node, ast.Import):
+                used |= {alias.name for alias in node.names if alias.name.startswith("nlp")}
+    assert used == {"nlp.mention_store", "nlp.records"}
+
+
 def test_the_layer_check_sees_imports_inside_functions(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from gapmap.runtime import console\n    import graph.load\n")
