@@ -61,7 +61,7 @@ def test_import_graph_is_acyclic_and_matches_the_layers() -> None:
 
 
 def test_graph_reads_the_nlp_output_not_its_lexicons() -> None:
-    """Loading the graph needs what the NLP stage stored (mentions, concepts, resolved MeSH ids), never the
+    """Loading the graph needs what the NLP stage stored (mentions, concepts, study contexts, MeSH ids), never the
     lexicons and their shared data files."""
     used = set()
     for path in (ROOT / "graph").rglob("*.py"):
@@ -70,7 +70,7 @@ def test_graph_reads_the_nlp_output_not_its_lexicons() -> None:
                 used.add(node.module)
             elif isinstance(node, ast.Import):
                 used |= {alias.name for alias in node.names if alias.name.startswith("nlp")}
-    assert used == {"nlp.mention_store", "nlp.records"}
+    assert used == {"nlp.mention_store", "nlp.records", "nlp.study_context"}
 
 
 def test_the_layer_check_sees_imports_inside_functions(tmp_path: Path) -> None:

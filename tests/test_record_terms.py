@@ -14,6 +14,7 @@ from ingest.records import Article, Chemical, MeshHeading
 from nlp.lexicons.mesh import descriptor_by_name, mesh_type
 from nlp.mention_store import Annotation, MentionStore
 from nlp.record_terms import heading_uis, mentions_from_record
+from nlp.study_context import StudyContext
 
 CHECK_TAGS = {"Humans", "Female", "Male", "Animals", "Aged", "Adult", "Middle Aged", "Mice", "Rats"}
 
@@ -97,8 +98,8 @@ def test_headings_named_without_an_id_get_the_descriptor_id_and_the_store_keeps_
 
     store = MentionStore(sqlite3.connect(":memory:"))
     first, second = medline[0], medline[1]
-    store.write([Annotation(a.pmid, "h", [], resolved[a.pmid]) for a in (first, second)], "v1")
+    store.write([Annotation(a.pmid, "h", [], StudyContext(), resolved[a.pmid]) for a in (first, second)], "v1")
     assert store.mesh_uis() == {**resolved[first.pmid], **resolved[second.pmid]}
-    store.write([Annotation(first.pmid, "h2", [], {})], "v1")  # re-annotated: its old rows go
+    store.write([Annotation(first.pmid, "h2", [], StudyContext(), {})], "v1")  # re-annotated: its old rows go
     store.forget([second.pmid])
     assert store.mesh_uis() == {}
