@@ -257,7 +257,3 @@ class CypherStore(ABC):
     def _drain(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         for _ in self._run(cypher, params):
             pass
-
-    @staticmethod
-    def _key(label: str) -> str:
-        return key_of(label)
