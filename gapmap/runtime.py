@@ -6,7 +6,9 @@ themselves, so ``--home`` and ``GAPMAP_HOME`` mean the same thing everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -19,6 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 
 from core.errors import GapmapError
 from core.workspace import Workspace
@@ -60,3 +63,17 @@ def progress(*, transient: bool = False) -> Progress:
         console=console,
         transient=transient,
     )
+
+
+def print_table(columns: Sequence[str], rows: Iterable[Iterable[Any]], *, title: str | None = None) -> None:
+    """Rows as a rich table on the console: a list's items joined with ", ", None an empty cell."""
+    table = Table(*columns, title=title)
+    for row in rows:
+        table.add_row(*(_cell(value) for value in row))
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from core.errors import GapmapError
-from gapmap.runtime import console, ingested_workspace, progress, workspace
+from gapmap.runtime import console, ingested_workspace, print_table, progress, workspace
 
 app = typer.Typer()
 export_app = typer.Typer(help="Export the graph for bulk import elsewhere.", no_args_is_help=True)
@@ -98,10 +97,7 @@ def query_command(
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
         return
-    table = Table(*query.returns or (rows[0].keys() if rows else ()))
-    for row in rows:
-        table.add_row(*(_cell(v) for v in row.values()))
-    console.print(table)
+    print_table(query.returns or (list(rows[0]) if rows else []), (row.values() for row in rows))
     console.print(f"{len(rows)} rows")
 
 
@@ -115,15 +111,11 @@ def _parse_params(items: list[str]) -> dict[str, str]:
     return params
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return "" if value is None else str(value)
-
-
 def _print_catalogue(catalogue: dict[str, Any]) -> None:
-    table = Table("name", "parameters", "returns", "description")
-    for q in catalogue.values():
-        params = ", ".join(f"{p.name}: {p.type} = {json.dumps(p.default)}" for p in q.params.values())
-        table.add_row(q.name, params, ", ".join(q.returns), q.description)
-    console.print(table)
+    def params(q: Any) -> list[str]:
+        return [f"{p.name}: {p.type} = {json.dumps(p.default)}" for p in q.params.values()]
+
+    print_table(
+        ["name", "parameters", "returns", "description"],
+        ([q.name, params(q), q.returns, q.description] for q in catalogue.values()),
+    )
