@@ -133,6 +133,15 @@ def test_dask_local_cluster_gives_exactly_the_single_process_mentions(
     assert len(rows[0]) > 400 and sorted(rows[0]) == sorted(rows[1])
 
 
+def test_workers_are_told_to_load_their_own_installed_model(tmp_path: Path) -> None:
+    """On another machine the packaged model sits at another path: the client names it, not its own path."""
+    from nlp.dask_cluster import PACKAGED_MODEL, model_argument
+    from nlp.ner_model import MODEL_DIR
+
+    assert model_argument(MODEL_DIR) == PACKAGED_MODEL
+    assert model_argument(tmp_path) == str(tmp_path) and model_argument(None) is None
+
+
 def test_cli_extract_on_dask_equals_the_plain_run(tmp_path: Path, articles: list[Article], shared: Path) -> None:
     env = {**os.environ, "GAPMAP_SHARED_DATA": str(shared), "GAPMAP_CACHE": str(settings().cache)}
     rows = []
