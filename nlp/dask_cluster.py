@@ -15,12 +15,20 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import dask
 from distributed import Client, LocalCluster, as_completed
 
 from core.errors import GapmapError
 from ingest.records import Article
 from nlp.ner_model import MODEL_DIR
 from nlp.pipeline import Annotated, Pipeline, load_pipeline
+
+#: Environment of the worker processes a local cluster starts. Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_=65536``
+#: so that workers hand freed memory back to the system at once; glibc then trims on nearly every free, and the NLP,
+#: which allocates many small arrays, took a third more CPU per abstract in such a worker than in one process
+#: (bench/nlp). Trimming at 256 MiB keeps it at one process's speed. docs/nlp.md says how to set it for
+#: ``dask worker``.
+WORKER_ENVIRON = {"MALLOC_TRIM_THRESHOLD_": str(256 * 2**20)}
 
 #: What the client sends for "the model installed with gapmap": each worker loads its own installed copy, whose
 #: path on another machine need not be the client's.
@@ -74,9 +82,11 @@ class DaskAnnotator:
         try:
             if scheduler:
                 return cls(Client(scheduler, timeout="20s"), model_dir)
-            cluster = LocalCluster(
-                n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
+            environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **WORKER_ENVIRON}
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+                cluster = LocalCluster(
+                    n_workers=local_workers, threads_per_worker=1, processes=True, dashboard_address=None
+                )
             return cls(Client(cluster), model_dir)
         except OSError as exc:
             raise GapmapError(

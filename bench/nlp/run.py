@@ -23,9 +23,10 @@ The load average (``os.getloadavg``) before and after is recorded: on a shared m
 With ``--dask-workers 1,2`` the full pipeline also runs on a Dask ``LocalCluster`` of each number of single-threaded
 worker processes, through the same :class:`nlp.dask_cluster.DaskAnnotator` as ``gapmap extract --dask-local N``
 (chunks of 64 articles, at most two per worker in flight), and the wall-clock abstracts per second of every run are
-printed side by side with the in-process run's.  The workers load their pipelines before the clock starts (that
-start-up is reported apart), and their CPU time is summed, so each run also gives abstracts per CPU-second.  The
-workers read the cache folder of the settings (``GAPMAP_CACHE``), as ``gapmap extract`` does.
+printed side by side with the in-process run's.  Before the clock starts, the workers load their pipelines (that
+start-up is reported apart) and annotate the in-process run's 50 warm-up abstracts; their CPU time is summed, so
+each run also gives abstracts per CPU-second.  The workers read the cache folder of the settings (``GAPMAP_CACHE``),
+as ``gapmap extract`` does.
 
 Run:  .venv/bin/python bench/nlp/run.py [--limit N] [--cache DIR] [--model DIR | --no-model] [--dask-workers 1,2]
       [--json out.json]
@@ -82,18 +83,23 @@ def _rates(n: int, wall: float, cpu: float) -> dict[str, float]:
     }
 
 
+def _warm_up(articles: list[Article], model: str | None) -> None:
+    """Run on each worker: annotate a few articles, as the in-process pipeline does before it is timed."""
+    from nlp.dask_cluster import _worker_pipeline
+
+    _drain(_worker_pipeline(model).annotate_many(articles))
+
+
 def _on_dask(workers: int, articles: list[Article], model_dir: Path | None, version: str) -> dict[str, float]:
     """The full pipeline on a new LocalCluster of ``workers`` processes, as ``gapmap extract --dask-local``."""
-    from distributed import Client, LocalCluster
-
-    from nlp.dask_cluster import DaskAnnotator
+    from nlp.dask_cluster import DaskAnnotator, model_argument
 
     started = time.perf_counter()
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-    annotator = DaskAnnotator(Client(cluster), model_dir)
+    annotator = DaskAnnotator.connect(None, workers, model_dir)
     try:
         annotator.load_pipelines(version)
         startup = time.perf_counter() - started
+        annotator.client.run(_warm_up, articles[:50], model_argument(model_dir))  # as the in-process run's warm-up
         cpu_before = sum(annotator.client.run(time.process_time).values())
         chunks = (articles[i : i + BATCH] for i in range(0, len(articles), BATCH))
         wall, _ = _timed(lambda: _drain(annotator.annotate(chunks, version)))
