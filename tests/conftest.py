@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
 
 import core  # noqa: F401 - before any test module loads NumPy: names the OpenBLAS kernel (core.blas)
 from core.settings import settings
@@ -36,9 +37,9 @@ _FUZZ = {
     "suppress_health_check": [HealthCheck.too_slow],
     "phases": [phase for phase in Phase if phase is not Phase.explain],
 }
-settings.register_profile("quick", max_examples=40, **_FUZZ)
-settings.register_profile("fuzz", max_examples=2500, **_FUZZ)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+hypothesis_settings.register_profile("quick", max_examples=40, **_FUZZ)
+hypothesis_settings.register_profile("fuzz", max_examples=2500, **_FUZZ)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
 def need(condition: bool, reason: str) -> None:
