@@ -9,23 +9,38 @@ written in one transaction.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 from graph.records import PublicationRows, Row
 from graph.schema import SHARED_NODES, key_of
 
 
-def npmi(pair: int, a: int, b: int, total: int) -> float:
-    """Normalised pointwise mutual information over papers, in [-1, 1] (1: always together)."""
-    if pair == 0 or total == 0:
-        return -1.0
-    p_ab, p_a, p_b = pair / total, a / total, b / total
-    if p_ab >= 1.0:
-        return 1.0
-    return round(math.log(p_ab / (p_a * p_b)) / -math.log(p_ab), 6)
+def npmi(observed: ArrayLike, n_a: ArrayLike, n_b: ArrayLike, n_papers: int) -> np.ndarray:
+    """Normalised PMI ``log(p_ab / (p_a p_b)) / -log p_ab`` over papers, element-wise: −1 never together,
+    0 independent, 1 always together.
+
+    The one NPMI of gapmap: the loader's CO_OCCURS property (:func:`stored_npmi`), the networkx projection and the
+    analytics' co-occurrence statistics (:mod:`analytics.cooccurrence`) all call it.
+    """
+    observed = np.asarray(observed, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_ab = observed / n_papers
+        p_a = np.asarray(n_a, dtype=np.float64) / n_papers
+        p_b = np.asarray(n_b, dtype=np.float64) / n_papers
+        out = np.log(p_ab / (p_a * p_b)) / -np.log(p_ab)
+    out = np.where(observed == 0, -1.0, out)
+    return np.where(p_ab >= 1.0, 1.0, out)
+
+
+def stored_npmi(pairs: Sequence[int], a: Sequence[int], b: Sequence[int], total: int) -> list[float]:
+    """:func:`npmi` of each pair as the graph stores it: a float rounded to 6 decimals."""
+    return [round(float(v), 6) for v in npmi(pairs, a, b, total)]
 
 
 @dataclass
@@ -109,6 +124,13 @@ class Derived:
 
     def rels(self) -> dict[str, list[Row]]:
         """Corpus-wide relationship rows by type (CO_OCCURS in canonical order: smaller id first)."""
+        pairs = sorted(self.pairs.items())
+        scores = stored_npmi(
+            [s.count for _, s in pairs],
+            [self.entities[a].count for (a, _), _ in pairs],
+            [self.entities[b].count for (_, b), _ in pairs],
+            self.papers,
+        )
         co = [
             {
                 "src": a,
@@ -118,9 +140,9 @@ class Derived:
                 "funded_papers": s.funded,
                 "first_year": s.first,
                 "last_year": s.last,
-                "npmi": npmi(s.count, self.entities[a].count, self.entities[b].count, self.papers),
+                "npmi": score,
             }
-            for (a, b), s in sorted(self.pairs.items())
+            for ((a, b), s), score in zip(pairs, scores, strict=True)
         ]
         aff = [
             {"src": a, "dst": i, "papers": s.count, "first_year": s.first, "last_year": s.last}

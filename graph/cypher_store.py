@@ -86,7 +86,7 @@ class CypherStore(ABC):
     # -- load steps (used by graph.load) -----------------------------------------------------------
 
     def load_keys(self) -> dict[str, str]:
-        """pmid → load key of every publication whose rows are fully written."""
+        """pmid → load key of every publication (``""`` while its rows are not fully written)."""
         return {
             r["pmid"]: r["k"] or "" for r in self._run("MATCH (p:Publication) RETURN p.pmid AS pmid, p.load_key AS k")
         }
@@ -257,7 +257,3 @@ class CypherStore(ABC):
     def _drain(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         for _ in self._run(cypher, params):
             pass
-
-    @staticmethod
-    def _key(label: str) -> str:
-        return key_of(label)

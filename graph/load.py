@@ -90,6 +90,7 @@ def load(
     mention_store = MentionStore(articles.connection)
     concepts = {c.concept_id: c for c in mention_store.concepts()}
     contexts = mention_store.contexts()
+    mesh_uis = mention_store.mesh_uis()
     awards = articles.awards()
     award_ids = {a.award_id for a in awards}
     portfolio_nodes, portfolio_rels = portfolio_rows(articles.programmes(), awards)
@@ -114,7 +115,7 @@ def load(
 
     for article, mentions in with_mentions(articles.iter_articles(), mention_store.iter_mentions()):
         context = contexts.get(article.pmid)
-        rows = publication_rows(article, mentions, links.get(article.pmid, ()), concepts, award_ids, context)
+        rows = publication_rows(article, mentions, links.get(article.pmid, ()), concepts, award_ids, mesh_uis, context)
         derived.add(rows)
         report.publications += 1
         if existing.get(article.pmid) == rows.load_key:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.names import clean, name_key, parse_affiliation
 from ingest.records import Article, Author, Award, FundingLink, MeshHeading, Programme
-from nlp.lexicons.mesh import descriptor_by_name
 from nlp.records import ENTITY_TYPES, Concept, Mention
 from nlp.study_context import StudyContext
 
@@ -63,12 +62,12 @@ def search_text(article: Article) -> str:
     return f"{clean(article.title)}\n{clean(article.abstract_text)}".lower()
 
 
-def mesh_ui(heading: MeshHeading) -> str:
-    """The descriptor id; MEDLINE text names headings without ids, so they are looked up by name."""
+def mesh_ui(heading: MeshHeading, resolved: Mapping[str, str]) -> str:
+    """The descriptor id. MEDLINE text names headings without ids: ``resolved`` holds the ids the NLP stage found
+    for those names (:meth:`nlp.mention_store.MentionStore.mesh_uis`); a name it does not know keys itself."""
     if heading.descriptor_ui:
         return heading.descriptor_ui
-    known = descriptor_by_name().get(heading.descriptor_name.lower())
-    return known.ui if known else f"name:{name_key(heading.descriptor_name)}"
+    return resolved.get(heading.descriptor_name.lower()) or f"name:{name_key(heading.descriptor_name)}"
 
 
 def entity_row(concept_id: str, concept: Concept | None, mention: Mention) -> Row:
@@ -110,10 +109,12 @@ def publication_rows(
     links: Iterable[FundingLink],
     concepts: dict[str, Concept],
     award_ids: set[str],
+    mesh_uis: Mapping[str, str],
     context: StudyContext | None = None,
 ) -> PublicationRows:
     """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends);
-    ``context`` is its study context, None when the NLP stage has not annotated it yet."""
+    ``mesh_uis`` names the MeSH headings that the record names without an id (see :func:`mesh_ui`), ``context``
+    is its study context, None when the NLP stage has not annotated it yet."""
     funding = sorted({(lk.award_id, lk.provenance) for lk in links if lk.award_id in award_ids})
     out = PublicationRows(article.pmid, article.year, bool(funding))
     journal_id = name_key(article.journal or article.journal_abbrev)
@@ -154,7 +155,7 @@ def publication_rows(
                 out.affiliations.append((aid, aff.key))
     headings: dict[str, MeshHeading] = {}
     for heading in article.mesh:
-        headings.setdefault(mesh_ui(heading), heading)
+        headings.setdefault(mesh_ui(heading, mesh_uis), heading)
     for ui, heading in sorted(headings.items()):
         out.node("MeshTerm", {"ui": ui, "name": clean(heading.descriptor_name)})
         out.rel("ANNOTATED_WITH", article.pmid, ui, major=heading.major_topic)

@@ -25,10 +25,6 @@ class IngestReport:
     rejected: list[Rejected] = field(default_factory=list)
     seen_pmids: set[str] = field(default_factory=set)
 
-    @property
-    def ok(self) -> bool:
-        return not self.rejected
-
 
 def store_events(
     events: Iterable[Event],

@@ -9,9 +9,7 @@ source format.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 #: The largest integer SQLite's INTEGER column holds: a PMID (or version) beyond it cannot key the store.
 MAX_STORED_INT = 2**63 - 1
@@ -193,12 +191,6 @@ def record_rejection(source: str, exc: Exception, position: str, pmid: str = "")
     """The one rejection for a record that raised ``exc``: a RecordError's own words, else the error named."""
     reason = str(exc) if isinstance(exc, RecordError) else f"unreadable record: {type(exc).__name__}: {exc}"
     return Rejected(source, clip(reason), position=position, pmid=pmid)
-
-
-@dataclass
-class Funder:
-    name: str
-    country: str = ""
 
 
 @dataclass

@@ -13,10 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import ahocorasick
-
-from nlp.gazetteer import is_abbreviation, lower_same_length
 from nlp.textnorm import word_characters
+from nlp.wordmatch import WordAutomata
 
 # Phrases are matched as whole words after punctuation becomes space ("double-blind" = "double blind"); a
 # phrase ending in "*" matches as a word prefix ("randomi*": randomised, randomized, randomisation).
@@ -101,30 +99,23 @@ _FORMS = {
 
 
 class PhraseMatcher:
-    """Every (name, start) of the named phrases in a text, in one Aho–Corasick pass per case mode."""
+    """Every (name, start) of the named phrases in a text, through :class:`nlp.wordmatch.WordAutomata`."""
 
     def __init__(self, phrases: dict[str, str]) -> None:
-        self._sensitive = ahocorasick.Automaton()
-        self._insensitive = ahocorasick.Automaton()
-        for name, alternatives in phrases.items():
-            for phrase in (p.strip() for p in alternatives.split("|")):
-                prefix = phrase.endswith("*")
-                form = word_characters(phrase.rstrip("*"))
-                sensitive = is_abbreviation(form)
-                key = f" {form if sensitive else form.lower()}{'' if prefix else ' '}"
-                (self._sensitive if sensitive else self._insensitive).add_word(key, (name, len(key)))
         self.names = tuple(phrases)
-        for automaton in (self._sensitive, self._insensitive):
-            if len(automaton):
-                automaton.make_automaton()
+        # A phrase listed under two names counts for the last ("pwms": the "ms" cue, not "participants"), which
+        # is what the context model was trained on.
+        self._automata = WordAutomata(
+            (
+                (word_characters(phrase.rstrip("*")), index, phrase.endswith("*"))
+                for index, alternatives in enumerate(phrases.values())
+                for phrase in (p.strip() for p in alternatives.split("|"))
+            ),
+            combine=lambda _first, last: last,
+        )
 
     def find(self, text: str) -> list[tuple[str, int]]:
-        normal = f" {word_characters(text)} "
-        found: list[tuple[str, int]] = []
-        for automaton, haystack in ((self._sensitive, normal), (self._insensitive, lower_same_length(normal))):
-            if len(automaton):
-                found.extend((name, last - length + 1) for last, (name, length) in automaton.iter(haystack))
-        return found
+        return [(self.names[index], start) for start, _, index in self._automata.hits(text)]
 
 
 CUE_NAMES = tuple(_CUES)

@@ -24,7 +24,6 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
-from core.settings import settings
 from ingest.files import iter_file_events, iter_paths
 from ingest.records import AbstractSection, Article, MeshHeading
 from nlp.context_metadata import MetadataContext, metadata_context
@@ -38,10 +37,6 @@ PUBMEDQA = "pubmedqa_pqal/ori_pqal.json.gz"
 MIN_RECORDS = 3
 #: A yes/no head with fewer positive records is not trained (its label then comes from MeSH only).
 MIN_POSITIVES = 10
-
-
-def shared_data_dir() -> Path:
-    return settings().shared_data
 
 
 def in_dev_split(pmid: str) -> bool:

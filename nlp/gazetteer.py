@@ -1,14 +1,10 @@
-"""Dictionary matching of every lexicon at once: compile the concepts into two Aho–Corasick automata, match.
-
-Why Aho–Corasick (``pyahocorasick``): one pass over the text finds all of ~700k surface forms, in C, at tens
-of thousands of abstracts per second; a spaCy PhraseMatcher over the same lexicon needs far more memory.
+"""Dictionary matching of every lexicon at once: the concepts compiled into :class:`nlp.wordmatch.WordAutomata`.
 
 Rules (documented in docs/nlp.md):
 
-* Keys and text are normalised the same way, one character for one character so offsets stay valid: every
-  character that is not a letter or digit becomes a space (hyphens, dashes, brackets, punctuation).
-* Abbreviation-like forms (no space, and either ≤ 5 characters with a capital, or ≥ 2 capitals: ``NfL``, ``PIRA``,
-  ``CD20``, ``IL-6``) are matched case-sensitively; everything else case-insensitively.
+* Matching is :mod:`nlp.wordmatch`'s: keys and text normalised alike, one character for one (every character
+  that is not a letter or digit becomes a space), abbreviation-like forms (``NfL``, ``PIRA``, ``CD20``, ``IL-6``)
+  case-sensitive and everything else case-insensitive, whole words only.
 * A match must start and end at a word boundary, next to a non-alphanumeric character (no ``MS`` inside
   ``MSc`` or ``NfL`` inside ``inflammation``).
 * Ambiguous forms are dropped (:data:`STOPLIST`, forms under 3 characters unless curated, gene aliases that are
@@ -28,7 +24,6 @@ from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 
-import ahocorasick
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -37,7 +32,7 @@ from nlp.doc_text import doc_text
 from nlp.lexicons import cell_ontology, curated, hgnc, mesh, ontology_json, shared_data
 from nlp.merge import EntitySpan
 from nlp.records import Concept
-from nlp.textnorm import word_characters
+from nlp.wordmatch import WordAutomata, is_abbreviation, longest_matches
 
 #: Lexicons in priority order (first wins a shared surface form); each yields Concepts.
 SOURCE_PRIORITY: tuple[tuple[str, Callable[[], Iterable[Concept]]], ...] = (
@@ -88,22 +83,6 @@ class GazetteerMatch:
 _BREAK = re.compile(r"[.,;:!?]\s|\n")
 
 
-def lower_same_length(text: str) -> str:
-    """Lower-case without changing the length (``"İ".lower()`` is two characters)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
-
-
-def is_abbreviation(form: str) -> bool:
-    """Abbreviation-like forms are matched case-sensitively (see module docstring)."""
-    if " " in form:
-        return False
-    capitals = sum(c.isupper() for c in form)
-    return capitals >= 2 or (capitals >= 1 and len(form) <= 5)
-
-
 def _plurals(form: str) -> list[str]:
     """English plural of the last word, for types usually named in the plural (cells, lesions, processes)."""
     if not form[-1:].isalpha() or form.endswith("s"):
@@ -114,7 +93,6 @@ def _plurals(form: str) -> list[str]:
 
 
 _PLURAL_TYPES = {"CellType", "Mechanism", "Biomarker"}
-_LEN_BITS = 10  # automaton values pack (concept index << 10) | key length
 
 
 #: Single-word GO terms are mostly generic ("translation", "secretion", "pathogenesis"); these endings name
@@ -153,49 +131,19 @@ class Gazetteer:
         self.concepts = concepts
         self.lexicons = lexicons
         self._index = {c.concept_id: i for i, c in enumerate(concepts)}
-        self._sensitive = ahocorasick.Automaton()
-        self._insensitive = ahocorasick.Automaton()
-        for form, index in forms:
-            key = word_characters(form)
-            automaton, key = (
-                (self._sensitive, key) if is_abbreviation(form) else (self._insensitive, lower_same_length(key))
-            )
-            if key.strip() and f" {key} " not in automaton and len(key) < (1 << _LEN_BITS):
-                automaton.add_word(f" {key} ", (index << _LEN_BITS) | len(key))
-        for automaton in (self._sensitive, self._insensitive):
-            automaton.make_automaton()
+        self._automata = WordAutomata(forms)  # the first lexicon to give a form keeps it
 
     def __len__(self) -> int:
-        return len(self._sensitive) + len(self._insensitive)
+        return len(self._automata)
 
     def concept(self, concept_id: str) -> Concept | None:
         index = self._index.get(concept_id)
         return self.concepts[index] if index is not None else None
 
-    def _raw(self, text: str) -> Iterator[tuple[int, int, int]]:
-        """(start, end, concept index) of every whole-word match in either automaton."""
-        normal = f" {word_characters(text)} "
-        for automaton, haystack in ((self._sensitive, normal), (self._insensitive, lower_same_length(normal))):
-            if len(automaton) == 0:
-                continue
-            for last, value in automaton.iter(haystack):
-                # the key is " form ": in text coordinates the form ends at last - 1 (the haystack has a leading space)
-                length = value & ((1 << _LEN_BITS) - 1)
-                start, end = last - length - 1, last - 1
-                if not _BREAK.search(text, start, end):
-                    yield start, end, value >> _LEN_BITS
-
     def match(self, text: str) -> list[GazetteerMatch]:
         """Longest non-overlapping matches, left to right; ties go to the higher-priority lexicon."""
-        candidates = sorted(self._raw(text), key=lambda m: (m[0] - m[1], m[2], m[0]))
-        taken: list[tuple[int, int, int]] = []
-        occupied = bytearray(len(text) + 1)
-        for start, end, index in candidates:
-            if any(occupied[start:end]):
-                continue
-            occupied[start:end] = b"\x01" * (end - start)
-            taken.append((start, end, index))
-        taken.sort()
+        found = ((s, e, i) for s, e, i in self._automata.hits(text) if not _BREAK.search(text, s, e))
+        taken = sorted(longest_matches(sorted(found, key=lambda m: (m[0] - m[1], m[2], m[0])), len(text)))
         return [GazetteerMatch(s, e, text[s:e], self.concepts[i], self.lexicons[i]) for s, e, i in taken]
 
 

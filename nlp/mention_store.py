@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nlp.records import Concept, Mention
 from nlp.study_context import StudyContext
@@ -46,6 +46,12 @@ CREATE TABLE IF NOT EXISTS contexts (
     pmid INTEGER PRIMARY KEY,
     context TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS mesh_heading_uis (
+    pmid INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    ui TEXT NOT NULL,
+    PRIMARY KEY (pmid, name)
+);
 CREATE TABLE IF NOT EXISTS annotated (
     pmid INTEGER PRIMARY KEY,
     pipeline_version TEXT NOT NULL,
@@ -62,12 +68,14 @@ _COLUMNS = (
 
 @dataclass
 class Annotation:
-    """The NLP stage's output for one article: its mentions and study context, and the text hash they came from."""
+    """The NLP stage's output for one article: its mentions, study context and the descriptor UIs of its MeSH
+    headings named without one (lower-cased name -> UI), and the text hash they came from."""
 
     pmid: str
     text_hash: str
     mentions: list[Mention]
     context: StudyContext
+    mesh_uis: dict[str, str] = field(default_factory=dict)
 
 
 class MentionStore:
@@ -91,7 +99,12 @@ class MentionStore:
         with self._conn:
             for ann in annotations:
                 pmid = int(ann.pmid)
-                self._conn.execute("DELETE FROM mentions WHERE pmid = ?", (pmid,))
+                for table in ("mentions", "mesh_heading_uis"):
+                    self._conn.execute(f"DELETE FROM {table} WHERE pmid = ?", (pmid,))
+                self._conn.executemany(
+                    "INSERT INTO mesh_heading_uis (pmid, name, ui) VALUES (?, ?, ?)",
+                    [(pmid, name, ui) for name, ui in sorted(ann.mesh_uis.items())],
+                )
                 self._conn.executemany(
                     f"INSERT INTO mentions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
@@ -129,7 +142,7 @@ class MentionStore:
         """Drop mentions of articles that left the article store."""
         with self._conn:
             for pmid in pmids:
-                for table in ("mentions", "contexts", "annotated"):
+                for table in ("mentions", "contexts", "mesh_heading_uis", "annotated"):
                     self._conn.execute(f"DELETE FROM {table} WHERE pmid = ?", (int(pmid),))
 
     def upsert_concepts(self, concepts: Iterable[Concept]) -> None:
@@ -175,6 +188,11 @@ class MentionStore:
             str(pmid): StudyContext.from_dict(json.loads(text))
             for pmid, text in self._conn.execute("SELECT pmid, context FROM contexts")
         }
+
+    def mesh_uis(self) -> dict[str, str]:
+        """Lower-cased MeSH heading name -> descriptor UI, for the headings records name without a UI: the graph
+        loader's MeSH term ids (resolved by :func:`nlp.record_terms.heading_uis` when the articles were annotated)."""
+        return dict(self._conn.execute("SELECT DISTINCT name, ui FROM mesh_heading_uis ORDER BY name, ui"))
 
     def annotated_hashes(self) -> dict[str, str]:
         """pmid → text hash of the annotation currently stored (the graph loader uses it to spot changes)."""

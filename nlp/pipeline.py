@@ -25,7 +25,7 @@ import bisect
 import hashlib
 import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +46,7 @@ from nlp.gazetteer import Gazetteer, lexicon_fingerprint, shared_gazetteer
 from nlp.lexicons.curated import slug
 from nlp.merge import EntitySpan
 from nlp.ner_model import MODEL_DIR, PredictedSpan, open_model, with_tokenizer_cache
-from nlp.record_terms import mentions_from_record
+from nlp.record_terms import heading_uis, mentions_from_record
 from nlp.records import Concept, Mention, document_text
 from nlp.study_context import StudyContext
 
@@ -134,12 +134,14 @@ class _Layout:
 
 @dataclass
 class Annotated:
-    """One article's mentions and study context, or the error that stopped its annotation."""
+    """One article's mentions, study context and the ids of its MeSH headings named without one, or the error
+    that stopped its annotation."""
 
     article: Article
     mentions: list[Mention]
     context: StudyContext = StudyContext()
     error: str = ""
+    mesh_uis: dict[str, str] = field(default_factory=dict)  # lower-cased heading name -> descriptor UI
 
 
 class Pipeline:
@@ -170,18 +172,19 @@ class Pipeline:
     def _batch(self, articles: list[Article]) -> Iterator[Annotated]:
         try:
             docs = list(self.nlp.pipe(self._doc(document_text(a)) for a in articles))
-            done = [
-                Annotated(a, self._mentions(a, d), self.context.classify(a))
-                for a, d in zip(articles, docs, strict=True)
-            ]
+            done = [self._annotated(a, self._mentions(a, d)) for a, d in zip(articles, docs, strict=True)]
         except Exception:  # one bad text must not cost the batch: redo it one by one, so only the culprit fails
             for article in articles:
                 try:
-                    yield Annotated(article, self.annotate(article), self.context.classify(article))
+                    yield self._annotated(article, self.annotate(article))
                 except Exception as exc:  # noqa: BLE001 - reported with the PMID, the run goes on
                     yield Annotated(article, [], error=f"{type(exc).__name__}: {exc}")
             return
         yield from done
+
+    def _annotated(self, article: Article, mentions: list[Mention]) -> Annotated:
+        """What the stage stores for ``article`` besides its mentions: study context, ids of unnamed MeSH headings."""
+        return Annotated(article, mentions, self.context.classify(article), mesh_uis=heading_uis(article))
 
     def annotate_texts(self, texts: Iterable[str]) -> Iterator[list[PredictedSpan]]:
         """Entity spans of plain texts (offsets into each text), for ``gapmap nlp eval``."""

@@ -22,8 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import need
-from test_app_pages import REPO, SEARCH_WORD, built_corpus, rows
+from conftest import REPO, SEARCH_WORD, built_corpus, need, rows
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

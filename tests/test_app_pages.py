@@ -8,10 +8,7 @@ before any page opens it, so the pages are checked against the named queries, no
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -20,43 +17,11 @@ from typing import Any
 
 import networkx as nx
 import pytest
+from conftest import REPO, SEARCH_WORD, built_corpus, rows
 from streamlit.testing.v1 import AppTest
 
 from explorer import ui
 from explorer.exports import graphml_bytes
-
-REPO = Path(__file__).resolve().parents[1]
-MEDLINE = "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz"
-PORTFOLIO = REPO / "ingest" / "portfolios" / "ipmsa.yaml"
-SEARCH_WORD = "remyelination"
-
-
-def gapmap(home: Path, *args: str) -> str:
-    """Run one CLI stage as a user would; its stdout."""
-    done = subprocess.run(
-        [sys.executable, "-m", "gapmap", "--home", str(home), *args], capture_output=True, text=True, cwd=REPO
-    )
-    assert done.returncode in (0, 1), f"gapmap {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}"
-    return done.stdout
-
-
-def rows(home: Path, name: str, **params: Any) -> list[dict[str, Any]]:
-    """The rows of a named query, through ``gapmap query --json``."""
-    flags = [f for k, v in params.items() for f in ("--param", f"{k}={v}")]
-    return json.loads(gapmap(home, "query", name, *flags, "--json", "--backend", "embedded"))  # type: ignore[no-any-return]
-
-
-def built_corpus(base: Path, shared: Path) -> Path:
-    """The workspace with the test corpus loaded (built on first use in this session's temp folder)."""
-    home = base / "app-corpus"
-    if (home / "built.ok").exists():
-        return home
-    gapmap(home, "ingest", "files", str(shared / MEDLINE))
-    gapmap(home, "ingest", "funding", str(PORTFOLIO))
-    gapmap(home, "extract")
-    gapmap(home, "load", "--backend", "embedded")
-    (home / "built.ok").touch()
-    return home
 
 
 @dataclass

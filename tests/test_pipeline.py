@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import re
 from pathlib import Path
-from typing import BinaryIO, cast
 
 import pytest
-from conftest import need
+from conftest import gregory_articles, need
 
 from core.settings import settings
-from ingest.jsonl import iter_jsonl
 from ingest.records import AbstractSection, Article
 from nlp.abbreviations import resolve_abbreviations
 from nlp.gazetteer import shared_gazetteer
@@ -33,11 +29,7 @@ def pipeline(shared: Path) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def articles(shared: Path) -> list[Article]:
-    path = shared / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz"
-    with gzip.open(path, "rb") as stream:
-        return [
-            a for a in itertools.islice(iter_jsonl(cast(BinaryIO, stream), str(path)), 700) if isinstance(a, Article)
-        ]
+    return gregory_articles(shared, 700)
 
 
 @pytest.fixture(scope="module")

@@ -47,8 +47,9 @@ from analytics.nullmodel import PairCounter, chain  # noqa: E402
 from analytics.scorers import NeighbourGraph  # noqa: E402
 from analytics.source import articles_in, from_articles, from_graph  # noqa: E402
 from analytics.trends import trends, yearly_counts  # noqa: E402
+from core.settings import settings  # noqa: E402
 
-SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = settings().shared_data
 
 
 def real_rows() -> list[PaperEntity]:

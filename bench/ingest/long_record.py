@@ -18,7 +18,6 @@ import argparse
 import gzip
 import io
 import json
-import os
 import re
 import sys
 import textwrap
@@ -30,12 +29,13 @@ from typing import Any, BinaryIO
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from core.settings import settings  # noqa: E402
 from ingest.jsonl import iter_jsonl  # noqa: E402
 from ingest.medline import iter_medline  # noqa: E402
 from ingest.pubmed_xml import iter_pubmed_xml  # noqa: E402
 from ingest.records import Article  # noqa: E402
 
-SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED = settings().shared_data
 SAMPLES = SHARED / "pubmed_xml_samples" / "ncbiutils"
 PMID = "35196497"
 Parser = Callable[[BinaryIO, str], Iterator[Any]]

@@ -52,6 +52,9 @@ def extract(
         console.print(f"connecting to Dask ({scheduler or f'{dask_local} local worker processes'})…")
         annotator = DaskAnnotator.connect(scheduler, dask_local, MODEL_DIR)
     try:
+        if annotator is not None:
+            ready = annotator.load_pipelines(pipeline.version)
+            console.print(f"{ready} Dask workers have loaded the pipeline")
         with ArticleStore(ws.article_store) as store, progress() as bar:
             task = bar.add_task("extracting", total=None)
             report = extraction.extract(

@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Entity extraction model: train and evaluate.", no_args_is_help=True)
 
+#: ``--data``: the shared data folder, default the settings' (``GAPMAP_SHARED_DATA``).
+SharedData = Annotated[
+    Path | None,
+    typer.Option("--data", help="Shared data folder with the corpora (default $GAPMAP_SHARED_DATA or ../shared/data)."),
+]
+
+
+def _shared_data(data: Path | None) -> Path:
+    from core.settings import settings
+
+    return data or settings().shared_data
+
 
 @app.command("train")
 def train_command(
@@ -31,12 +43,7 @@ def train_command(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Read at most N documents per training corpus (smoke runs).")
     ] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data", help="Shared data folder with the corpora (default $GAPMAP_SHARED_DATA or ../shared/data)."
-        ),
-    ] = None,
+    data: SharedData = None,
     threads: Annotated[int, typer.Option("--threads", min=1, help="CPU threads for training.")] = 2,
     workdir: Annotated[
         Path | None,
@@ -48,9 +55,9 @@ def train_command(
 ) -> None:
     """Train the NER model on BC5CDR, BioRED and NCBI-disease train splits (dev splits held out)."""
     from nlp.ner_model import MODEL_DIR
-    from nlp.training.train import default_data_dir, train_model
+    from nlp.training.train import train_model
 
-    data_dir = data or default_data_dir()
+    data_dir = _shared_data(data)
     if not data_dir.is_dir():
         raise GapmapError(f"{data_dir}: shared data folder not found", "pass --data or set GAPMAP_SHARED_DATA")
     report = train_model(
@@ -152,19 +159,16 @@ def _annotator(model_dir: Path, model_only: bool) -> Annotator:
 
 @app.command("train-context")
 def train_context_command(
-    data: Annotated[
-        Path | None,
-        typer.Option("--data", help="Shared data folder (default $GAPMAP_SHARED_DATA or ../shared/data)."),
-    ] = None,
+    data: SharedData = None,
     output: Annotated[
         Path | None, typer.Option("--output", help="Where to write the weights (default nlp/context_model.json.gz).")
     ] = None,
 ) -> None:
     """Train the study-context text model on records whose publication types and MeSH give the labels."""
     from nlp.context_model import MODEL_PATH
-    from nlp.context_training import labelled_records, shared_data_dir, split, train
+    from nlp.context_training import labelled_records, split, train
 
-    records = list(labelled_records(data or shared_data_dir()))
+    records = list(labelled_records(_shared_data(data)))
     if not records:
         raise GapmapError("no MeSH-indexed records with abstracts found", "pass --data or set GAPMAP_SHARED_DATA")
     training, dev = split(records)
@@ -204,18 +208,15 @@ def eval_context_command(
 
 @app.command("context-agreement")
 def context_agreement_command(
-    data: Annotated[
-        Path | None,
-        typer.Option("--data", help="Shared data folder (default $GAPMAP_SHARED_DATA or ../shared/data)."),
-    ] = None,
+    data: SharedData = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """MeSH / publication types vs the text side, on the held-out dev split of the MeSH-indexed records."""
     from nlp.context_classifier import ContextClassifier
     from nlp.context_eval import agreement
-    from nlp.context_training import labelled_records, shared_data_dir, split
+    from nlp.context_training import labelled_records, split
 
-    _, dev = split(list(labelled_records(data or shared_data_dir())))
+    _, dev = split(list(labelled_records(_shared_data(data))))
     rows = agreement(dev, ContextClassifier.load())
     if as_json:
         typer.echo(json.dumps([{**vars(r), "rate": round(r.rate, 4)} for r in rows]))

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import GapmapError
-from core.settings import settings
 from nlp.training.corpus import CorpusStats, build_corpus, held_out_pmids, training_pmids
 
 CONFIG = Path(__file__).with_name("config.cfg")
@@ -151,8 +150,3 @@ def _config_steps() -> int:
     from spacy.util import load_config
 
     return int(load_config(CONFIG)["training"]["max_steps"])
-
-
-def default_data_dir() -> Path:
-    """The shared data folder: ``$GAPMAP_SHARED_DATA``, else ``../shared/data`` next to the project."""
-    return settings().shared_data
