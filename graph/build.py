@@ -14,8 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from graph.hierarchy import Hierarchy
 from graph.records import PublicationRows, Row
 from graph.schema import SHARED_NODES, key_of
+from nlp.records import ENTITY_TYPES
 
 
 def npmi(pair: int, a: int, b: int, total: int) -> float:
@@ -50,6 +52,7 @@ class Derived:
     pmids: set[str]
     papers: int = 0  # publications with at least one entity (the NPMI denominator)
     entities: dict[str, _Span] = field(default_factory=dict)
+    tools: Counter[str] = field(default_factory=Counter)  # entity -> publications using it as a tool
     pairs: dict[tuple[str, str], _Span] = field(default_factory=dict)
     entity_years: dict[tuple[str, int | None], _Span] = field(default_factory=dict)
     pair_years: dict[tuple[str, str, int], _Span] = field(default_factory=dict)
@@ -67,6 +70,7 @@ class Derived:
         ids = sorted(set(pub.entities))
         if ids:
             self.papers += 1
+        self.tools.update(set(pub.tools))
         for cid in ids:
             self.entities.setdefault(cid, _Span()).add(pub.year)
             self.entity_years.setdefault((cid, pub.year), _Span()).add(pub.year, pub.funded)
@@ -92,7 +96,7 @@ class Derived:
         types = {}
         for row in nodes.get("Entity", []):
             span = self.entities[row["id"]]
-            row.update(papers=span.count, first_year=span.first, last_year=span.last)
+            row.update(papers=span.count, first_year=span.first, last_year=span.last, tool_papers=self.tools[row["id"]])
             types[row["id"]] = row["type"]
         nodes["EntityYear"] = [
             {
@@ -132,6 +136,30 @@ class Derived:
             for (a, b, year), s in sorted(self.pair_years.items())
         ]
         return {"CO_OCCURS": co, "CO_OCCURS_IN": by_year, "AFFILIATED_WITH": aff, "CITES": cites}
+
+
+def with_hierarchy(
+    nodes: dict[str, list[Row]], rels: dict[str, list[Row]], hierarchy: Hierarchy
+) -> tuple[dict[str, list[Row]], dict[str, list[Row]]]:
+    """The corpus-wide rows plus the concept hierarchy: class nodes (broader concepts no publication mentions,
+    ``papers`` 0) and the ``BROADER`` closure."""
+    classes: list[Row] = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "type": c.type,
+            "synonyms": [],
+            "biolink": ENTITY_TYPES.get(c.type, "biolink:NamedThing"),
+            "kind": "",
+            "papers": 0,
+            "first_year": None,
+            "last_year": None,
+            "tool_papers": 0,
+        }
+        for c in hierarchy.classes
+    ]
+    broader = [{"src": b.child, "dst": b.parent, "distance": b.distance, "source": b.source} for b in hierarchy.links]
+    return {**nodes, "Entity": nodes.get("Entity", []) + classes}, {**rels, "BROADER": broader}
 
 
 def _year_order(item: tuple[tuple[object, ...], _Span]) -> tuple[object, ...]:
