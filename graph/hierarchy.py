@@ -358,23 +358,14 @@ class _Builder:
 def build_hierarchy(entities: Iterable[EntityRef]) -> Hierarchy:
     """Every entity's and class node's broader concepts with their distance (the shortest path) and sources.
 
-    Without the shared ontology files (a wheel installed on a machine without ``../shared/data``) the hierarchy
-    holds the curated links only, with a warning: a load must not fail for want of a roll-up.
+    Without the shared ontology and lexicon files (a wheel installed on a machine without ``../shared/data``)
+    the graph gets no hierarchy, with a warning: a load must not fail for want of a roll-up.
     """
-    builder = _Builder(list(entities))
     try:
-        return _closure(builder)
+        return _closure(_Builder(list(entities)))
     except FileNotFoundError as exc:
-        warnings.warn(f"no ontology files for the concept hierarchy ({exc}); curated links only", stacklevel=2)
-        return _closure(_CuratedOnly(list(builder.entities.values())))
-
-
-class _CuratedOnly(_Builder):
-    def _direct(self, node: EntityRef) -> Iterable[tuple[str, str]]:
-        for parent, _why in _curated().get(node.id, []):
-            known = self.entities.get(parent) or self.nodes.get(parent) or EntityRef(parent, parent, node.type)
-            self.nodes.setdefault(known.id, known)
-            yield known.id, "curated"
+        warnings.warn(f"no ontology files for the concept hierarchy ({exc}); none stored", stacklevel=2)
+        return Hierarchy()
 
 
 def _closure(builder: _Builder) -> Hierarchy:

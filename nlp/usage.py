@@ -1,6 +1,6 @@
 """How a paper uses what it mentions: a compound named as an experimental tool, not as something studied.
 
-Why: "cuprizone-induced demyelination", "LPS-stimulated microglia", "Luxol fast blue staining",
+Why: "cuprizone-induced demyelination", "LPS-stimulated microglia", "Luxol fast blue staining", "paraffin-embedded",
 "gadolinium-enhancing lesions", "tamoxifen-induced recombination" name a model inducer, a stain, a contrast agent,
 a genetic switch.  Such a compound is co-mentioned with the mechanisms of every paper that uses the model, so a gap
 map counts it as a plausible intervention when it is the experiment's tool.  No ontology marks them all (ChEBI has
@@ -15,11 +15,12 @@ import re
 from nlp.records import Mention
 
 #: What follows a tool's name: induced/challenged/fed (a model), stimulated (an in-vitro trigger),
-#: staining/stained (a stain), enhancing/enhanced/enhancement (a contrast agent), intoxication, a model.
+#: staining/stained (a stain), -enhancing/-enhanced/enhancement (a contrast agent), intoxication, a model,
+#: -embedded/-fixed/perfused (histology: "paraffin-embedded", "formalin-fixed", "paraformaldehyde perfusion").
 _TOOL_USE = re.compile(
     r"[\s\-–]*(?:\([^)]{1,20}\)[\s\-–]*)?(?:(?:mouse|mice|rat|murine|animal)\s+)?"
     r"(induced|induction|challenged?|fed|feeding|diet|stimulated|stimulation|intoxicat\w*|"
-    r"stain\w*|(?<=-)enhanc\w*|enhancement|model\w*)\b",
+    r"stain\w*|(?<=-)enhanc\w*|enhancement|model\w*|(?<=-)embedded|(?<=-)fixed|perfused|perfusion)\b",
     re.IGNORECASE,
 )
 
