@@ -225,11 +225,13 @@ def landscape(
     names: NameWords,
     cooc: sp.csr_matrix | None = None,
     contexts: dict[str, np.ndarray] | None = None,
+    terms: np.ndarray | None = None,
     min_papers: int = 3,
     min_expected: float = MIN_EXPECTED,
     max_p: float = MAX_P,
 ) -> Landscape:
-    """Every cell of ``row_type × col_type`` with its statistics, status and context evidence."""
+    """Every cell of ``row_type × col_type`` with its statistics, status and context evidence; ``terms`` are the
+    linking terms plausibility may use (default: the specific non-diseases, :func:`informative_terms`)."""
     cooc = inc.cooccurrence() if cooc is None else cooc
     counts = inc.paper_counts()
     rows = columns_of_type(inc, row_type, min_papers)
@@ -239,7 +241,8 @@ def landscape(
     n_a, n_b = counts[rows][:, None], counts[cols][None, :]
     expected = n_a * n_b / n
     p_value = lower_tail(observed, n, n_a, n_b)
-    plausibility = profile_similarity(cosine_links(inc, cooc), rows, cols, informative_terms(inc, specificity))
+    terms = informative_terms(inc, specificity) if terms is None else terms
+    plausibility = profile_similarity(cosine_links(inc, cooc), rows, cols, terms)
     specific = specificity.specific()
     status = np.full(observed.shape, "gap", dtype=object)
     status[p_value > max_p] = "not surprising"

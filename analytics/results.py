@@ -334,7 +334,7 @@ class Analysis:
         self.names = NameWords(self.inc, corpus.synonyms)
         self.counts = self.inc.paper_counts()
         self.csc = self.inc.matrix.tocsc()
-        self._specificity: dict[tuple[str, ...], Specificity] = {}
+        self._specificity: dict[tuple[tuple[str, ...], bool], Specificity] = {}
         self._landscapes: dict[tuple[Any, ...], Landscape] = {}
         self._contexts: Contexts | None = None
         self._ranker: HypothesisRanker | None = None
@@ -353,15 +353,22 @@ class Analysis:
         inc = self.inc
         return Side(inc.entity_ids[col], inc.names[col], inc.types[col], int(self.counts[col]))
 
-    def specificity(self, types: tuple[str, ...]) -> Specificity:
-        """Why each entity is not specific, hubs measured against ``types`` (:func:`analytics.specificity.assess`)."""
-        key = tuple(dict.fromkeys(types))
+    def specificity(self, types: tuple[str, ...], sides: bool = True) -> Specificity:
+        """Why each entity is not specific, hubs measured against ``types`` (:func:`analytics.specificity.assess`).
+
+        ``sides``: for a gap's sides, where a rolled-up class is the chosen level; linking terms (``sides`` False)
+        are always held to the class rule, so a structural class ("Alkenes") never explains a pair."""
+        key = (tuple(dict.fromkeys(types)), sides)
         if key not in self._specificity:
             c = self.corpus
             self._specificity[key] = assess(
-                self.inc, self.graph.cooc, self.tree, c.tool_papers, c.synonyms, key, roll_up=self.roll_up
+                self.inc, self.graph.cooc, self.tree, c.tool_papers, c.synonyms, key[0], roll_up=self.roll_up and sides
             )
         return self._specificity[key]
+
+    def informative(self, types: tuple[str, ...]) -> np.ndarray:
+        """Entities that may link a pair of ``types`` (specific as terms, not diseases)."""
+        return informative_terms(self.inc, self.specificity(types, sides=False))
 
     @property
     def contexts(self) -> Contexts:
@@ -384,7 +391,7 @@ class Analysis:
 
     def explainer(self, types: tuple[str, ...]) -> Explainer:
         """Linking terms limited to the informative entities for an analysis of ``types``."""
-        return Explainer(self.inc, self.graph.cooc, informative=informative_terms(self.inc, self.specificity(types)))
+        return Explainer(self.inc, self.graph.cooc, informative=self.informative(types))
 
     # -- gaps ------------------------------------------------------------------------------------------
 
@@ -408,6 +415,7 @@ class Analysis:
                 self.names,
                 self.graph.cooc,
                 self.contexts.masks(),
+                self.informative((row_type, col_type)),
                 min_papers,
                 min_expected,
                 max_p,
@@ -530,7 +538,7 @@ class Analysis:
         """Risk/reward of gap cells: their co-mention papers, the papers of either side, the papers of their
         informative common neighbours."""
         index = self.inc.index()
-        informative = informative_terms(self.inc, self.specificity(types))
+        informative = self.informative(types)
         units = [
             cell_unit(self.inc, index[g.a.id], index[g.b.id], self.graph.adj, f"{g.a.id}|{g.b.id}", informative)
             for g in cells

@@ -143,21 +143,20 @@ def with_hierarchy(
 ) -> tuple[dict[str, list[Row]], dict[str, list[Row]]]:
     """The corpus-wide rows plus the concept hierarchy: class nodes (broader concepts no publication mentions,
     ``papers`` 0) and the ``BROADER`` closure."""
-    classes: list[Row] = [
-        {
-            "id": c.id,
-            "name": c.name,
-            "type": c.type,
-            "synonyms": [],
+    classes: list[Row] = []
+    for c in hierarchy.classes:
+        # the same keys in the same order as the entity rows (sorted properties, then the statistics): the embedded
+        # backend updates nodes with one UNWIND over a list of rows, which must all have one shape
+        row = {
             "biolink": ENTITY_TYPES.get(c.type, "biolink:NamedThing"),
+            "id": c.id,
             "kind": "",
-            "papers": 0,
-            "first_year": None,
-            "last_year": None,
-            "tool_papers": 0,
+            "name": c.name,
+            "synonyms": [],
+            "type": c.type,
         }
-        for c in hierarchy.classes
-    ]
+        row.update(papers=0, first_year=None, last_year=None, tool_papers=0)
+        classes.append(row)
     broader = [{"src": b.child, "dst": b.parent, "distance": b.distance, "source": b.source} for b in hierarchy.links]
     return {**nodes, "Entity": nodes.get("Entity", []) + classes}, {**rels, "BROADER": broader}
 
