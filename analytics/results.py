@@ -53,6 +53,19 @@ def _number(value: float) -> float | None:
 
 
 @dataclass(frozen=True)
+class GapQuery:
+    """What a gap map asks: the two types, who qualifies, the evidence bar and the concept level (hashable, so the
+    explorer can cache by it)."""
+
+    row_type: str = "Mechanism"
+    col_type: str = "Compound"
+    min_papers: int = 3
+    min_expected: float = MIN_EXPECTED
+    max_p: float = MAX_P
+    levels: int = 0
+
+
+@dataclass(frozen=True)
 class Side:
     """One side of a pair: entity id, name, type and its papers."""
 

@@ -28,8 +28,8 @@ import graph
 from analytics.areas import Area
 from analytics.evaluate import Evaluation, evaluate
 from analytics.hypotheses import HypothesisRanker
-from analytics.landscape import MAX_P, MIN_EXPECTED, Landscape
-from analytics.results import Analysis, GapCell, HypothesisResult, RiskResults
+from analytics.landscape import Landscape
+from analytics.results import Analysis, GapCell, GapQuery, HypothesisResult, RiskResults
 from analytics.source import from_graph
 from core.errors import GapmapError
 from core.workspace import Workspace
@@ -150,18 +150,11 @@ def ranker() -> HypothesisRanker:
     return analytics().ranker
 
 
-def matrices(
-    row_type: str,
-    col_type: str,
-    min_papers: int,
-    limit: int,
-    levels: int = 0,
-    min_expected: float = MIN_EXPECTED,
-    max_p: float = MAX_P,
-) -> Landscape:
-    """The ``row_type × col_type`` landscape over every entity with ``min_papers`` papers, cut to each side's
-    ``limit`` most studied for display (the numbers are those of the full matrix, as in the CLI)."""
-    return analytics(levels).landscape(row_type, col_type, min_papers, min_expected, max_p).head(limit)
+def matrices(query: GapQuery, limit: int) -> Landscape:
+    """The query's landscape over every entity with ``min_papers`` papers, cut to each side's ``limit`` most
+    studied for display (the numbers are those of the full matrix, as in the CLI)."""
+    q = query
+    return analytics(q.levels).landscape(q.row_type, q.col_type, q.min_papers, q.min_expected, q.max_p).head(limit)
 
 
 def areas() -> tuple[list[Area], sp.csr_matrix]:
@@ -223,66 +216,41 @@ def entity_pmids(entity_id: str, limit: int = 20) -> list[str]:
 
 
 @st.cache_resource(show_spinner="scoring gaps", ttl=TTL_SECONDS)
-def _gaps(source: Source, key: tuple[str, str, int, int, int, float, float]) -> list[GapCell]:
-    row_type, col_type, min_papers, top, levels, min_expected, max_p = key
-    return _analysis(source, levels).gaps(row_type, col_type, min_papers, top, min_expected, max_p)
+def _gaps(source: Source, q: GapQuery, top: int) -> list[GapCell]:
+    return _analysis(source, q.levels).gaps(q.row_type, q.col_type, q.min_papers, top, q.min_expected, q.max_p)
 
 
-def gap_cells(
-    row_type: str,
-    col_type: str,
-    min_papers: int,
-    top: int = 20,
-    levels: int = 0,
-    min_expected: float = MIN_EXPECTED,
-    max_p: float = MAX_P,
-) -> list[GapCell]:
+def gap_cells(query: GapQuery, top: int = 20) -> list[GapCell]:
     """The top gap cells (records: statistics, reasons, context evidence, risk/reward)."""
-    analytics(levels)
-    return _gaps(Source.from_env(), (row_type, col_type, min_papers, top, levels, min_expected, max_p))
+    analytics(query.levels)
+    return _gaps(Source.from_env(), query, top)
 
 
-def gaps(
-    row_type: str,
-    col_type: str,
-    min_papers: int,
-    top: int = 20,
-    levels: int = 0,
-    min_expected: float = MIN_EXPECTED,
-    max_p: float = MAX_P,
-) -> pd.DataFrame:
+def gaps(query: GapQuery, top: int = 20) -> pd.DataFrame:
     """The top gap cells as a table: each record's ``to_row()``, the row form `gapmap analytics gaps` prints."""
-    found = gap_cells(row_type, col_type, min_papers, top, levels, min_expected, max_p)
-    return pd.DataFrame([g.to_row() for g in found])
+    return pd.DataFrame([g.to_row() for g in gap_cells(query, top)])
 
 
-def cell(
-    row_type: str,
-    col_type: str,
-    min_papers: int,
-    a_id: str,
-    b_id: str,
-    levels: int = 0,
-    min_expected: float = MIN_EXPECTED,
-    max_p: float = MAX_P,
-) -> GapCell | None:
+def cell(query: GapQuery, a_id: str, b_id: str) -> GapCell | None:
     """One cell of the full landscape with its linking terms and context evidence (None: not in the matrix)."""
-    an = analytics(levels)
-    land = an.landscape(row_type, col_type, min_papers, min_expected, max_p)
+    q = query
+    an = analytics(q.levels)
+    land = an.landscape(q.row_type, q.col_type, q.min_papers, q.min_expected, q.max_p)
     a, b = an.column(a_id), an.column(b_id)
     at = land.cell(a, b) if a is not None and b is not None else None
     return an.cell(land, *at) if at else None
 
 
 @st.cache_resource(show_spinner="looking across diseases", ttl=TTL_SECONDS)
-def _cross_disease(source: Source, row_type: str, col_type: str, min_papers: int, top: int) -> pd.DataFrame:
-    return pd.DataFrame([g.to_row() for g in _analysis(source).cross_disease(row_type, col_type, min_papers, top=top)])
+def _cross_disease(source: Source, q: GapQuery, top: int) -> pd.DataFrame:
+    found = _analysis(source, q.levels).cross_disease(q.row_type, q.col_type, q.min_papers, top=top)
+    return pd.DataFrame([g.to_row() for g in found])
 
 
-def cross_disease(row_type: str, col_type: str, min_papers: int, top: int = 20) -> pd.DataFrame:
+def cross_disease(query: GapQuery, top: int = 20) -> pd.DataFrame:
     """Pairs evidenced in another neurodegenerative or demyelinating disease and never in progressive MS."""
-    analytics()
-    return _cross_disease(Source.from_env(), row_type, col_type, min_papers, top).copy()
+    analytics(query.levels)
+    return _cross_disease(Source.from_env(), query, top).copy()
 
 
 @st.cache_resource(show_spinner="detecting bursts", ttl=TTL_SECONDS)

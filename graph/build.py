@@ -147,7 +147,7 @@ def with_hierarchy(
     for c in hierarchy.classes:
         # the same keys in the same order as the entity rows (sorted properties, then the statistics): the embedded
         # backend updates nodes with one UNWIND over a list of rows, which must all have one shape
-        row = {
+        row: Row = {
             "biolink": ENTITY_TYPES.get(c.type, "biolink:NamedThing"),
             "id": c.id,
             "kind": "",

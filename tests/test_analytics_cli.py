@@ -15,6 +15,7 @@ import streamlit as st
 from test_graph_store import loaded_workspace
 from typer.testing import CliRunner
 
+from analytics.results import GapQuery
 from core.workspace import Workspace
 from gapmap.cli import app
 
@@ -126,7 +127,8 @@ def test_significance_is_cached_and_stops_early(ws: Workspace) -> None:
 
 
 def test_cross_disease_pairs_are_absent_in_progressive_ms(ws: Workspace) -> None:
-    found = json.loads(run(ws, "cross-disease", "--rows", "Mechanism", "--cols", "Compound", "--json"))
+    found = json.loads(run(ws, "gaps", "--cross-disease", "--rows", "Mechanism", "--cols", "Compound", "--json"))
+    assert found, "no pair evidenced in another disease"
     for g in found:
         assert g["progressive_ms"] == 0 and g["disease_papers"] >= 2
         assert g["other_diseases"][0]["papers"] == g["disease_papers"]
@@ -150,15 +152,16 @@ def test_cli_and_explorer_give_the_same_numbers_for_the_same_cell(ws: Workspace,
     table = run(ws, "landscape", "--rows", "Mechanism", "--cols", "CellType", "--limit", "15", "--json")
     landscape = {(c["a_id"], c["b_id"]): c for c in json.loads(table)}
     assert cli, "no gap to compare"
-    app = explorer_data.gaps("Mechanism", "CellType", 3, top=10, min_expected=1.0, max_p=0.5)
+    query = GapQuery("Mechanism", "CellType", 3, min_expected=1.0, max_p=0.5)
+    app = explorer_data.gaps(query, top=10)
     numbers = ("a_id", "b_id", "status", "score", "p_value", "plausibility", "observed", "expected", "risk_reward")
     assert [{k: g[k] for k in numbers} for g in cli] == app[list(numbers)].to_dict("records")
     # the heatmap's matrices and the cell panel: the same numbers as the CLI's landscape rows
-    land = explorer_data.matrices("Mechanism", "CellType", 3, 15)
+    land = explorer_data.matrices(GapQuery("Mechanism", "CellType", 3), 15)
     an = explorer_data.analytics()
     for (r, c), score in np.ndenumerate(land.score):
         row = landscape[(an.inc.entity_ids[land.rows[r]], an.inc.entity_ids[land.cols[c]])]
         assert (round(float(score), 4), round(float(land.p_value[r, c]), 4)) == (row["score"], row["p_value"])
     top = cli[0]
-    record = explorer_data.cell("Mechanism", "CellType", 3, top["a_id"], top["b_id"], min_expected=1.0, max_p=0.5)
+    record = explorer_data.cell(query, top["a_id"], top["b_id"])
     assert record.to_row(detail=True)["score"] == top["score"]

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analytics.results import GapQuery
 from explorer import data, ui
 from explorer.figures import heatmap
 from nlp.records import ENTITY_TYPES
@@ -41,7 +42,8 @@ levels = c5.selectbox(
     "SPMS; lymphocyte activation with T and B cell activation).",
 )
 an = data.analytics(levels)
-land = data.matrices(row_type, col_type, min_papers, limit, levels)
+query = GapQuery(row_type, col_type, min_papers, levels=levels)
+land = data.matrices(query, limit)
 if land.rows.size == 0 or land.cols.size == 0:
     st.info(
         f"No {row_type if land.rows.size == 0 else col_type} entity has {min_papers}+ papers in this corpus: "
@@ -85,7 +87,7 @@ s1, s2 = st.columns(2)
 r = rows.index(s1.selectbox(row_type, rows, key="gap_cell_row"))
 c = cols.index(s2.selectbox(col_type, cols, key="gap_cell_col"))
 a, b = int(land.rows[r]), int(land.cols[c])
-record = data.cell(row_type, col_type, min_papers, inc.entity_ids[a], inc.entity_ids[b], levels)
+record = data.cell(query, inc.entity_ids[a], inc.entity_ids[b])
 if record is not None:
     st.markdown(
         f"**{record.a.name} × {record.b.name}** — {record.status}; {record.observed} papers together, "
@@ -108,7 +110,7 @@ st.caption(
     "neurological diseases. risk_reward: high-risk/high-reward, each component's percentile among these gaps "
     "(risk_*), components equal for all gaps left out."
 )
-top_gaps = data.gaps(row_type, col_type, min_papers, levels=levels)
+top_gaps = data.gaps(query)
 ui.table("top_gaps", top_gaps)
 if top_gaps.empty:
     counts = an.landscape(row_type, col_type, min_papers).counts()
@@ -123,4 +125,4 @@ st.caption(
     "Pairs named together in papers on another neurodegenerative or demyelinating disease (two or more), and in "
     "none on progressive MS: what other diseases' literature suggests trying."
 )
-ui.table("cross_disease_gaps", data.cross_disease(row_type, col_type, min_papers))
+ui.table("cross_disease_gaps", data.cross_disease(query))

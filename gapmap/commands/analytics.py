@@ -30,6 +30,8 @@ MaxYear = Annotated[int | None, typer.Option("--max-year", help="Only papers up 
 Top = Annotated[int, typer.Option("--top", min=1, help="How many rows to show.")]
 
 
+Rows = Annotated[str, typer.Option("--rows", help="Row entity type.")]
+Cols = Annotated[str, typer.Option("--cols", help="Column entity type.")]
 RollUp = Annotated[
     int,
     typer.Option(
@@ -119,22 +121,38 @@ def _resolve(inc: Any, ref: str) -> int:
 @app.command("gaps")
 def gaps_command(
     ctx: typer.Context,
-    rows: Annotated[str, typer.Option("--rows", help="Row entity type.")] = "Mechanism",
-    cols: Annotated[str, typer.Option("--cols", help="Column entity type.")] = "Compound",
+    rows: Rows = "Mechanism",
+    cols: Cols = "Compound",
     min_papers: MinPapers = 3,
     min_expected: MinExpected = 3.0,
     max_p: MaxP = 0.05,
     top: Top = 20,
     roll_up: RollUp = 0,
+    cross: Annotated[
+        bool,
+        typer.Option(
+            "--cross-disease",
+            help="Instead: pairs named together in papers on another neurodegenerative or demyelinating disease "
+            "(--min-other papers) and never in papers on progressive MS.",
+        ),
+    ] = False,
+    min_other: Annotated[
+        int, typer.Option("--min-other", help="With --cross-disease: papers naming both in one other disease.")
+    ] = 2,
     min_year: MinYear = None,
     max_year: MaxYear = None,
     backend: Backend = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
-    """Gaps: specific concepts whose literatures are alike, yet co-mentioned surprisingly rarely, with reasons."""
+    """Gaps: specific concepts whose literatures are alike, yet co-mentioned surprisingly rarely, with reasons
+    (or, with --cross-disease, what other diseases' literature suggests trying in progressive MS)."""
     _types(rows, cols)
     an = _analysis(ctx, backend, min_year, max_year, roll_up)
+    if cross:
+        crossed = an.cross_disease(rows, cols, min_papers, min_other, top)
+        _emit([g.to_row(detail=as_json) for g in crossed], as_json, as_csv, f"{rows} × {cols} cross-disease gaps")
+        return
     found = an.gaps(rows, cols, min_papers, top, min_expected, max_p)
     counts = an.landscape(rows, cols, min_papers, min_expected, max_p).counts()
     console.print(
@@ -146,8 +164,8 @@ def gaps_command(
 @app.command("landscape")
 def landscape_command(
     ctx: typer.Context,
-    rows: Annotated[str, typer.Option("--rows", help="Row entity type.")] = "Mechanism",
-    cols: Annotated[str, typer.Option("--cols", help="Column entity type.")] = "Compound",
+    rows: Rows = "Mechanism",
+    cols: Cols = "Compound",
     min_papers: MinPapers = 3,
     limit: Annotated[int, typer.Option("--limit", help="Most-studied entities per side.")] = 30,
     roll_up: RollUp = 0,
@@ -162,29 +180,6 @@ def landscape_command(
     an = _analysis(ctx, backend, min_year, max_year, roll_up)
     out = [cell.to_row(detail=as_json) for cell in an.cells(rows, cols, min_papers, limit)]
     _emit(out, as_json, as_csv, f"{rows} × {cols} landscape")
-
-
-@app.command("cross-disease")
-def cross_disease_command(
-    ctx: typer.Context,
-    rows: Annotated[str, typer.Option("--rows", help="Row entity type.")] = "Mechanism",
-    cols: Annotated[str, typer.Option("--cols", help="Column entity type.")] = "Compound",
-    min_papers: MinPapers = 3,
-    min_other: Annotated[
-        int, typer.Option("--min-other", help="Papers naming both in one other disease to count as evidenced.")
-    ] = 2,
-    top: Top = 20,
-    roll_up: RollUp = 0,
-    backend: Backend = None,
-    as_json: AsJson = False,
-    as_csv: AsCsv = False,
-) -> None:
-    """Cross-disease gaps: pairs evidenced in another neurodegenerative or demyelinating disease, never in
-    progressive MS."""
-    _types(rows, cols)
-    an = _analysis(ctx, backend, levels=roll_up)
-    out = [g.to_row(detail=as_json) for g in an.cross_disease(rows, cols, min_papers, min_other, top)]
-    _emit(out, as_json, as_csv, f"{rows} × {cols} cross-disease gaps")
 
 
 @app.command("significance")
