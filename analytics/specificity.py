@@ -28,13 +28,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 import scipy.sparse as sp
 
 from analytics.hierarchy import ConceptTree
 from analytics.incidence import Incidence
+from graph.hierarchy import linked, not_entity_phrases
 
 #: Co-mentioned with more than this share of another type's well-studied entities: a hub for that type.
 HUB_SHARE = 1 / 3
@@ -81,20 +81,6 @@ class Specificity:
 
     def why(self, col: int) -> str:
         return "; ".join(self.reasons[col])
-
-
-@cache
-def _not_entity_phrases() -> frozenset[str]:
-    """Lower-cased phrases (names and synonyms) of the lexicon's not-entity entries."""
-    from nlp.lexicons.curated import not_entity_concepts
-
-    return frozenset(s.lower() for c in not_entity_concepts() for s in (c.name, *c.synonyms))
-
-
-def _linked(entity_id: str) -> bool:
-    from graph.hierarchy import linked
-
-    return linked(entity_id)
 
 
 def partner_shares(inc: Incidence, cooc: sp.csr_matrix, types: Sequence[str]) -> dict[str, np.ndarray]:
@@ -151,7 +137,7 @@ def assess(
     use_class = tree.has_ancestor(USE_CLASSES) | np.isin(inc.entity_ids, USE_CLASSES)
     ontology_tool = tree.has_ancestor(TOOL_CLASSES)
     readout = tree.has_ancestor(READOUT_CLASSES)
-    not_entities = _not_entity_phrases()
+    not_entities = not_entity_phrases()
     reasons: list[list[str]] = []
     for col, eid in enumerate(inc.entity_ids):
         why: list[str] = []
@@ -178,7 +164,7 @@ def assess(
         names = {inc.names[col].lower(), *(s.lower() for s in synonyms.get(eid, ()))}
         if not names.isdisjoint(not_entities):
             why.append("not an entity: the lexicon's not-entity policy")
-        if not _linked(eid):
+        if not linked(eid):
             why.append("unlinked: no ontology id or curated entry")
         reasons.append(why)
     return Specificity(reasons)

@@ -41,6 +41,7 @@ import yaml
 
 from core.atomic import atomic_path
 from core.settings import settings
+from nlp.records import Concept
 
 HIERARCHY_FILE = Path(__file__).with_name("ms_hierarchy.yaml")
 
@@ -240,11 +241,36 @@ def linked(entity_id: str) -> bool:
 
 
 @cache
-def _curated_concepts() -> dict[str, EntityRef]:
-    """The curated lexicon's concepts by id (read once: it resolves gene symbols through HGNC)."""
-    from nlp.lexicons.curated import curated_concepts
+def _lexicon() -> tuple[Concept, ...]:
+    """Every entry of the curated lexicon, concepts and not-entity phrases, read once (the file is parsed in pure
+    Python and its genes resolved through HGNC: seconds)."""
+    from nlp.lexicons import curated
 
-    return {c.concept_id: EntityRef(c.concept_id, c.name, c.type) for c in curated_concepts()}
+    return tuple(curated._read(curated.MS_LEXICON))  # one read for both kinds (the public loaders read it twice)
+
+
+def _curated_concepts() -> dict[str, EntityRef]:
+    """The curated lexicon's concepts by id."""
+    return _curated_by_id()
+
+
+@cache
+def _curated_by_id() -> dict[str, EntityRef]:
+    from nlp.lexicons.curated import NOT_ENTITY
+
+    return {c.concept_id: EntityRef(c.concept_id, c.name, c.type) for c in _lexicon() if c.type != NOT_ENTITY}
+
+
+def not_entity_phrases() -> frozenset[str]:
+    """Lower-cased names and synonyms of the lexicon's not-entity entries (its policy of what names no entity)."""
+    return _not_entity_phrases()
+
+
+@cache
+def _not_entity_phrases() -> frozenset[str]:
+    from nlp.lexicons.curated import NOT_ENTITY
+
+    return frozenset(s.lower() for c in _lexicon() if c.type == NOT_ENTITY for s in (c.name, *c.synonyms))
 
 
 # -- direct parents ----------------------------------------------------------------------------------------
