@@ -116,6 +116,7 @@ class GapCell:
     other_diseases: list[tuple[str, int]] = field(default_factory=list)  # (disease, co-mentions) outside MS
     linking: list[LinkingTerm] = field(default_factory=list)
     risk: RiskScore | None = None
+    learn_from: frozenset[str] = frozenset()  # which of other_diseases are neurodegenerative or demyelinating
 
     @property
     def surprise(self) -> float:
@@ -125,7 +126,8 @@ class GapCell:
     def cross_disease(self) -> bool:
         """Co-mentioned in at least two papers on another neurodegenerative/demyelinating disease, never in
         progressive MS."""
-        return bool(self.other_diseases) and self.other_diseases[0][1] >= 2 and self.evidence["progressive_ms"][0] == 0
+        evidenced = any(n >= 2 and d in self.learn_from for d, n in self.other_diseases)
+        return evidenced and self.evidence["progressive_ms"][0] == 0
 
     def reasons(self) -> list[str]:
         """Why this cell is (or is not) a gap, in words a committee reads."""
@@ -147,7 +149,8 @@ class GapCell:
             + (" — " + ", ".join(f"{d} {n}" for d, n in self.other_diseases[:3]) if self.other_diseases else "")
         )
         if self.cross_disease:
-            out.append(f"cross-disease gap: evidenced in {self.other_diseases[0][0]}, never in progressive MS")
+            where = next(d for d, n in self.other_diseases if n >= 2 and d in self.learn_from)
+            out.append(f"cross-disease gap: evidenced in {where}, never in progressive MS")
         return out
 
     def to_row(self, detail: bool = False) -> Row:
@@ -475,6 +478,7 @@ class Analysis:
             },
             others,
             terms,
+            learn_from=frozenset(self.inc.names[int(d)] for d in self.contexts.learn_from),
         )
 
     def gaps(
