@@ -17,8 +17,10 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from graph.hierarchy import Hierarchy
 from graph.records import PublicationRows, Row
 from graph.schema import SHARED_NODES, key_of
+from nlp.records import ENTITY_TYPES
 
 
 def npmi(observed: ArrayLike, n_a: ArrayLike, n_b: ArrayLike, n_papers: int) -> np.ndarray:
@@ -65,6 +67,7 @@ class Derived:
     pmids: set[str]
     papers: int = 0  # publications with at least one entity (the NPMI denominator)
     entities: dict[str, _Span] = field(default_factory=dict)
+    tools: Counter[str] = field(default_factory=Counter)  # entity -> publications using it as a tool
     pairs: dict[tuple[str, str], _Span] = field(default_factory=dict)
     entity_years: dict[tuple[str, int | None], _Span] = field(default_factory=dict)
     pair_years: dict[tuple[str, str, int], _Span] = field(default_factory=dict)
@@ -82,6 +85,7 @@ class Derived:
         ids = sorted(set(pub.entities))
         if ids:
             self.papers += 1
+        self.tools.update(set(pub.tools))
         for cid in ids:
             self.entities.setdefault(cid, _Span()).add(pub.year)
             self.entity_years.setdefault((cid, pub.year), _Span()).add(pub.year, pub.funded)
@@ -107,7 +111,7 @@ class Derived:
         types = {}
         for row in nodes.get("Entity", []):
             span = self.entities[row["id"]]
-            row.update(papers=span.count, first_year=span.first, last_year=span.last)
+            row.update(papers=span.count, first_year=span.first, last_year=span.last, tool_papers=self.tools[row["id"]])
             types[row["id"]] = row["type"]
         nodes["EntityYear"] = [
             {
@@ -154,6 +158,29 @@ class Derived:
             for (a, b, year), s in sorted(self.pair_years.items())
         ]
         return {"CO_OCCURS": co, "CO_OCCURS_IN": by_year, "AFFILIATED_WITH": aff, "CITES": cites}
+
+
+def with_hierarchy(
+    nodes: dict[str, list[Row]], rels: dict[str, list[Row]], hierarchy: Hierarchy
+) -> tuple[dict[str, list[Row]], dict[str, list[Row]]]:
+    """The corpus-wide rows plus the concept hierarchy: class nodes (broader concepts no publication mentions,
+    ``papers`` 0) and the ``BROADER`` closure."""
+    classes: list[Row] = []
+    for c in hierarchy.classes:
+        # the same keys in the same order as the entity rows (sorted properties, then the statistics): the embedded
+        # backend updates nodes with one UNWIND over a list of rows, which must all have one shape
+        row: Row = {
+            "biolink": ENTITY_TYPES.get(c.type, "biolink:NamedThing"),
+            "id": c.id,
+            "kind": "",
+            "name": c.name,
+            "synonyms": [],
+            "type": c.type,
+        }
+        row.update(papers=0, first_year=None, last_year=None, tool_papers=0)
+        classes.append(row)
+    broader = [{"src": b.child, "dst": b.parent, "distance": b.distance, "source": b.source} for b in hierarchy.links]
+    return {**nodes, "Entity": nodes.get("Entity", []) + classes}, {**rels, "BROADER": broader}
 
 
 def _year_order(item: tuple[tuple[object, ...], _Span]) -> tuple[object, ...]:

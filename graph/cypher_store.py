@@ -151,8 +151,7 @@ class CypherStore(ABC):
         number of relationships created.
         """
         with self._transaction():
-            for label in DEPENDENT_NODES:
-                self._drain(f"MATCH (n:{label}) WHERE NOT EXISTS {{ MATCH (n)--(:Publication) }} DETACH DELETE n")
+            self._drop_orphans()
             changes = {type_: self._rel_changes(type_, rows) for type_, rows in rels.items()}
             for type_, (gone, changed, _new) in list(changes.items()):
                 if self.rewrite_share is not None and len(gone) + len(changed) > self.rewrite_share * len(rels[type_]):
@@ -180,7 +179,15 @@ class CypherStore(ABC):
                     self._create_rels(type_, new)
             # institutions hang off authors, not publications: they go when no affiliation names them
             self._drain("MATCH (n:Institution) WHERE NOT EXISTS { MATCH (n)--() } DELETE n")
+            self._drop_orphans()  # class nodes whose narrower concepts all went
         return sum(len(new) for _gone, _changed, new in changes.values())
+
+    def _drop_orphans(self) -> None:
+        """Drop dependent nodes no publication links to; an entity that is a broader concept of another stays
+        (a class node), until the hierarchy no longer names it."""
+        for label in DEPENDENT_NODES:
+            keep = " AND NOT EXISTS { MATCH (n)<-[:BROADER]-(:Entity) }" if label == "Entity" else ""
+            self._drain(f"MATCH (n:{label}) WHERE NOT EXISTS {{ MATCH (n)--(:Publication) }}{keep} DETACH DELETE n")
 
     def _existing_keys(self, label: str, keys: list[Any]) -> set[Any]:
         """Which of ``keys`` are keys of ``label`` nodes already."""

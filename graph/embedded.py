@@ -138,6 +138,8 @@ class EmbeddedStore(CypherStore):
             return
         sets = ", ".join(f"n.{p} = CAST(r.{p} AS {spec.props[p]})" for p in props)
         cypher = f"UNWIND $rows AS r MATCH (n:{label} {{{key}: r.{key}}}) SET {sets}"
+        # one shape for every row (the same keys in the same order): a list parameter is one typed list of structs
+        stale = [{p: r.get(p) for p in (key, *props)} for r in stale]
         for start in range(0, len(stale), _NODE_CHUNK):
             self._drain(cypher, {"rows": stale[start : start + _NODE_CHUNK]})
 

@@ -19,6 +19,7 @@ from ingest.names import clean, name_key, parse_affiliation
 from ingest.records import Article, Author, Award, FundingLink, MeshHeading, Programme
 from nlp.records import ENTITY_TYPES, Concept, Mention
 from nlp.study_context import StudyContext
+from nlp.usage import used_as_tool
 
 Row = dict[str, Any]
 
@@ -44,6 +45,7 @@ class PublicationRows:
     nodes: dict[str, list[Row]] = field(default_factory=dict)
     rels: dict[str, list[Row]] = field(default_factory=dict)
     entities: list[str] = field(default_factory=list)  # concept ids mentioned
+    tools: list[str] = field(default_factory=list)  # concept ids the publication uses as an experimental tool
     sentence_entities: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> concept ids
     affiliations: list[tuple[str, str]] = field(default_factory=list)  # (author id, institution key)
     references: list[str] = field(default_factory=list)
@@ -178,6 +180,8 @@ def publication_rows(
             sentence_index=best.sentence_index,
         )
         out.entities.append(concept_id)
+        if any(used_as_tool(m) for m in group):
+            out.tools.append(concept_id)
     for award_id, provenance in funding:
         out.rel("FUNDED_BY", article.pmid, award_id, provenance=provenance)
     out.references = sorted(set(article.references) - {article.pmid})

@@ -20,6 +20,12 @@ and ``CO_OCCURS_IN`` relationships (CO_OCCURS split by year) are written by ever
 pass as CO_OCCURS, so "top entities 2015-2020" or a landscape cell sums a few precomputed counts instead of
 walking every MENTIONS of a million-mention graph.  Undated publications count as year 0 in CO_OCCURS_IN (as
 the queries' ``coalesce(p.year, 0)`` does) and as year null in EntityYear (``entity_timeline`` leaves them out).
+
+Concept hierarchy: ``BROADER`` links an entity to every broader concept (a transitive closure, ``distance`` 1 for a
+direct parent, ``source`` the ontologies on the way; :mod:`graph.hierarchy`), so "progressive MS and its subtypes"
+is one pattern ``(e)-[:BROADER]->(:Entity {id: ...})`` on both backends, without variable-length paths.  Broader
+concepts no publication mentions are Entity nodes with ``papers`` 0 (class nodes); ``tool_papers`` counts the
+publications that use an entity as an experimental tool ("cuprizone-induced", :mod:`nlp.usage`).
 """
 
 from __future__ import annotations
@@ -91,6 +97,7 @@ NODES: dict[str, NodeSpec] = {
                 "papers": "INT64",
                 "first_year": "INT64",
                 "last_year": "INT64",
+                "tool_papers": "INT64",
             },
             ("type", "name", "papers"),
         ),
@@ -165,6 +172,7 @@ RELATIONSHIPS: dict[str, RelSpec] = {
             },
             False,
         ),
+        RelSpec("BROADER", "Entity", "Entity", {"distance": "INT64", "source": "STRING"}, False),
         RelSpec(
             "CO_OCCURS_IN",
             "Entity",

@@ -199,6 +199,7 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
     pmid = store.query("pair_evidence", {"a": a, "b": b, "limit": 1})[0]["pmid"]
     award = next(iter(store._run("MATCH (n:Award) RETURN n.id AS id ORDER BY id LIMIT 1")))["id"]
     name = store.query("entity_detail", {"id": a})[0]["name"]
+    parent = broadest_parent(store)
     return {
         "entity_search": {"q": name[:5]},
         "entity_detail": {"id": a},
@@ -206,10 +207,11 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
         "pair_evidence": {"a": a, "b": b},
         "top_pairs": {"type_a": "CellType", "type_b": "Disease", "min_year": 2015},
         "entity_timeline": {"id": a},
-        "entity_publications": {"id": a, "min_year": 2000},
+        "entity_publications": {"id": parent, "min_year": 2000, "narrower": True},
+        "entity_hierarchy": {"id": parent},
+        "entity_people": {"id": parent, "narrower": True},
         "landscape_matrix": {"row_type": "Mechanism", "col_type": "Compound"},
         "funded_publications": {"award": award},
-        "entity_people": {"id": a},
         "entity_institutions": {"id": a},
         "entity_countries": {"id": a},
         "paper_entities": {"min_year": 2015, "max_year": 2018},
@@ -223,6 +225,46 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
         "entity_evidence": {"id": a},
         "entity_publications_by_level": {"id": a, "levels": ["observational", "review"]},
     }
+
+
+def broadest_parent(store: Any) -> str:
+    """The broader concept with the most narrower concepts that publications mention (a class of the corpus)."""
+    named = {r["id"] for r in store.query("entity_nodes")}
+    children: dict[str, int] = {}
+    for link in store.query("concept_hierarchy"):
+        if link["distance"] == 1 and link["child"] in named:
+            children[link["parent"]] = children.get(link["parent"], 0) + 1
+    return max(children, key=lambda p: (children[p], p))
+
+
+def test_hierarchy_is_stored_and_narrower_queries_include_narrower_concepts(embedded: EmbeddedStore) -> None:
+    links = embedded.query("concept_hierarchy")
+    up: dict[str, dict[str, int]] = {}
+    for link in links:
+        up.setdefault(link["child"], {})[link["parent"]] = link["distance"]
+    for child, parents in up.items():  # a transitive closure, shortest distances
+        for parent, d in parents.items():
+            for grand, e in up.get(parent, {}).items():
+                assert grand == child or parents[grand] <= d + e
+    named = {r["id"]: r["papers"] for r in embedded.query("entity_nodes")}
+    assert {link["parent_papers"] for link in links if link["parent"] not in named} == {0}  # class nodes
+    assert embedded.query("overview_counts")[0]["entities"] == len(named)
+    parent = broadest_parent(embedded)
+    below = {c for c, parents in up.items() if parent in parents and c in named}
+    narrower = embedded.query("entity_hierarchy", {"id": parent})
+    assert {r["id"] for r in narrower if r["direction"] == "narrower" and r["papers"] > 0} == below
+    assert {r["id"] for r in narrower if r["direction"] == "broader"} == set(up.get(parent, {}))
+    every = {"limit": 10**6}
+    rolled = {r["pmid"] for r in embedded.query("entity_publications", {"id": parent, "narrower": True, **every})}
+    expected = set()
+    for concept in below | {parent}:
+        expected |= {r["pmid"] for r in embedded.query("entity_publications", {"id": concept, **every})}
+    assert rolled == expected and len(below) >= 2
+    own = {r["pmid"] for r in embedded.query("entity_publications", {"id": parent, **every})}
+    assert own <= rolled and len(own) == named.get(parent, 0)  # narrower=false: the concept as named only
+    profiles = embedded.query("entity_profiles")
+    assert {r["id"] for r in profiles} == set(named)
+    assert all(0 <= r["tool_papers"] <= r["papers"] for r in profiles)
 
 
 def test_every_query_has_a_header_and_runs(embedded: EmbeddedStore) -> None:
@@ -356,7 +398,8 @@ def test_query_parameters_are_typed_and_checked() -> None:
 def test_networkx_projection(embedded: EmbeddedStore) -> None:
     full = to_networkx(embedded)
     counts = embedded.counts()
-    assert full.number_of_nodes() == counts["nodes"]["Entity"]
+    # the entities publications mention (the hierarchy's class nodes, papers 0, co-occur with nothing)
+    assert full.number_of_nodes() == len(embedded.query("entity_nodes")) < counts["nodes"]["Entity"]
     assert full.number_of_edges() == counts["relationships"]["CO_OCCURS"]
     recent = to_networkx(embedded, types=["CellType", "Disease"], min_year=2015, max_year=2018, min_papers=2)
     assert recent.number_of_edges() > 0

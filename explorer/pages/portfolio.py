@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.risk import area_units, score_units
 from explorer import data, ui
 from nlp.records import ENTITY_TYPES
 
@@ -40,8 +39,7 @@ if not areas:
     st.info("No research area found: the corpus has too few co-mentioned entities.")
 else:
     labels = [f"Area {a.area_id}" for a in areas]
-    units = area_units(an.inc, [a.members for a in areas], membership, an.graph.adj, labels)
-    risk = {s.label: s.score for s in score_units(an.inc, units, an.corpus.funded, an.corpus.institutions)}
+    risk = {f"Area {k.removeprefix('area ')}": s.score for k, s in data.area_risk().by_key().items()}
     table = pd.DataFrame(
         [
             {

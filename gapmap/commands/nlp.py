@@ -174,10 +174,11 @@ def train_context_command(
     training, dev = split(records)
     model = train(training)
     model.save(output or MODEL_PATH)
-    console.print(
-        f"[green]trained[/] on {len(training)} records ({len(dev)} held out as the dev split), "
+    say(
+        "trained",
+        f"on {len(training)} records ({len(dev)} held out as the dev split), "
         f"{len(model.index)} features, heads {', '.join(model.heads)}; weights in {output or MODEL_PATH}",
-        highlight=False,
+        style="green",
     )
 
 
