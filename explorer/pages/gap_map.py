@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import data, ui
+from explorer import data, evidence, ui
 from explorer.figures import heatmap
 from nlp.records import ENTITY_TYPES
 
@@ -81,7 +81,8 @@ st.markdown(
     f"plausibility {land.plausibility[r, c]:.2f}, deficit {land.deficit[r, c]:.2f}, gap score {land.gap[r, c]:.3f}"
 )
 if observed:
-    ui.table("cell_papers", data.rows("pair_evidence", a=inc.entity_ids[a], b=inc.entity_ids[b], limit=50))
+    title = f"{inc.names[a]} × {inc.names[b]}"
+    evidence.show_link_evidence(inc.entity_ids[a], inc.entity_ids[b], title, key="gap_cell_level", table="cell_papers")
 else:
     found = data.ranker().rank(np.array([a]), np.array([b]), top=1)
     if not found:

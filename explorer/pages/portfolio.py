@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.risk import area_units, score_units
-from explorer import data, ui
+from explorer import data, evidence, ui
 from nlp.records import ENTITY_TYPES
 
 st.title("Portfolio")
@@ -28,7 +28,7 @@ else:
     by_award = scoped.groupby(["programme", "award", "award_title"], dropna=False)["pmid"].nunique()
     st.subheader(f"{scoped['pmid'].nunique()} funded publications")
     ui.table("funded_by_award", by_award.rename("publications").reset_index())
-    ui.table("funded_publications", scoped)
+    ui.table("funded_publications", evidence.with_badges(scoped))
 
 st.subheader("Research areas: covered and missed")
 st.caption(

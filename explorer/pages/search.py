@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import data, ui
+from explorer import data, evidence, ui
 from explorer.figures import pubmed_url
 from nlp.records import ENTITY_TYPES
 
@@ -52,11 +52,13 @@ if funded_only:
 st.markdown(
     f"**{len(matches)}** papers match" + (f" (first {MAX_MATCHES} read)" if len(matches) >= MAX_MATCHES else "")
 )
-st.session_state.setdefault(ui.TABLES, {})["search_results"] = matches.drop(columns=["snippet"])
+st.session_state.setdefault(ui.TABLES, {})["search_results"] = evidence.with_badges(matches.drop(columns=["snippet"]))
+shown_contexts = evidence.contexts(matches.head(SHOWN)["pmid"])
 for row in matches.head(SHOWN).itertuples():
     detail = data.rows("publication_detail", pmid=row.pmid).iloc[0]
     st.markdown(
         f"**[{ui.highlight(row.title, query, 400)}]({pubmed_url(row.pmid)})**  \n"
+        f"{evidence.badge_markdown(shown_contexts.get(str(row.pmid), {}))} "
         f"{row.year} · {detail['journal'] or ''} · PMID {row.pmid}{' · funded' if detail['funded'] else ''}  \n"
         f"{ui.highlight(detail['abstract'] or '', query)}",
         unsafe_allow_html=True,
