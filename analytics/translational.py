@@ -14,7 +14,9 @@ gap of one of three kinds:
 
 The kinds exclude each other (no human study / human studies but no trial / trials).  Ranking puts specific,
 well-supported pairs first: entities mentioned in more than ``max_df`` of the papers (hubs such as
-inflammation or MRI, which co-occur with everything) are left out; pairs are ordered by their **support** (the
+inflammation or MRI, which co-occur with everything), MeSH classes (Peptides, Lipids, Vaccines: many narrower
+descriptors, no one substance) and the agents that induce the disease models (cuprizone, lysolecithin) are left
+out; pairs are ordered by their **support** (the
 papers at the level the kind is about: preclinical, observational, trial), then by in-vivo papers for a
 preclinical pair, then by **specificity** (papers together / √(papers of a · papers of b), the Ochiai
 coefficient: how much of the two entities' literature is about them together).
@@ -28,14 +30,17 @@ design, evidence_levels, models, ms_population).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from analytics.incidence import Incidence, PaperEntity
+from nlp.lexicons.mesh import descriptors
 from nlp.study_context import EVIDENCE_LEVELS, MODELS
 
 #: The kinds of translational gap, in the order of the translational path they stop on.
@@ -80,6 +85,10 @@ MODEL_AGENTS = frozenset(
         "lps",
     }
 )
+#: A MeSH descriptor with at least this many narrower descriptors names a class (Peptides 800, Lipids 324,
+#: Vaccines 94, Cytokines 121, Butyrates 21), not one substance or process, so it is no specific lead; single
+#: substances have few (Vitamin D 9, Glutamates 6, Oxygen 4, Iron 2, Metformin 1, Fingolimod 0).
+CLASS_NARROWER = 10
 #: Plain names of the levels, for reasons, tables and figures.
 LEVEL_NAMES = {
     "rct": "RCT",
@@ -255,6 +264,31 @@ def from_store(
     return EvidenceCorpus(Incidence.from_rows(rows), contexts)
 
 
+@cache
+def _mesh_trees() -> tuple[list[str], list[str]]:
+    """Every MeSH tree number, sorted, and the descriptor each belongs to."""
+    pairs = sorted((tree, d.ui) for d in descriptors().values() for tree in d.trees)
+    return [t for t, _ in pairs], [u for _, u in pairs]
+
+
+def mesh_classes(entity_ids: Iterable[str], narrower: int = CLASS_NARROWER) -> frozenset[str]:
+    """The MeSH descriptor ids among ``entity_ids`` with at least ``narrower`` narrower descriptors."""
+    trees, uis = _mesh_trees()
+    known = descriptors()
+    found = set()
+    for entity_id in entity_ids:
+        descriptor = known.get(entity_id.removeprefix("MESH:")) if entity_id.startswith("MESH:") else None
+        below: set[str] = set()
+        for tree in descriptor.trees if descriptor else ():
+            i = bisect_left(trees, tree + ".")
+            while i < len(trees) and trees[i].startswith(tree + ".") and len(below) < narrower:
+                below.add(uis[i])
+                i += 1
+        if len(below) >= narrower:
+            found.add(entity_id)
+    return frozenset(found)
+
+
 def _pair_counts(x_rows: sp.csr_matrix, x_cols: sp.csr_matrix, mask: np.ndarray | None = None) -> sp.csr_matrix:
     """Papers per (row entity, column entity), only those papers where ``mask`` is 1."""
     left = x_rows.T.tocsr() if mask is None else (x_rows.T @ sp.diags(mask)).tocsr()
@@ -278,14 +312,17 @@ def find_gaps(
     max_df: float = MAX_DF,
     min_support: int = 1,
     top: int = 20,
-    exclude: frozenset[str] = MODEL_AGENTS,
+    exclude: frozenset[str] | None = None,
 ) -> list[TranslationalGap]:
     """The ``top`` gaps of each kind among ``row_type × col_type`` pairs, best first within each kind.
 
     Hubs (entities in more than ``max_df`` of the papers) and entities whose id or lower-cased name is in
-    ``exclude`` take no part.
+    ``exclude`` take no part; by default (None) these are the model agents and the MeSH classes
+    (:func:`mesh_classes`).
     """
     inc = corpus.inc
+    if exclude is None:
+        exclude = MODEL_AGENTS | mesh_classes(inc.entity_ids)
     counts = inc.paper_counts()
     limit = max_df * max(corpus.n_papers, 1)
     usable = [

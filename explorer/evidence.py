@@ -43,61 +43,73 @@ FILTERS: dict[str, tuple[str, ...]] = {
 ALL = 1_000_000_000
 #: Papers listed under a pyramid.
 LISTED = 50
-#: Badge colour (Streamlit's named colours) and marker of each level; the pyramid uses the same colours.
+#: Colour of each level: Streamlit's Markdown badge colour and the hex shade the pyramid and table pills use.
 COLOURS = {
-    "rct": ("green", "🟢", "#2ca02c"),
-    "other_trial": ("green", "🟢", "#98df8a"),
-    "observational": ("blue", "🔵", "#1f77b4"),
-    "preclinical_in_vivo": ("orange", "🟠", "#ff7f0e"),
-    "in_vitro": ("violet", "🟣", "#9467bd"),
-    "review": ("gray", "⚪", "#bbbbbb"),
-    "other": ("gray", "⚫", "#7f7f7f"),
+    "rct": ("green", "#2ca02c"),
+    "other_trial": ("green", "#98df8a"),
+    "observational": ("blue", "#1f77b4"),
+    "preclinical_in_vivo": ("orange", "#ff7f0e"),
+    "in_vitro": ("violet", "#9467bd"),
+    "review": ("gray", "#bbbbbb"),
+    "other": ("gray", "#7f7f7f"),
 }
 #: Names a design gives its level where it is more precise.
 DESIGN_NAMES = {"case_report": "case report", "systematic_review": "systematic review", "in_silico": "in silico"}
+#: The pyramid's segment for in-vivo papers that use more than one model.
+SEVERAL = "several_models"
 FORM_NAMES = {"PPMS": "PPMS", "SPMS": "SPMS", "progressive_unspecified": "progressive MS"}
+UNCLASSIFIED = "not classified"
+#: Every label a badge can hold, with its level's colour (forms of progressive MS in red), in display order.
+BADGE_LABELS: dict[str, tuple[str, str]] = {
+    **{LEVEL_NAMES[level]: COLOURS[level] for level in ("rct", "other_trial", "observational")},
+    DESIGN_NAMES["case_report"]: COLOURS["observational"],
+    "animal": COLOURS["preclinical_in_vivo"],
+    **{m.replace("_", " "): ("orange", "#ffbb78") for m in MODELS},
+    LEVEL_NAMES["in_vitro"]: COLOURS["in_vitro"],
+    LEVEL_NAMES["review"]: COLOURS["review"],
+    DESIGN_NAMES["systematic_review"]: COLOURS["review"],
+    DESIGN_NAMES["in_silico"]: COLOURS["other"],
+    LEVEL_NAMES["other"]: COLOURS["other"],
+    **{name: ("red", "#d62728") for name in FORM_NAMES.values()},
+    UNCLASSIFIED: ("gray", "#eeeeee"),
+}
+#: The ``level`` column of paper tables: its labels as coloured pills.
+BADGE_COLUMN = st.column_config.MultiselectColumn(
+    "level",
+    width="medium",
+    help="Evidence level from the paper's study context: design, animal models, progressive MS forms.",
+    options=list(BADGE_LABELS),
+    color=[hex_ for _, hex_ in BADGE_LABELS.values()],
+)
 
 
-def _badge_parts(row: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(level, label) of each level a paper counts under, most direct first; empty when not classified."""
+def badge(row: Mapping[str, Any]) -> list[str]:
+    """A paper's evidence level as badge labels, most direct first, e.g. ``["RCT", "SPMS"]`` or ``["animal",
+    "EAE", "in vitro"]``; ``["not classified"]`` before the NLP stage has given it a study context."""
     design = row.get("design")
     levels = set(row.get("evidence_levels") or ())
-    parts = []
+    labels = []
     for level in EVIDENCE_LEVELS:
         if level not in levels:
             continue
-        label = LEVEL_NAMES[level]
         if level in ("observational", "review", "other") and design in DESIGN_NAMES:
-            label = DESIGN_NAMES[str(design)]
-        if level == "preclinical_in_vivo":
-            models = sorted(set(row.get("models") or ()) & set(MODELS))
-            label = "animal" + (f": {', '.join(m.replace('_', ' ') for m in models)}" if models else "")
-        parts.append((level, label))
-    return parts
-
-
-def _forms(row: Mapping[str, Any]) -> str:
-    forms = [FORM_NAMES[f] for f in sorted(set(row.get("ms_population") or ()) & PROGRESSIVE_FORMS)]
-    return f" · {', '.join(forms)}" if forms else ""
-
-
-def badge(row: Mapping[str, Any]) -> str:
-    """A paper's evidence level as short text with a coloured marker (tables), e.g. ``🟢 RCT · SPMS``."""
-    parts = _badge_parts(row)
-    if not parts:
-        return "not classified"
-    return " + ".join(f"{COLOURS[level][1]} {label}" for level, label in parts) + _forms(row)
+            labels.append(DESIGN_NAMES[str(design)])
+        elif level == "preclinical_in_vivo":
+            labels += ["animal", *(m.replace("_", " ") for m in sorted(set(row.get("models") or ()) & set(MODELS)))]
+        else:
+            labels.append(LEVEL_NAMES[level])
+    labels += [FORM_NAMES[f] for f in sorted(set(row.get("ms_population") or ()) & PROGRESSIVE_FORMS)]
+    return labels if levels else [UNCLASSIFIED]
 
 
 def badge_markdown(row: Mapping[str, Any]) -> str:
-    """The same badge in Streamlit Markdown (``:green-badge[RCT]``)."""
-    parts = _badge_parts(row)
-    if not parts:
-        return ":gray-badge[not classified]"
-    forms = _forms(row)
-    return " ".join(f":{COLOURS[level][0]}-badge[{label}]" for level, label in parts) + (
-        f" :red-badge[{forms[3:]}]" if forms else ""
-    )
+    """The same badge in Streamlit Markdown (``:green-badge[RCT] :red-badge[SPMS]``)."""
+    return " ".join(f":{BADGE_LABELS[label][0]}-badge[{label}]" for label in badge(row))
+
+
+def papers_table(name: str, frame: pd.DataFrame) -> None:
+    """A table of papers with the badge column, shown and registered for export like :func:`explorer.ui.table`."""
+    ui.table(name, with_badges(frame), columns={"level": BADGE_COLUMN})
 
 
 def contexts(pmids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -138,41 +150,50 @@ def pyramid_of(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> Pyramid:
 
 def pyramid_figure(pyramid: Pyramid, title: str) -> go.Figure:
     """The evidence pyramid as horizontal bars, most direct evidence in people on top: human studies split into
-    progressive MS and other populations, in-vivo papers split by disease model."""
+    progressive MS (hatched) and other populations, in-vivo papers split by disease model (the legend names the
+    parts; the bars' own names are on the axis)."""
     labels = {level: LEVEL_NAMES[level] for level in EVIDENCE_LEVELS}
-    order = [labels[level] for level in EVIDENCE_LEVELS]
     fig = go.Figure()
+    legend: set[str] = set()
 
-    def bar(name: str, level: str, pmids: Iterable[str], colour: str, pattern: str = "") -> None:
-        count = len(tuple(pmids))
+    def bar(name: str, level: str, pmids: Iterable[str], colour: str, pattern: str = "", legend_name: str = "") -> None:
+        count = len(set(pmids))
         fig.add_trace(
             go.Bar(
                 x=[count],
                 y=[labels[level]],
                 orientation="h",
-                name=name,
+                name=legend_name or labels[level],
                 marker={"color": colour, "pattern": {"shape": pattern}},
-                hovertemplate=f"{labels[level]} · {name}: %{{x}} papers<extra></extra>",
-                showlegend=count > 0,
+                hovertemplate=f"{labels[level]}{' · ' + name if name else ''}: %{{x}} papers<extra></extra>",
+                showlegend=bool(legend_name) and count > 0 and legend_name not in legend,
             )
         )
+        if legend_name and count:
+            legend.add(legend_name)
 
     for level in HUMAN_LEVELS:
         progressive = pyramid.progressive.get(level, ())
-        bar("in progressive MS", level, progressive, COLOURS[level][2], "/")
-        bar("other populations", level, set(pyramid.pmids[level]) - set(progressive), COLOURS[level][2])
-    shades = ["#ff7f0e", "#ffbb78", "#d62728", "#e377c2", "#8c564b", "#c7c7c7"]
-    for model, shade in zip((*MODELS, NO_MODEL), shades, strict=True):
-        bar(model.replace("_", " "), "preclinical_in_vivo", pyramid.in_vivo_models.get(model, ()), shade)
+        bar("in progressive MS", level, progressive, COLOURS[level][1], "/", "in progressive MS")
+        bar("other populations", level, set(pyramid.pmids[level]) - set(progressive), COLOURS[level][1])
+    models_of: dict[str, list[str]] = {}  # a paper using two models is one segment of the bar, not two
+    for model, pmids in pyramid.in_vivo_models.items():
+        for pmid in pmids:
+            models_of.setdefault(pmid, []).append(model)
+    shades = ["#ff7f0e", "#ffbb78", "#d62728", "#e377c2", "#8c564b", "#c7c7c7", "#7f3b08"]
+    for model, shade in zip((*MODELS, NO_MODEL, SEVERAL), shades, strict=True):
+        name = model.replace("_", " ")
+        one = [p for p, found in models_of.items() if found == [model] or (model == SEVERAL and len(found) > 1)]
+        bar(name, "preclinical_in_vivo", one, shade, legend_name=name)
     for level in ("in_vitro", "review", "other"):
-        bar(labels[level], level, pyramid.pmids[level], COLOURS[level][2])
+        bar("", level, pyramid.pmids[level], COLOURS[level][1])
     fig.update_layout(
         title=title,
         barmode="stack",
         height=360,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis_title="papers",
-        yaxis={"categoryorder": "array", "categoryarray": order[::-1]},  # the first level on top
+        yaxis={"categoryorder": "array", "categoryarray": [labels[level] for level in EVIDENCE_LEVELS][::-1]},
         legend={"orientation": "h", "y": -0.25},
     )
     return fig
@@ -185,7 +206,7 @@ def show_entity_evidence(entity_id: str, entity_name: str, key: str, table: str 
     levels = level_filter(key)
     papers = data.rows("entity_publications_by_level", id=entity_id, levels=list(levels), limit=LISTED)
     st.caption(f"{len(papers)} papers shown (newest first, at most {LISTED}).")
-    ui.table(table, with_badges(papers.rename(columns={"sentence": "evidence"})))
+    papers_table(table, papers.rename(columns={"sentence": "evidence"}))
     return pyramid
 
 
@@ -197,7 +218,7 @@ def show_link_evidence(a: str, b: str, title: str, key: str, table: str, show_py
     levels = level_filter(key)
     papers = data.rows("pair_publications_by_level", a=a, b=b, levels=list(levels), limit=LISTED)
     st.caption(f"{len(papers)} papers mention both under this filter; same-sentence evidence first.")
-    ui.table(table, with_badges(papers))
+    papers_table(table, papers)
     return pyramid
 
 

@@ -33,6 +33,7 @@ from analytics.translational import (
     TranslationalGap,
     find_gaps,
     from_store,
+    mesh_classes,
 )
 from core.workspace import Workspace
 from gapmap.cli import app
@@ -147,7 +148,7 @@ def test_candidates_are_exactly_those_a_set_recount_finds(
     assert expected["preclinical_only"] and expected["no_trial"]
 
 
-def test_ranking_puts_supported_specific_pairs_first_without_hubs_or_model_agents(
+def test_ranking_puts_supported_specific_pairs_first_without_hubs_classes_or_model_agents(
     corpora: dict[tuple[str, str], EvidenceCorpus],
 ) -> None:
     corpus = corpora[("Compound", "Mechanism")]
@@ -165,8 +166,11 @@ def test_ranking_puts_supported_specific_pairs_first_without_hubs_or_model_agent
     assert hubs, "the corpus should have hub mechanisms (mentioned in over 5 % of papers)"
     agents = {g.a_id for g in everything if g.a_id in MODEL_AGENTS}
     assert "MESH:D003471" in agents  # cuprizone: preclinical papers only, the model itself
+    classes = mesh_classes(corpus.inc.entity_ids)  # Peptides has 800 narrower descriptors, Vitamin D 9
+    assert "MESH:D010455" in classes and "MESH:D014807" in corpus.inc.entity_ids and "MESH:D014807" not in classes
+    assert {g.a_id for g in everything} & classes
     kept = find_gaps(corpus, "Compound", "Mechanism", max_df=1.0, top=ALL)
-    assert not {g.a_id for g in kept} & agents and {g.b_id for g in kept} & hubs
+    assert not {g.a_id for g in kept} & (agents | classes) and {g.b_id for g in kept} & hubs
 
 
 def run(ws: Workspace, *args: str) -> str:

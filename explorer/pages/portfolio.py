@@ -28,7 +28,7 @@ else:
     by_award = scoped.groupby(["programme", "award", "award_title"], dropna=False)["pmid"].nunique()
     st.subheader(f"{scoped['pmid'].nunique()} funded publications")
     ui.table("funded_by_award", by_award.rename("publications").reset_index())
-    ui.table("funded_publications", evidence.with_badges(scoped))
+    evidence.papers_table("funded_publications", scoped)
 
 st.subheader("Research areas: covered and missed")
 st.caption(
