@@ -15,6 +15,7 @@ PAGES = [
     st.Page("explorer/pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("explorer/pages/explore.py", title="Explore", icon=":material/hub:"),
     st.Page("explorer/pages/gap_map.py", title="Gap map", icon=":material/grid_on:"),
+    st.Page("explorer/pages/translational.py", title="Translational gaps", icon=":material/science:"),
     st.Page("explorer/pages/trends.py", title="Trends", icon=":material/trending_up:"),
     st.Page("explorer/pages/hypotheses.py", title="Hypotheses", icon=":material/lightbulb:"),
     st.Page("explorer/pages/search.py", title="Search prior findings", icon=":material/search:"),

@@ -37,8 +37,11 @@ FIGURES = "export_figures"
 SUBGRAPH = "export_subgraph"
 
 
-def table(name: str, frame: pd.DataFrame, pmid_columns: tuple[str, ...] = ("pmid",)) -> None:
-    """Show a table (PMID columns as PubMed links) and remember it for the Export page."""
+def table(
+    name: str, frame: pd.DataFrame, pmid_columns: tuple[str, ...] = ("pmid",), columns: dict[str, Any] | None = None
+) -> None:
+    """Show a table (PMID columns as PubMed links, ``columns`` as further column configs) and remember it for
+    the Export page."""
     st.session_state.setdefault(TABLES, {})[name] = frame
     shown = frame.copy()
     config: dict[str, Any] = {}
@@ -48,6 +51,7 @@ def table(name: str, frame: pd.DataFrame, pmid_columns: tuple[str, ...] = ("pmid
             config[column] = st.column_config.LinkColumn(
                 column, display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"
             )
+    config.update(columns or {})
     st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
 
 

@@ -13,10 +13,14 @@ from pathlib import Path
 from ingest.records import AbstractSection, Article
 from nlp.context_metadata import metadata_context
 from nlp.context_model import MODEL_PATH, ContextModel
-from nlp.context_rules import disease_models, ms_forms
+from nlp.context_rules import disease_models, ms_forms, says_review
 from nlp.study_context import ORGANISMS, StudyContext
 
 _HUMAN_DESIGNS = frozenset({"rct", "clinical_trial_other", "observational", "case_report"})
+#: Designs the model gives narrative reviews of MS that talk about patients, MRI and mice (trained mostly on
+#: dementia and oligodendrocyte reviews); a self-declared review is a review.  Trials and case reports keep their
+#: design ("a case report and review of the literature").
+_READ_AS_REVIEW = frozenset({"observational", "preclinical", "in_silico", "other"})
 
 
 class ContextClassifier:
@@ -34,6 +38,8 @@ class ContextClassifier:
         title, abstract = article.title, article.abstract_text
         text = self.model.predict(title, abstract)
         design = meta.design or _rare_designs(text.design, text.features)
+        if not meta.design and design in _READ_AS_REVIEW and says_review(abstract):
+            design = "review"
         if design == "review":
             return StudyContext(design, ms_population=ms_forms(title, abstract, True, meta.form_hints))
         organisms = meta.organisms

@@ -123,6 +123,27 @@ _CUE_MATCHER = PhraseMatcher(_CUES)
 _MODEL_MATCHER = PhraseMatcher(_MODELS)
 _FORM_MATCHER = PhraseMatcher(_FORMS)
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z])")
+_BACKGROUND_LABEL = re.compile(r"\s*(?:BACKGROUND|INTRODUCTION|CONTEXT|RATIONALE|Background|Introduction|Context)\s*:")
+#: The label of the paragraph after the background: upper case ("OBJECTIVE:", "MATERIALS AND METHODS:") or one of
+#: the usual title-case labels.
+_NEXT_LABEL = re.compile(
+    r"(?<![^\s.])(?:[A-Z][A-Z ,/&-]{2,60}|Objectives?|Aims?|Purpose|Methods?|Design|Setting|Participants|Patients"
+    r"|Results|Findings|Conclusions?|Discussion)\s*:\s"
+)
+#: A sentence stating the study's own aim or design (in a background paragraph, it names the population studied).
+_AIM = re.compile(
+    r"\b(?:aims?|aimed|objectives?|purpose|goal|hypothesi[sz]ed|this study|the (?:current|present) study|"
+    r"herein|here,? we|we (?:aimed|sought|investigated|evaluated|assessed|examined|explored|compared|studied|"
+    r"analy[sz]ed|report|describe|present|conducted|performed|propose|hypothesi[sz]ed))\b",
+    re.I,
+)
+_REVIEW_HEADINGS = re.compile(r"\b(?:purpose of review|areas covered|expert opinion|expert commentary)\s*:", re.I)
+_SELF_REVIEW = re.compile(
+    r"\b(?:this|the present|the current|our) (?:narrative |mini-?|brief |short |comprehensive |critical |focused )?"
+    r"review\b|\bthis (?:article|paper|chapter) (?:reviews|summari[sz]es|provides an overview)\b"
+    r"|\bin this (?:article|paper), we review\b",
+    re.I,
+)
 
 
 def cues(text: str) -> dict[str, int]:
@@ -133,17 +154,48 @@ def cues(text: str) -> dict[str, int]:
     return counts
 
 
-def _named(matcher: PhraseMatcher, title: str, abstract: str) -> set[str]:
-    """Names found in the title, or in the abstract past its first sentence, or twice in the abstract."""
-    found = {name for name, _ in matcher.find(title)}
+def _background(abstract: str) -> tuple[list[tuple[int, int]], bool]:
+    """The spans of the abstract that are background, and whether a label says where the background is.
+
+    A structured abstract that opens with a BACKGROUND / INTRODUCTION / CONTEXT / RATIONALE paragraph has that
+    paragraph as background (up to the next label: OBJECTIVE, METHODS, …), except its sentences that state the
+    study's own aim ("our aim was to evaluate … in RRMS patients", "the current study aimed to", "herein we"):
+    those name the population.  "BACKGROUND AND PURPOSE" paragraphs and unlabelled abstracts keep their first
+    sentence as background.
+    """
+    labelled = _BACKGROUND_LABEL.match(abstract)
+    following = _NEXT_LABEL.search(abstract, labelled.end()) if labelled else None
+    if labelled and following:
+        spans, start = [], 0
+        for end in [m.end() for m in _SENTENCE_END.finditer(abstract, 0, following.start())] + [following.start()]:
+            if not _AIM.search(abstract, start, end):
+                spans.append((start, end))
+            start = end
+        return spans, True
     first = _SENTENCE_END.search(abstract)
-    background_end = first.end() if first else 0
+    return [(0, first.end() if first else 0)], False
+
+
+def _named(matcher: PhraseMatcher, title: str, abstract: str) -> set[str]:
+    """Names found in the title, or in the abstract outside its background, or (unlabelled background: its first
+    sentence) twice in the abstract.  A labelled background never counts, however often it names something: it
+    says what others found."""
+    found = {name for name, _ in matcher.find(title)}
+    background, labelled = _background(abstract)
     seen: set[str] = set()
     for name, start in sorted(matcher.find(abstract), key=lambda m: m[1]):
-        if start >= background_end or name in seen:
+        inside = any(low <= start < high for low, high in background)
+        if not inside or (name in seen and not labelled):
             found.add(name)
         seen.add(name)
     return found
+
+
+def says_review(abstract: str) -> bool:
+    """Whether the abstract declares itself a narrative review: the headings journals give reviews ("Purpose of
+    review" in Current Opinion, "Areas covered" / "Expert opinion" in the Expert Review journals), or a sentence
+    naming itself ("this review", "this narrative review", "this article reviews", "in this paper, we review")."""
+    return _REVIEW_HEADINGS.search(abstract) is not None or _SELF_REVIEW.search(abstract) is not None
 
 
 def disease_models(title: str, abstract: str) -> frozenset[str]:

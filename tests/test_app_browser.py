@@ -36,6 +36,7 @@ PAGES = {
     "overview": ("Overview", "Most-mentioned entities"),
     "explore": ("Explore", "Selected node or link"),
     "gap_map": ("Gap map", "Top gaps"),
+    "translational": ("Translational gaps", "Evidence pyramid"),
     "trends": ("Trends", "Emerging topics"),
     "hypotheses": ("Hypotheses", "How well does the scorer predict?"),
     "search": ("Search prior findings", "Type a word or phrase"),

@@ -224,6 +224,8 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
         "evidence_publications": {"levels": ["preclinical_in_vivo", "in_vitro"], "min_year": 2000},
         "entity_evidence": {"id": a},
         "entity_publications_by_level": {"id": a, "levels": ["observational", "review"]},
+        "pair_publications_by_level": {"a": a, "b": b, "levels": ["observational", "review", "preclinical_in_vivo"]},
+        "publication_contexts": {"pmids": [pmid]},
     }
 
 

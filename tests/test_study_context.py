@@ -143,3 +143,30 @@ def test_study_context_labels_and_levels() -> None:
     assert StudyContext("case_report").evidence_levels == ("observational",)
     assert StudyContext.from_dict(both.to_dict()) == both
     assert micro_f1([(frozenset({"a", "b"}), frozenset({"a"})), (frozenset(), frozenset({"c"}))]) == 0.5
+
+
+GREGORY = "pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
+
+
+@pytest.fixture(scope="module")
+def feed(shared: Path) -> dict[str, Article]:
+    """Gregory MS feed records outside the dev set and the reserved list (the rules are checked on these)."""
+    kept = reserved_pmids() | set(read_labels())
+    return {e.pmid: e for e in iter_file_events(shared / GREGORY) if isinstance(e, Article) and e.pmid not in kept}
+
+
+def test_labelled_background_is_background_except_its_aim(feed: dict[str, Article]) -> None:
+    parkinson = feed["33642281"]  # CSF microRNA in Parkinson's disease: MS only in the BACKGROUND paragraph
+    assert ms_forms(parkinson.title, parkinson.abstract_text, True) == frozenset()
+    natalizumab = feed["34181077"]  # "The aim of our study was to evaluate … RRMS patients", inside BACKGROUND
+    assert ms_forms(natalizumab.title, natalizumab.abstract_text, True) == {"RRMS"}
+    fatigue = feed["34237561"]  # relapsing vs progressive (PPMS, SPMS) fatigue: the aims sit in BACKGROUND
+    assert ms_forms(fatigue.title, fatigue.abstract_text, True) == {"PPMS", "SPMS", "RRMS"}
+
+
+def test_self_declared_review_is_a_review(feed: dict[str, Article], classifier: ContextClassifier) -> None:
+    ofatumumab = feed["34387444"]  # "This review is devoted to ofatumumab": no MeSH, the model alone says cohort
+    assert classifier.model.predict(ofatumumab.title, ofatumumab.abstract_text).design == "observational"
+    assert classifier.classify_text(ofatumumab.title, ofatumumab.abstract_text).design == "review"
+    trial = feed["33796143"]  # a post hoc analysis of a randomised trial stays an RCT
+    assert classifier.classify_text(trial.title, trial.abstract_text).design == "rct"

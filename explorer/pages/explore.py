@@ -6,7 +6,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from explorer import data, ui
+from explorer import data, evidence, ui
 from explorer.figures import network_figure
 from nlp.records import ENTITY_TYPES
 
@@ -28,19 +28,6 @@ def neighbourhood(focus: pd.Series, nbrs: pd.DataFrame, whole: nx.Graph) -> nx.G
     for a, b, attrs in strong[: 2 * len(nbrs)]:
         g.add_edge(a, b, papers=int(attrs["papers"]))
     return g
-
-
-def node_papers(entity_id: str) -> pd.DataFrame:
-    """The newest papers mentioning the entity, each with the sentence that mentions it."""
-    out = []
-    for pmid in data.entity_pmids(entity_id):
-        detail = data.rows("publication_detail", pmid=pmid)
-        mentions = data.rows("publication_entities", pmid=pmid)
-        own = mentions[mentions["id"] == entity_id]
-        sentence = own["sentence"].iloc[0] if not own.empty else ""
-        head = detail.iloc[0] if not detail.empty else {"year": None, "title": ""}
-        out.append({"pmid": pmid, "year": head["year"], "title": head["title"], "evidence": sentence or ""})
-    return pd.DataFrame(out, columns=["pmid", "year", "title", "evidence"])
 
 
 st.title("Explore")
@@ -105,10 +92,9 @@ if kind == "node":
         f"{ui.md(detail['id'])} · {ui.md(detail['papers'])} papers, "
         f"{ui.md(detail['first_year'])}–{ui.md(detail['last_year'])} · synonyms: {ui.md(synonyms)}"
     )
-    ui.table("node_papers", node_papers(ids[0]))
+    evidence.show_entity_evidence(ids[0], detail["name"], key="explore_node_level")
 else:
     a, b = ids
     st.subheader(f"{ui.md(sub.nodes[a]['name'])} — {ui.md(sub.nodes[b]['name'])}")
-    evidence = data.rows("pair_evidence", a=a, b=b, limit=50)
-    st.caption(f"{len(evidence)} papers mention both; same-sentence evidence first.")
-    ui.table("link_papers", evidence)
+    title = f"{ui.md(sub.nodes[a]['name'])} — {ui.md(sub.nodes[b]['name'])}"
+    evidence.show_link_evidence(a, b, title, key="explore_link_level", table="link_papers")

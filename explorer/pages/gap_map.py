@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.results import GapQuery
-from explorer import data, ui
+from explorer import data, evidence, ui
 from explorer.figures import heatmap
 from nlp.records import ENTITY_TYPES
 
@@ -102,7 +102,8 @@ if record is not None:
             f"({ui.pmid_links(t.pmids_a)}), {t.with_b} with {ui.md(record.b.name)} ({ui.pmid_links(t.pmids_b)})"
         )
     if record.observed and levels == 0:
-        ui.table("cell_papers", data.rows("pair_evidence", a=record.a.id, b=record.b.id, limit=50))
+        title = f"{ui.md(record.a.name)} × {ui.md(record.b.name)}"
+        evidence.show_link_evidence(record.a.id, record.b.id, title, key="gap_cell_level", table="cell_papers")
 
 st.subheader("Top gaps")
 st.caption(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import data, ui
+from explorer import data, evidence, ui
 from nlp.records import ENTITY_TYPES
 
 st.title("Portfolio")
@@ -27,7 +27,7 @@ else:
     by_award = scoped.groupby(["programme", "award", "award_title"], dropna=False)["pmid"].nunique()
     st.subheader(f"{scoped['pmid'].nunique()} funded publications")
     ui.table("funded_by_award", by_award.rename("publications").reset_index())
-    ui.table("funded_publications", scoped)
+    evidence.papers_table("funded_publications", scoped)
 
 st.subheader("Research areas: covered and missed")
 st.caption(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import data, ui
+from explorer import data, evidence, ui
 from nlp.records import ENTITY_TYPES
 
 #: Matches read before faceting; results shown after it.
@@ -51,13 +51,15 @@ if funded_only:
 st.markdown(
     f"**{len(matches)}** papers match" + (f" (first {MAX_MATCHES} read)" if len(matches) >= MAX_MATCHES else "")
 )
-st.session_state.setdefault(ui.TABLES, {})["search_results"] = matches.drop(columns=["snippet"])
+st.session_state.setdefault(ui.TABLES, {})["search_results"] = evidence.with_badges(matches.drop(columns=["snippet"]))
+shown_contexts = evidence.contexts(matches.head(SHOWN)["pmid"])
 for row in matches.head(SHOWN).itertuples():
     detail = data.rows("publication_detail", pmid=row.pmid).iloc[0]
     # stored text only through ui.highlight / ui.md: the <mark> tags are the only HTML, the link is PubMed's
     title = ui.highlight(row.title or "", query, 400)
     st.markdown(
         f"**{ui.pubmed_link(row.pmid, title)}**  \n"
+        f"{evidence.badge_markdown(shown_contexts.get(str(row.pmid), {}))} "
         f"{ui.md(row.year)} · {ui.md(detail['journal'] or '')} · PMID {ui.md(row.pmid)}"
         f"{' · funded' if detail['funded'] else ''}  \n"
         f"{ui.highlight(detail['abstract'] or '', query)}",

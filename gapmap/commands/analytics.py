@@ -388,3 +388,63 @@ def evaluate_command(
         highlight=False,
     )
     _emit([{"scorer": k, **v} for k, v in data["scorers"].items()], False, False, "time-sliced validation")
+
+
+# -- translational gaps (issue 18) ----------------------------------------------------------------------
+
+
+@app.command("translational")
+def translational_command(
+    ctx: typer.Context,
+    rows: Annotated[str, typer.Option("--rows", help="Row entity type.")] = "Compound",
+    cols: Annotated[str, typer.Option("--cols", help="Column entity type.")] = "Mechanism",
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="preclinical_only, no_trial or no_progressive_trial (default: all three)."),
+    ] = None,
+    max_df: Annotated[
+        float, typer.Option("--max-df", min=0.0, max=1.0, help="Leave out entities in more than this share of papers.")
+    ] = 0.05,
+    min_support: Annotated[
+        int, typer.Option("--min-support", min=1, help="Papers at the kind's level a pair needs.")
+    ] = 1,
+    top: Top = 20,
+    min_year: MinYear = None,
+    max_year: MaxYear = None,
+    backend: Backend = None,
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+) -> None:
+    """Translational gaps: pairs with preclinical support and no human study, human observational support and no
+    trial, or trials none of which is in progressive MS; each with its evidence pyramid, PMIDs and a reason."""
+    from analytics.translational import KINDS, LEVEL_NAMES, find_gaps, from_store
+    from graph import open_store
+
+    _types(rows, cols)
+    if kind is not None and kind not in KINDS:
+        raise GapmapError(f"unknown kind {kind!r}", f"choose one of: {', '.join(KINDS)}")
+    store = open_store(backend, workspace(ctx), read_only=True)  # a reader: `gapmap app` may hold the graph
+    try:
+        with console.status("reading the graph"):
+            corpus = from_store(store, (rows, cols), min_year, max_year)
+    finally:
+        store.close()
+    if not corpus.inc.n_papers:
+        raise GapmapError(f"the graph has no {rows} or {cols} mentions", "run `gapmap extract` and `gapmap load` first")
+    if not any(c.levels for c in corpus.contexts.values()):
+        raise GapmapError("no publication has a study context", "run `gapmap extract` and `gapmap load` again")
+    found = find_gaps(corpus, rows, cols, [kind] if kind else KINDS, max_df, min_support, top)
+    if as_json:
+        _emit([g.to_dict() for g in found], True, False, "")
+        return
+    out = []
+    for g in found:
+        counts = g.pyramid.counts()
+        models = "; ".join(f"{m} {len(p)}" for m, p in g.pyramid.in_vivo_models.items())
+        row = {k: v for k, v in g.to_dict().items() if k not in ("pyramid", "reason")}
+        if as_csv:  # the pyramid's counts as columns, its PMIDs as one JSON column
+            out.append({**row, **counts, "in_vivo_models": models, "reason": g.reason, "pmids": g.pyramid.to_dict()})
+        else:
+            pyramid = " · ".join(f"{LEVEL_NAMES[k]} {n}" for k, n in counts.items() if n)
+            out.append({**row, "pyramid": pyramid + (f" (in vivo: {models})" if models else ""), "reason": g.reason})
+    _emit(out, False, as_csv, f"{rows} × {cols} translational gaps")
