@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_graph_store import SOURCES, extract
+from conftest import GRAPH_SOURCES, GREGORY, extract
 from typer.testing import CliRunner
 
 from analytics.translational import (
@@ -45,7 +45,6 @@ from ingest.pipeline import store_events
 from ingest.store import ArticleStore
 from nlp.study_context import EVIDENCE_LEVELS
 
-GREGORY = "pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
 PAIRS = (("Compound", "Mechanism"), ("Compound", "Biomarker"), ("Mechanism", "Biomarker"))
 ALL = 10**6
 
@@ -54,7 +53,7 @@ ALL = 10**6
 def ws(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     ws = Workspace(tmp_path_factory.mktemp("translational")).ensure()
     with ArticleStore(ws.article_store) as articles:
-        for source in (*SOURCES, GREGORY):
+        for source in (*GRAPH_SOURCES, GREGORY):
             store_events(iter_file_events(shared / source), articles)
     extract(ws)
     store = open_store("embedded", ws, create=True)
