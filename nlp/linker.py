@@ -189,8 +189,11 @@ def _word_keys(text: str) -> list[str]:
 
 
 def _same_word(a: str, b: str) -> bool:
-    """Equal, or a spelling variant of a longer word ("teriflunomide"/"teriflunomid", "tumour"/"tumor")."""
-    return a == b or (min(len(a), len(b)) >= 5 and SequenceMatcher(None, a, b).ratio() >= 0.88)
+    """Equal, or a spelling variant of a longer word ("teriflunomide"/"teriflunomid", "tumour"/"tumor"): same
+    first two letters and nearly the same letters, so "urological" is no variant of "neurological"."""
+    if a == b:
+        return True
+    return min(len(a), len(b)) >= 5 and a[:2] == b[:2] and SequenceMatcher(None, a, b).ratio() >= 0.88
 
 
 def says_only_what_the_text_says(text: str, alias: str) -> bool:

@@ -257,3 +257,19 @@ def test_measured_genes_are_fluid_biomarkers_in_every_mention(pipeline: Pipeline
     assert il6[0].concept_id.startswith(("MESH:", "HGNC:"))  # the measured protein keeps its concept
     assert bdnf and {m.type for m in bdnf} == {"Gene"}  # named with a variant: the gene, not a level
     assert not [m for m in mentions if m.text == "DMTs"]
+
+
+@pytest.mark.parametrize(
+    ("mention", "alias", "linked"),
+    [
+        ("neurological diseases", "Urological Diseases", False),  # a similar-looking word, another thing
+        ("inflammatory diseases", "Inflammatory Bone Diseases", False),  # a word the text never said
+        ("tolebrutinib 60 mg", "tolebrutinib", True),  # words dropped, none changed
+        ("teriflunomide", "Teriflunomid", True),  # a spelling variant
+        ("tumour necrosis factor", "Tumor Necrosis Factor", True),
+    ],
+)
+def test_fuzzy_links_may_drop_words_but_never_change_one(mention: str, alias: str, linked: bool) -> None:
+    from nlp.linker import says_only_what_the_text_says
+
+    assert says_only_what_the_text_says(mention, alias) is linked
