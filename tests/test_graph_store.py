@@ -283,8 +283,8 @@ def test_queries_answer_from_the_data(embedded: EmbeddedStore, corpus: Workspace
     assert found[0]["id"] == "MESH:D009836" and found[0]["type"] == "CellType"
     by_synonym = embedded.query("entity_search", {"q": "astroglia"})
     assert "MESH:D001253" in {r["id"] for r in by_synonym}
-    # a short form that is also inside common words: the entity it names first, then the words that contain it
-    short = embedded.query("entity_search", {"q": "CNS", "limit": 500})
+    # a name that is also inside longer names: the entity it names first, then the names that start with or contain it
+    short = embedded.query("entity_search", {"q": "Astrocytes", "limit": 500})
     kinds = [r["match_kind"] for r in short]
     assert kinds[0] == "exact" and kinds == sorted(kinds, key=["exact", "prefix", "contains"].index)
     timeline = embedded.query("entity_timeline", {"id": "MESH:D009836"})

@@ -110,7 +110,7 @@ def assert_csv_defused(rows: list[dict[str, str]]) -> None:
 def test_analytics_outputs_show_hostile_entity_names_inert(
     hostile: Path, compounds: dict[str, str], command: list[str]
 ) -> None:
-    name_key = "entity" if command[1] == "trends" else "c"
+    name_key = "entity" if command[1] == "trends" else "b"
     rows = as_json(hostile, *command)
     assert set(compounds.values()) <= {r[name_key] for r in rows}
     table = gapmap(hostile, *command)
