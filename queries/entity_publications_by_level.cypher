@@ -10,7 +10,7 @@ MATCH (e:Entity {id: $id})<-[m:MENTIONS]-(p:Publication)
 WHERE coalesce(p.year, 0) >= $min_year AND coalesce(p.year, 0) <= $max_year
 WITH p, m, $levels AS levels
 WHERE size(levels) = 0 OR any(l IN p.evidence_levels WHERE l IN levels)
-RETURN p.pmid AS pmid, p.year AS year, p.title AS title, p.design AS design, p.evidence_levels AS evidence_levels,
-       p.models AS models, p.ms_population AS ms_population, m.sentence AS sentence
+RETURN p.pmid AS pmid, p.year AS year, p.title AS title, p.design AS design, coalesce(p.evidence_levels, []) AS evidence_levels,
+       coalesce(p.models, []) AS models, coalesce(p.ms_population, []) AS ms_population, m.sentence AS sentence
 ORDER BY coalesce(year, 0) DESC, pmid
 LIMIT $limit

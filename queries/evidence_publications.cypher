@@ -11,7 +11,7 @@ WHERE coalesce(p.year, 0) >= $min_year AND coalesce(p.year, 0) <= $max_year
 WITH p, $levels AS levels, $forms AS forms
 WHERE (size(levels) = 0 OR any(l IN p.evidence_levels WHERE l IN levels))
   AND (size(forms) = 0 OR any(f IN p.ms_population WHERE f IN forms))
-RETURN p.pmid AS pmid, p.year AS year, p.title AS title, p.design AS design, p.evidence_levels AS evidence_levels,
-       p.organisms AS organisms, p.in_vitro AS in_vitro, p.models AS models, p.ms_population AS ms_population
+RETURN p.pmid AS pmid, p.year AS year, p.title AS title, p.design AS design, coalesce(p.evidence_levels, []) AS evidence_levels,
+       coalesce(p.organisms, []) AS organisms, p.in_vitro AS in_vitro, coalesce(p.models, []) AS models, coalesce(p.ms_population, []) AS ms_population
 ORDER BY coalesce(year, 0) DESC, pmid
 LIMIT $limit

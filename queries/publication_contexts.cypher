@@ -5,6 +5,6 @@
 MATCH (p:Publication)
 WITH p, $pmids AS pmids
 WHERE size(pmids) = 0 OR p.pmid IN pmids
-RETURN p.pmid AS pmid, p.year AS year, p.design AS design, p.evidence_levels AS evidence_levels,
-       p.organisms AS organisms, p.in_vitro AS in_vitro, p.models AS models, p.ms_population AS ms_population
+RETURN p.pmid AS pmid, p.year AS year, p.design AS design, coalesce(p.evidence_levels, []) AS evidence_levels,
+       coalesce(p.organisms, []) AS organisms, p.in_vitro AS in_vitro, coalesce(p.models, []) AS models, coalesce(p.ms_population, []) AS ms_population
 ORDER BY pmid
