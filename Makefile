@@ -32,7 +32,7 @@ fuzz: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy gapmap ingest nlp graph analytics explorer app.py
+	$(BIN)/mypy core gapmap ingest nlp graph analytics explorer app.py
 
 model: install
 	$(BIN)/gapmap nlp train
