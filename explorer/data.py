@@ -45,14 +45,18 @@ HOLDOUT_YEARS = 3
 
 @dataclass(frozen=True)
 class Source:
-    """Which graph the app shows: backend and workspace, from ``GAPMAP_BACKEND`` / ``GAPMAP_HOME``."""
+    """Which graph the app shows: backend and workspace, from ``GAPMAP_BACKEND`` / ``GAPMAP_HOME``, and which
+    load of it (``version``, the published embedded file's identity): a new ``gapmap load`` is a new Source, so
+    every cache keyed by it is refilled from the new graph at the next page view."""
 
     backend: str
     home: str
+    version: str = ""
 
     @classmethod
     def from_env(cls) -> Source:
-        return cls(graph.resolve_backend(None), str(Workspace.resolve().root))
+        backend, workspace = graph.resolve_backend(None), Workspace.resolve()
+        return cls(backend, str(workspace.root), graph.graph_version(backend, workspace))
 
 
 class LockedStore:
@@ -80,11 +84,14 @@ class LockedStore:
             self._store.close()
 
 
-@st.cache_resource(show_spinner="opening the graph")
+@st.cache_resource(show_spinner="opening the graph", max_entries=2)
 def _open(source: Source) -> LockedStore:
-    """The store of ``source``; a GapmapError (no graph yet) is not cached, so a later load is picked up."""
+    """The store of ``source``; a GapmapError (no graph yet) is not cached, so a later load is picked up.
+
+    Read-only: the explorer never writes the graph, so any number of explorers and ``gapmap query`` runs share
+    it, and ``gapmap load`` publishes a new version beside it (graph.staging) that the next Source opens.  The
+    store of the previous version is dropped from this cache (two entries: the current and the one before)."""
     workspace = Workspace.resolve(source.home)
-    # read-only, so that `gapmap query` or a second explorer can read the same embedded graph meanwhile
     return LockedStore(graph.open_store(source.backend, workspace, read_only=True))
 
 

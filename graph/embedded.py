@@ -10,7 +10,7 @@ all null would otherwise be typed as strings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,8 @@ class EmbeddedStore(CypherStore):
         self._db = ladybug.Database(str(self.path), read_only=read_only, max_num_threads=threads)
         self._conn = ladybug.Connection(self._db, num_threads=threads)
         self._column_order: dict[str, list[str]] = {}
+        #: Run once the database is closed (a staged load publishes its copy here; see graph.staging).
+        self.after_close: Callable[[], None] | None = None
 
     def checkpoint(self) -> None:
         """Relationships bulk-copied by COPY are durable only once checkpointed: LadybugDB 0.22 replays node
@@ -47,6 +49,9 @@ class EmbeddedStore(CypherStore):
     def close(self) -> None:
         self._conn.close()
         self._db.close()
+        finish, self.after_close = self.after_close, None
+        if finish is not None:
+            finish()
 
     def _run(self, cypher: str, params: dict[str, Any] | None = None) -> Iterator[Row]:
         result = self._conn.execute(cypher, params or {})
