@@ -12,7 +12,9 @@ rerun would cost more than computing them.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -336,18 +338,38 @@ def default_cutoff(first: int, last: int) -> int | None:
     return last - HOLDOUT_YEARS if last - first >= 2 * HOLDOUT_YEARS else None
 
 
+#: Progress of each graph version's warm-up: (steps done, steps, what runs now, seconds since it started).
+_WARMING: dict[Source, tuple[int, int, str, float]] = {}
+
+
+def _warm_steps(source: Source) -> list[tuple[str, Any]]:
+    """The slow, shared analytics, in the order pages need them: (what it is, how to compute it)."""
+    steps: list[tuple[str, Any]] = [
+        ("reading the corpus", lambda: _analytics(source)),
+        ("projecting the co-occurrence graph", lambda: _cooccurrence(source, *_analytics(source).years)),
+        ("detecting trends and bursts", lambda: _entity_trends(source)),
+        ("training the hypothesis ranker", lambda: _ranker(source)),
+    ]
+    cutoff = default_cutoff(*_analytics(source).years)
+    if cutoff is not None:
+        steps.append(("evaluating the scorers", lambda: _evaluation(source, cutoff)))
+    return steps
+
+
 def _warm(source: Source) -> None:
-    """Compute the slow, shared analytics once, so that the first visit of a page does not wait for them."""
+    """Compute the slow, shared analytics once, so that the first visit of a page does not wait for them; say
+    how far it got (sidebar and terminal), since the first start on a new graph takes a while."""
+    started = time.monotonic()
     try:
-        data = _analytics(source)
-        _cooccurrence(source, *data.years)
-        _entity_trends(source)
-        _ranker(source)
-        cutoff = default_cutoff(*data.years)
-        if cutoff is not None:
-            _evaluation(source, cutoff)
+        steps = _warm_steps(source)
+        for done, (label, step) in enumerate(steps):
+            _WARMING[source] = (done, len(steps), label, time.monotonic() - started)
+            print(f"explorer: preparing the analytics, step {done + 1}/{len(steps)}: {label}…", file=sys.stderr)
+            step()
+        _WARMING[source] = (len(steps), len(steps), "ready", time.monotonic() - started)
+        print(f"explorer: analytics ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
     except GapmapError:
-        pass  # no graph yet: the pages say what to run
+        _WARMING.pop(source, None)  # no graph yet: the pages say what to run
 
 
 @st.cache_resource(show_spinner=False)
@@ -361,4 +383,68 @@ def _warm_up(source: Source) -> threading.Thread:
 
 def warm_up() -> None:
     """Start computing the shared analytics in the background, once per server and graph."""
-    _warm_up(Source.from_env())
+    source = Source.from_env()
+    _WARMING.setdefault(source, (0, 1, "reading the corpus", 0.0))
+    _warm_up(source)
+
+
+def warm_up_progress() -> tuple[int, int, str, float] | None:
+    """How far the warm-up of the current graph is: (steps done, steps, what runs now, seconds); None when it
+    has not started or there is no graph."""
+    return _WARMING.get(Source.from_env())
+
+
+# -- what the reading pages need: specificity counts, full text, paged lists --------------------------
+
+
+@st.cache_resource(show_spinner=False, ttl=TTL_SECONDS, max_entries=16)
+def _papers_per_entity(source: Source, min_year: int, max_year: int, funded_only: bool) -> tuple[pd.Series, int]:
+    inc = _analytics(source).inc
+    mask = (inc.years >= min_year) & (inc.years <= max_year)
+    if funded_only:
+        funded = _analytics(source).corpus.funded
+        mask &= np.fromiter((p in funded for p in inc.pmids), bool, len(inc.pmids))
+    counts = np.asarray(inc.matrix[mask].sum(axis=0)).ravel()
+    return pd.Series(counts, index=inc.entity_ids), int(mask.sum())
+
+
+def papers_per_entity(min_year: int, max_year: int, funded_only: bool = False) -> tuple[pd.Series, int]:
+    """Papers mentioning each entity (by id) among the papers of the year range (funded ones only if asked), and
+    how many papers that is: the margins that lift and NPMI compare shared papers with."""
+    analytics()
+    return _papers_per_entity(Source.from_env(), min_year, max_year, funded_only)
+
+
+def papers_per_year() -> pd.Series:
+    """Publications per publication year; undated ones under year 0."""
+    frame = rows("publications_per_year")
+    return pd.Series(frame["papers"].astype(int).to_numpy(), index=frame["year"].astype(int).to_numpy())
+
+
+def fulltext() -> graph.FullText:
+    """Full-text search over the workspace's article store (SQLite FTS5, opened read-only per search)."""
+    return graph.FullText(Workspace.resolve(Source.from_env().home).article_store)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=256)
+def _search(source: Source, text: str, min_year: int, max_year: int) -> pd.DataFrame:
+    from graph.fulltext import parse
+
+    found = graph.FullText(Workspace.resolve(source.home).article_store).search(
+        parse(text), min_year=min_year, max_year=max_year, limit=-1
+    )
+    return pd.DataFrame(
+        [(h.pmid, h.title, h.year, round(h.score, 3), h.snippet) for h in found],
+        columns=["pmid", "title", "year", "score", "snippet"],
+    )
+
+
+def search(text: str, min_year: int = 0, max_year: int = 9999) -> pd.DataFrame:
+    """Every article matching ``text`` (FTS5 syntax built by :func:`graph.fulltext.parse`), most relevant first:
+    pmid, title, year, score (bm25, higher is better), snippet (matches between the fulltext marks)."""
+    return _search(Source.from_env(), text, min_year, max_year).copy()
+
+
+def all_rows(name: str, total: int, **params: Any) -> pd.DataFrame:
+    """Every row of a paged named query (``skip``/``limit``), for a download: ``total`` rows at most."""
+    return rows(name, skip=0, limit=max(int(total), 1), **params)

@@ -12,6 +12,7 @@ from core.errors import GapmapError
 from core.settings import settings
 from core.workspace import Workspace
 from graph.cypher_store import CypherStore
+from graph.fulltext import FullText
 from graph.networkx_projection import to_networkx
 from graph.store import GraphStore, Row
 
@@ -19,6 +20,7 @@ BACKENDS = ("embedded", "neo4j")
 
 __all__ = [
     "BACKENDS",
+    "FullText",
     "GraphStore",
     "Row",
     "graph_stats",

@@ -93,7 +93,8 @@ def parse(text: str) -> Query:
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching article: bm25 ``score`` (higher is better), a snippet with matches between the marks."""
+    """One matching article: bm25 ``score`` (higher is better), and a snippet of the title or abstract, whichever
+    matches best, with the matches between the marks."""
 
     pmid: str
     title: str
@@ -131,7 +132,7 @@ class FullText:
             return []
         sql = (
             "SELECT f.rowid, a.year, f.title, -bm25(articles_fts, ?, ?) AS score,"
-            " snippet(articles_fts, 1, ?, ?, ' … ', 40)"
+            " snippet(articles_fts, -1, ?, ?, ' … ', 40)"
             " FROM articles_fts f JOIN articles a ON a.pmid = f.rowid"
             " WHERE articles_fts MATCH ? AND coalesce(a.year, 0) BETWEEN ? AND ?"
             " ORDER BY score DESC, a.pmid LIMIT ? OFFSET ?"

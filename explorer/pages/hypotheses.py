@@ -10,6 +10,8 @@ from explorer import data, ui
 from nlp.records import ENTITY_TYPES
 
 TYPES = list(ENTITY_TYPES)
+#: Ranked pairs the name filter looks through.
+FILTERED = 20_000
 
 st.title("Hypotheses")
 st.caption(
@@ -24,9 +26,12 @@ min_papers = c4.slider("Min papers per side", 1, 20, 2, key="hyp_min")
 top = c5.slider("How many", 10, 200, 50, key="hyp_top")
 text = st.text_input("Filter by name", key="hyp_filter", placeholder="e.g. remyelination")
 
-found = data.hypotheses(a_type, c_type, min_papers, scorer, top)
-if text:
-    found = [h for h in found if text.lower() in f"{h.a_name} {h.c_name}".lower()]
+if text.strip():  # filter every ranked pair, not only the top ones
+    ranked = data.hypotheses(a_type, c_type, min_papers, scorer, FILTERED)
+    found = [h for h in ranked if text.strip().lower() in f"{h.a_name} {h.c_name}".lower()][:top]
+    st.caption(f"{len(found)} of the {len(ranked):,} best-ranked open pairs have “{ui.plain(text.strip())}” in a name.")
+else:
+    found = data.hypotheses(a_type, c_type, min_papers, scorer, top)
 if not found:
     st.info("No open pair with a linking term at these settings: lower the minimum papers or change the types.")
 else:
@@ -48,12 +53,10 @@ else:
     ui.table("hypotheses", frame)
     st.subheader("Evidence")
     for i, h in enumerate(found[:10]):
-        with st.expander(f"{i + 1}. {h.a_name} × {h.c_name} ({scorer} {h.score:.3g})", expanded=i == 0):
-            for t in h.linking:
-                st.markdown(
-                    f"- **{t.name}** ({t.type}): {t.with_a} papers with {h.a_name} ({ui.pmid_links(t.pmids_a)}), "
-                    f"{t.with_b} with {h.c_name} ({ui.pmid_links(t.pmids_b)})"
-                )
+        with st.expander(
+            f"{i + 1}. {ui.plain(h.a_name)} × {ui.plain(h.c_name)} ({scorer} {h.score:.3g})", expanded=i == 0
+        ):
+            st.html(ui.linking_html(h.linking, h.a_name, h.c_name))
 
 st.subheader("How well does the scorer predict?")
 first, last = an.years

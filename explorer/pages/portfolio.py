@@ -1,4 +1,6 @@
-"""Portfolio: the funder's publications by award and programme, and which research areas it covers or misses."""
+"""Portfolio: the funder's programmes and awards with their stated focus, the entities and research areas that
+focus names, the publications linked to them (or plainly why there are none), and which areas the funded
+papers cover or miss."""
 
 from __future__ import annotations
 
@@ -7,33 +9,130 @@ import streamlit as st
 
 from analytics.risk import area_units, score_units
 from explorer import data, ui
+from explorer.figures import papers
+from explorer.portfolio import named_entities, programme_unlinked, stated_focus, why_unlinked
 from nlp.records import ENTITY_TYPES
 
 st.title("Portfolio")
 an = data.analytics()
-funded = data.rows("funded_publications", limit=100_000)
-if funded.empty:
+programmes = data.rows("portfolio_programmes")
+awards = data.rows("portfolio_awards")
+if programmes.empty and awards.empty:
     st.info(
-        "No publication is linked to an award yet: run `gapmap ingest funding PATH` (e.g. "
-        "`ingest/portfolios/ipmsa.yaml`), then `gapmap load`. Coverage below counts every paper as unfunded."
+        "No funding portfolio in this graph: run `gapmap ingest funding PORTFOLIO.yaml` (for example "
+        "`ingest/portfolios/ipmsa.yaml`), then `gapmap load`."
     )
 else:
-    c1, c2 = st.columns(2)
-    programmes = sorted(p for p in funded["programme"].dropna().unique())
-    programme = c1.selectbox("Programme", ["(all)", *programmes], key="portfolio_programme")
-    scoped = funded if programme == "(all)" else funded[funded["programme"] == programme]
-    awards = sorted(scoped["award"].unique())
-    award = c2.selectbox("Award", ["(all)", *awards], key="portfolio_award")
-    scoped = scoped if award == "(all)" else scoped[scoped["award"] == award]
-    by_award = scoped.groupby(["programme", "award", "award_title"], dropna=False)["pmid"].nunique()
-    st.subheader(f"{scoped['pmid'].nunique()} funded publications")
-    ui.table("funded_by_award", by_award.rename("publications").reset_index())
-    ui.table("funded_publications", scoped)
+    lexicon = data.rows("entity_lexicon", min_papers=2)
+    areas, _membership = data.areas()
+    area_of = {m: a for a in areas for m in a.members}
+    index = an.inc.index()
+
+    def focus_of(programme_id: str, description: str) -> str:
+        titles = awards.loc[awards["programme"] == programme_id, "title"].dropna()
+        return "; ".join(p for p in (stated_focus(description), *titles) if p)
+
+    def area_names(ids: list[str]) -> str:
+        found = {area_of[index[i]].area_id: area_of[index[i]] for i in ids if i in index and index[i] in area_of}
+        return "; ".join(f"Area {a.area_id} ({', '.join(a.top_members[:3])})" for a in found.values())
+
+    st.subheader("Programmes and their stated focus")
+    rows = []
+    for p in programmes.itertuples():
+        focus = focus_of(p.id, p.focus or "")
+        named = named_entities(focus, lexicon)
+        rows.append(
+            {
+                "programme": p.name,
+                "year": p.year,
+                "stated_focus": focus,
+                "entities_named": ", ".join(e.name for e in named),
+                "areas": area_names([e.id for e in named]),
+                "awards_listed": int(p.awards),
+                "publications": int(p.publications),
+                "why_no_publication": programme_unlinked(int(p.awards), int(p.publications)),
+                "id": p.id,
+            }
+        )
+    table = pd.DataFrame(rows)
+    ui.table("programmes", table, pmid_columns=(), key="portfolio_programmes")
+
+    st.subheader("What a programme says it funds, in the graph")
+    names = dict(zip(table["id"], table["programme"], strict=True))
+    chosen = st.selectbox("Programme", list(names), format_func=names.__getitem__, key="portfolio_programme")
+    picked = table[table["id"] == chosen].iloc[0]
+    st.markdown(f"**Stated focus:** {ui.plain(picked['stated_focus']) or '—'}")
+    named = named_entities(picked["stated_focus"], lexicon)
+    if not named:
+        st.caption("No entity of the graph is named in this focus (the words name none of its entities).")
+    else:
+        coverage = data.rows("portfolio_coverage", limit=100_000)
+        funded_of = dict(zip(coverage["id"], coverage["funded_papers"], strict=True))
+        focus_table = pd.DataFrame(
+            [
+                {
+                    "entity": e.name,
+                    "type": e.type,
+                    "named_as": e.words,
+                    "papers_in_corpus": e.papers,
+                    "funded_papers": int(funded_of.get(e.id, 0)),
+                    "area": area_names([e.id]),
+                    "id": e.id,
+                }
+                for e in named
+            ]
+        )
+        with st.container(horizontal=True):
+            for e in named:
+                st.page_link(
+                    "explorer/pages/explore.py",
+                    label=f"{ui.plain(e.name)} · {papers(e.papers)}",
+                    query_params={"entity": e.id},
+                )
+        ui.table("programme_focus", focus_table, pmid_columns=(), key="portfolio_focus")
+
+    st.subheader("Awards")
+    award_rows = pd.DataFrame(
+        [
+            {
+                "award": a.title or "(no title in the sources)",
+                "programme": a.programme_name,
+                "principal_investigators": ", ".join(a.pis or []),
+                "institutions": ", ".join(a.institutions or []),
+                "countries": ", ".join(a.countries or []),
+                "amount": f"{a.amount:,.0f} {a.currency}" if pd.notna(a.amount) else "",
+                "entities_named": ", ".join(e.name for e in named_entities(a.title or "", lexicon)),
+                "publications": int(a.publications),
+                "why_no_publication": why_unlinked(int(a.named_links), int(a.publications), int(a.pi_publications)),
+                "id": a.id,
+            }
+            for a in awards.itertuples()
+        ]
+    )
+    if award_rows.empty:
+        st.info("The portfolio lists programmes but no individual award.")
+    else:
+        ui.table("awards", award_rows, pmid_columns=(), key="portfolio_awards")
+        unlinked = award_rows[award_rows["publications"] == 0]
+        if len(unlinked):
+            st.markdown(
+                f"**Why {len(unlinked)} of {len(award_rows)} awards have no linked publication:** "
+                + ui.plain(unlinked.iloc[0]["why_no_publication"])
+            )
+
+funded = data.rows("funded_publications", limit=100_000)
+st.subheader("Funded publications")
+if funded.empty:
+    st.caption("No publication is linked to an award, so every paper counts as unfunded in the coverage below.")
+else:
+    by_award = funded.groupby(["programme", "award", "award_title"], dropna=False)["pmid"].nunique()
+    ui.table("funded_by_award", by_award.rename("publications").reset_index(), pmid_columns=())
+    ui.table("funded_publications", funded)
 
 st.subheader("Research areas: covered and missed")
 st.caption(
-    "Areas are communities of strongly co-mentioned entities. risk_reward: high when little evidence, few groups "
-    "and little funding meet growth, recency and well-supported neighbours."
+    "Areas are communities of strongly co-mentioned entities. Covered: at least one funded paper. risk_reward: "
+    "high when little evidence, few groups and little funding meet growth, recency and well-supported neighbours."
 )
 areas, membership = data.areas()
 if not areas:
@@ -42,7 +141,7 @@ else:
     labels = [f"Area {a.area_id}" for a in areas]
     units = area_units(an.inc, [a.members for a in areas], membership, an.graph.adj, labels)
     risk = {s.label: s.score for s in score_units(an.inc, units, an.corpus.funded, an.corpus.institutions)}
-    table = pd.DataFrame(
+    area_table = pd.DataFrame(
         [
             {
                 "area": label,
@@ -52,19 +151,19 @@ else:
                 "funded_papers": a.funded,
                 "funded_share": round(a.funded_share, 3),
                 "covered": a.funded > 0,
-                "growth": round(a.trend.growth, 2),
+                "growth": ui.growth(a.trend.growth),
                 "emerging": a.trend.emerging,
                 "risk_reward": round(risk[label], 3),
             }
             for label, a in zip(labels, areas, strict=True)
         ]
     )
-    covered = int(table["covered"].sum())
-    st.markdown(f"The portfolio covers **{covered}** of **{len(table)}** areas.")
-    ui.table("area_coverage", table.sort_values(["covered", "risk_reward"], ascending=[True, False]))
+    covered = int(area_table["covered"].sum())
+    st.markdown(f"The funded papers cover **{covered}** of **{len(area_table)}** areas.")
+    ui.table("area_coverage", area_table.sort_values(["covered", "risk_reward"], ascending=[True, False]))
 
 st.subheader("Most-studied entities and their funded papers")
 type_ = st.selectbox("Type", ["(all)", *ENTITY_TYPES], key="portfolio_type")
 coverage = data.rows("portfolio_coverage", type="" if type_ == "(all)" else type_, limit=50)
 coverage["missed"] = coverage["funded_papers"] == 0
-ui.table("entity_coverage", coverage)
+ui.table("entity_coverage", coverage[["name", "type", "papers", "funded_papers", "missed", "id"]])
