@@ -126,6 +126,17 @@ def rows(name: str, **params: Any) -> pd.DataFrame:
     return _rows(Source.from_env(), name, frozen).copy()
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _counts(source: Source) -> dict[str, dict[str, int]]:
+    return _open(source).counts()
+
+
+def counts() -> dict[str, dict[str, int]]:
+    """Nodes by label and relationships by type (cached: a count per label and type is a query each)."""
+    store()
+    return _counts(Source.from_env())
+
+
 def loaded_at() -> datetime | None:
     """When the embedded graph was last written (its folder's modification time); None for Neo4j."""
     source = Source.from_env()

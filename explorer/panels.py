@@ -57,7 +57,8 @@ def pair_papers(a: str, b: str, total: int, key: str, table_name: str) -> None:
     offset = ui.pager(total, PER_PAGE, key=f"{key}_page_{a}_{b}")
     page = data.rows("pair_evidence", a=a, b=b, skip=offset, limit=PER_PAGE)
     st.caption(
-        f"{papers(total)} mention both — {offset + 1}–{offset + len(page)} shown, same-sentence evidence first."
+        f"{papers(total)} {'mentions' if total == 1 else 'mention'} both — {offset + 1}–{offset + len(page)} shown, "
+        "same-sentence evidence first."
         if total
         else "No paper mentions both."
     )

@@ -54,17 +54,19 @@ def table(
             config[column] = st.column_config.LinkColumn(
                 column, display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"
             )
-    left, right = st.columns([12, 2], vertical_alignment="bottom")
+    left, right = st.columns([10, 2], vertical_alignment="bottom")
     right.download_button(
-        "Download CSV",
+        "CSV",
         functools.partial(_csv_of, full) if full is not None else functools.partial(csv_bytes, frame),
         f"{name}.csv",
         "text/csv",
         key=f"download_{key or name}",
         icon=":material/download:",
-        help=f"{name}.csv" + (" (every row, not only this page)" if full is not None else ""),
+        help=f"Download {name}.csv" + (" (every row, not only this page)" if full is not None else ""),
+        width="stretch",
     )
-    left.caption(f"{len(frame):,} rows" if full is None else f"{len(frame):,} rows on this page")
+    rows = f"{len(frame):,} row{'' if len(frame) == 1 else 's'}"
+    left.caption(rows if full is None else f"{rows} on this page")
     if select:
         return st.dataframe(
             shown,

@@ -114,7 +114,7 @@ def publication_rows(
             "abstract": clean(article.abstract_text),
             "year": article.year,
             "pub_date": article.pub_date,
-            "journal": clean(article.journal),
+            "journal": clean(article.journal or article.journal_abbrev),
             "doi": article.doi,
             "has_abstract": article.has_abstract,
             "funded": bool(funding),

@@ -90,7 +90,7 @@ def parse_object(data: dict[str, Any], source: str) -> Article | None:
     article = empty_article(str(_first(data, "pmid", "PMID", "pubmed_id", "pubmedId") or ""), source, SOURCE_FORMAT)
     if article is None:
         return None
-    article.title = _text(_first(data, "title", "article_title", "ArticleTitle"))
+    article.title = _text(_first(data, "title", "article_title", "ArticleTitle", "title_as_question"))
     article.abstract = clean_abstract(_abstract(_first(data, "abstract", "abstract_sections", "AbstractText")))
     citation = str(_first(data, "journal_citation", "citation", "source") or "")
     cited = _CITATION.match(citation)

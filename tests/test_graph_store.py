@@ -22,6 +22,7 @@ from graph import open_store, queries, to_networkx
 from graph.embedded import EmbeddedStore
 from graph.export_admin import export_admin, run_import
 from graph.load import load
+from graph.staging import staged_path
 from graph.store import Row
 from ingest.files import iter_file_events
 from ingest.funding import link_awards, read_portfolio
@@ -356,16 +357,18 @@ def test_cli_load_killed_midway_then_rerun_and_query(corpus: Workspace, tmp_path
     env = {**os.environ, "GAPMAP_BACKEND": "embedded"}
     cmd = [str(GAPMAP), "--home", str(ws.root), "load", "--batch-size", "20"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while not ws.embedded_graph.exists() and proc.poll() is None:
+    staged = staged_path(ws.embedded_graph)  # a load writes a staged copy, published whole when it ends
+    while not staged.exists() and proc.poll() is None:
         time.sleep(0.05)
     time.sleep(2.0)  # some 20-publication batches committed, far from all of them
     proc.kill()
     proc.wait()
-    store = EmbeddedStore(ws.embedded_graph)
+    assert not ws.embedded_graph.exists()  # nothing half-loaded was published for readers to see
+    store = EmbeddedStore(staged)
     with ArticleStore(ws.article_store) as articles:
         assert store.load_keys().keys() < articles.pmids()  # killed midway
     store.close()
-    done = subprocess.run(cmd[:-2], env=env, capture_output=True, text=True)
+    done = subprocess.run(cmd[:-2], env=env, capture_output=True, text=True)  # resumes the staged copy
     assert done.returncode == 0 and "publications" in done.stderr, done.stderr
     store = EmbeddedStore(ws.embedded_graph)
     rerun = snapshot(store)

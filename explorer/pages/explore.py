@@ -11,7 +11,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from explorer import data, panels, ui
+from explorer import data, panels, state, ui
 from explorer.figures import network_figure, papers
 from explorer.neighbours import MIN_SHARED, RANKINGS, ranked, specificity
 from nlp.records import ENTITY_TYPES
@@ -72,7 +72,8 @@ query = st.text_input(
     bind="query-params",
 )
 hits = search_hits(query)
-linked = st.session_state.get("entity") or st.query_params.get("entity")
+state.seed("entity")
+linked = st.session_state.get("entity")
 if linked and linked not in set(hits["id"]):  # opened from a link: the entity need not be among the hits
     extra = data.rows("entity_detail", id=linked)
     if not extra.empty:
@@ -81,9 +82,8 @@ if hits.empty:
     st.info(f"No entity matches “{query}”. Try a shorter name or a synonym.")
     st.stop()
 labels = {r.id: f"{r.name} · {r.type} · {papers(r.papers)}" for r in hits.itertuples()}
-focus_id = st.selectbox(
-    "Entity", list(labels), format_func=labels.__getitem__, key="entity", on_change=on_new_entity, bind="query-params"
-)
+focus_id = st.selectbox("Entity", list(labels), format_func=labels.__getitem__, key="entity", on_change=on_new_entity)
+state.publish("entity")
 focus = hits[hits["id"] == focus_id].iloc[0]
 
 c1, c2, c3, c4, c5 = st.columns([3, 3, 2, 1, 2])
@@ -140,6 +140,7 @@ if click and click != st.session_state.get("explore_last_click"):
     picked = f"edge|{click}" if "|" in click else f"node|{click}"
     if picked in options:
         st.session_state["pick"] = picked
+state.seed("pick", options)
 if st.session_state.get("pick") not in options:
     st.session_state["pick"] = f"node|{focus_id}"
 
@@ -157,7 +158,8 @@ with st.expander("Neighbours as a table", expanded=False):
         key="explore_neighbours",
     )
 
-pick = st.selectbox("Selected node or link", options, format_func=describe, key="pick", bind="query-params")
+pick = st.selectbox("Selected node or link", options, format_func=describe, key="pick")
+state.publish("pick")
 kind, *ids = pick.split("|")
 if kind == "node":
     detail = data.rows("entity_detail", id=ids[0]).iloc[0]
@@ -171,6 +173,7 @@ if kind == "node":
     with papers_tab:
         panels.entity_papers(ids[0], int(detail["papers"] or 0), key="explore_node")
     with people_tab:
+        st.page_link("explorer/pages/people.py", label="Open on the People page", query_params={"entity": ids[0]})
         panels.people(ids[0], low, high, key="explore_people")
 else:
     a, b = ids

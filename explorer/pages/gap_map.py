@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import data, panels, ui
+from explorer import data, panels, state, ui
 from explorer.figures import heatmap, papers
 from nlp.records import ENTITY_TYPES
 
@@ -58,8 +58,9 @@ row_label, col_label = dict(zip(row_ids, rows, strict=True)), dict(zip(col_ids, 
 # the open cell: from the URL, a click, a Top-gaps row, or the selectors; by default the best gap
 best = np.unravel_index(int(np.argmax(land.gap)), land.gap.shape) if land.gap.max() > 0 else (0, 0)
 for key, ids, default in (("row", row_label, row_ids[best[0]]), ("col", col_label, col_ids[best[1]])):
-    wanted = st.session_state.get(key) or st.query_params.get(key)
-    st.session_state[key] = wanted if wanted in ids else default
+    state.seed(key, ids)
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = default
 for point in ui.clicked(st.session_state.get("gap_chart")):
     cell = str(point.get("customdata") or "")
     if cell and cell != st.session_state.get("gap_last_click"):
@@ -100,8 +101,10 @@ with st.expander(f"The {shown.lower()} matrix as a table"):
 
 st.subheader("Cell")
 s1, s2 = st.columns(2)
-s1.selectbox(row_type, row_ids, format_func=row_label.__getitem__, key="row", bind="query-params")
-s2.selectbox(col_type, col_ids, format_func=col_label.__getitem__, key="col", bind="query-params")
+s1.selectbox(row_type, row_ids, format_func=row_label.__getitem__, key="row")
+s2.selectbox(col_type, col_ids, format_func=col_label.__getitem__, key="col")
+state.publish("row")
+state.publish("col")
 r, c = row_ids.index(st.session_state["row"]), col_ids.index(st.session_state["col"])
 a, b = int(land.rows[r]), int(land.cols[c])
 observed = int(land.observed[r, c])

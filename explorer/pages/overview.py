@@ -36,7 +36,7 @@ note = ui.years_note(per_year)
 if note:
     st.warning(note, icon=":material/info:")
 
-counts = store.counts()["nodes"]
+counts = data.counts()["nodes"]
 per_type = pd.DataFrame({"type": list(ENTITY_TYPES), "entities": [counts.get(t, 0) for t in ENTITY_TYPES]})
 left, right = st.columns([1, 2])
 with left:

@@ -4,6 +4,8 @@ papers cover or miss."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -36,12 +38,36 @@ else:
         found = {area_of[index[i]].area_id: area_of[index[i]] for i in ids if i in index and index[i] in area_of}
         return "; ".join(f"Area {a.area_id} ({', '.join(a.top_members[:3])})" for a in found.values())
 
-    st.subheader("Programmes and their stated focus")
-    rows = []
+    coverage = data.rows("portfolio_coverage", limit=100_000)
+    funded_of = dict(zip(coverage["id"], coverage["funded_papers"], strict=True))
+
+    def award_row(a: Any) -> dict[str, Any]:
+        """One award (a row of portfolio_awards) as shown and downloaded."""
+        return {
+            "award": a.title or "(no title in the sources)",
+            "programme": a.programme_name,
+            "principal_investigators": ", ".join(a.pis or []),
+            "institutions": ", ".join(a.institutions or []),
+            "countries": ", ".join(a.countries or []),
+            "amount": f"{a.amount:,.0f} {a.currency}" if pd.notna(a.amount) else "",
+            "entities_named": ", ".join(e.name for e in named_entities(a.title or "", lexicon)),
+            "publications": int(a.publications),
+            "why_no_publication": why_unlinked(int(a.named_links), int(a.publications), int(a.pi_publications)),
+            "id": a.id,
+        }
+
+    st.subheader("Programmes, awards and their stated focus")
+    st.caption(
+        "Each funding round as its sources describe it; the entities its focus names (whole words of an entity's "
+        "name or synonym), with their papers in this corpus, open in Explore."
+    )
+    programme_rows, award_rows = [], []
     for p in programmes.itertuples():
         focus = focus_of(p.id, p.focus or "")
         named = named_entities(focus, lexicon)
-        rows.append(
+        listed = awards[awards["programme"] == p.id]
+        why = programme_unlinked(int(p.awards), int(p.publications))
+        programme_rows.append(
             {
                 "programme": p.name,
                 "year": p.year,
@@ -50,75 +76,53 @@ else:
                 "areas": area_names([e.id for e in named]),
                 "awards_listed": int(p.awards),
                 "publications": int(p.publications),
-                "why_no_publication": programme_unlinked(int(p.awards), int(p.publications)),
+                "why_no_publication": why,
                 "id": p.id,
             }
         )
-    table = pd.DataFrame(rows)
-    ui.table("programmes", table, pmid_columns=(), key="portfolio_programmes")
-
-    st.subheader("What a programme says it funds, in the graph")
-    names = dict(zip(table["id"], table["programme"], strict=True))
-    chosen = st.selectbox("Programme", list(names), format_func=names.__getitem__, key="portfolio_programme")
-    picked = table[table["id"] == chosen].iloc[0]
-    st.markdown(f"**Stated focus:** {ui.plain(picked['stated_focus']) or '—'}")
-    named = named_entities(picked["stated_focus"], lexicon)
-    if not named:
-        st.caption("No entity of the graph is named in this focus (the words name none of its entities).")
-    else:
-        coverage = data.rows("portfolio_coverage", limit=100_000)
-        funded_of = dict(zip(coverage["id"], coverage["funded_papers"], strict=True))
-        focus_table = pd.DataFrame(
-            [
-                {
-                    "entity": e.name,
-                    "type": e.type,
-                    "named_as": e.words,
-                    "papers_in_corpus": e.papers,
-                    "funded_papers": int(funded_of.get(e.id, 0)),
-                    "area": area_names([e.id]),
-                    "id": e.id,
-                }
-                for e in named
-            ]
-        )
-        with st.container(horizontal=True):
-            for e in named:
-                st.page_link(
-                    "explorer/pages/explore.py",
-                    label=f"{ui.plain(e.name)} · {papers(e.papers)}",
-                    query_params={"entity": e.id},
-                )
-        ui.table("programme_focus", focus_table, pmid_columns=(), key="portfolio_focus")
-
-    st.subheader("Awards")
-    award_rows = pd.DataFrame(
-        [
-            {
-                "award": a.title or "(no title in the sources)",
-                "programme": a.programme_name,
-                "principal_investigators": ", ".join(a.pis or []),
-                "institutions": ", ".join(a.institutions or []),
-                "countries": ", ".join(a.countries or []),
-                "amount": f"{a.amount:,.0f} {a.currency}" if pd.notna(a.amount) else "",
-                "entities_named": ", ".join(e.name for e in named_entities(a.title or "", lexicon)),
-                "publications": int(a.publications),
-                "why_no_publication": why_unlinked(int(a.named_links), int(a.publications), int(a.pi_publications)),
-                "id": a.id,
-            }
-            for a in awards.itertuples()
-        ]
-    )
-    if award_rows.empty:
-        st.info("The portfolio lists programmes but no individual award.")
-    else:
-        ui.table("awards", award_rows, pmid_columns=(), key="portfolio_awards")
-        unlinked = award_rows[award_rows["publications"] == 0]
-        if len(unlinked):
+        with st.container(border=True):
+            year = f" ({int(p.year)})" if pd.notna(p.year) else ""
             st.markdown(
-                f"**Why {len(unlinked)} of {len(award_rows)} awards have no linked publication:** "
-                + ui.plain(unlinked.iloc[0]["why_no_publication"])
+                f"**{ui.plain(p.name)}**{year} · {int(p.awards)} award{'s' if int(p.awards) != 1 else ''} listed · "
+                f"{papers(int(p.publications))} linked"
             )
+            st.markdown(f"Stated focus: {ui.plain(focus) or '—'}")
+            if named:
+                with st.container(horizontal=True):
+                    for e in named:
+                        st.page_link(
+                            "explorer/pages/explore.py",
+                            label=f"{ui.plain(e.name)} · {e.type} · {papers(e.papers)}, "
+                            f"{int(funded_of.get(e.id, 0))} funded",
+                            query_params={"entity": e.id},
+                        )
+                areas_named = area_names([e.id for e in named])
+                if areas_named:
+                    st.caption(f"Research areas of these entities: {areas_named}")
+            else:
+                st.caption("The focus names no entity of this graph.")
+            for a in listed.itertuples():
+                row = award_row(a)
+                award_rows.append(row)
+                who = ", ".join(x for x in (row["principal_investigators"], row["institutions"]) if x)
+                st.markdown(
+                    f"- Award: {ui.plain(row['award'])}"
+                    + (f" — {ui.plain(who)}" if who else "")
+                    + (f" · {ui.plain(row['amount'])}" if row["amount"] else "")
+                    + f" · {papers(int(row['publications']))} linked"
+                )
+                if row["why_no_publication"]:
+                    st.caption(str(row["why_no_publication"]))
+            if why and not len(listed):
+                st.caption(why)
+    award_rows += [award_row(a) for a in awards.itertuples() if a.programme not in set(programmes["id"])]
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Programmes as a table**")
+        ui.table("programmes", pd.DataFrame(programme_rows), pmid_columns=(), key="portfolio_programmes")
+    with right:
+        st.markdown("**Awards as a table**")
+        ui.table("awards", pd.DataFrame(award_rows), pmid_columns=(), key="portfolio_awards")
 
 funded = data.rows("funded_publications", limit=100_000)
 st.subheader("Funded publications")
