@@ -31,7 +31,7 @@ from analytics.areas import Area, find_areas
 from analytics.evaluate import Evaluation, evaluate
 from analytics.hypotheses import Hypothesis, HypothesisRanker
 from analytics.incidence import NO_YEAR, Corpus, Incidence
-from analytics.landscape import Landscape, landscape, top_gaps
+from analytics.landscape import Landscape, columns_of_type, landscape, top_gaps
 from analytics.risk import cell_unit, score_units
 from analytics.scorers import NeighbourGraph
 from analytics.source import from_graph
@@ -459,3 +459,30 @@ def search(text: str, min_year: int = 0, max_year: int = 9999) -> pd.DataFrame:
 def all_rows(name: str, total: int, **params: Any) -> pd.DataFrame:
     """Every row of a paged named query (``skip``/``limit``), for a download: ``total`` rows at most."""
     return rows(name, skip=0, limit=max(int(total), 1), **params)
+
+
+@st.cache_resource(show_spinner="ranking the pairs with that name", ttl=TTL_SECONDS, max_entries=32)
+def _hypotheses_named(
+    source: Source, a_type: str, c_type: str, min_papers: int, scorer: str, top: int, text: str
+) -> list[Hypothesis]:
+    inc, ranker = _analytics(source).inc, _ranker(source)
+    rows, cols = columns_of_type(inc, a_type, min_papers), columns_of_type(inc, c_type, min_papers)
+
+    def named(columns: np.ndarray) -> np.ndarray:
+        return (
+            columns[np.array([text in inc.names[i].lower() for i in columns], dtype=bool)] if columns.size else columns
+        )
+
+    found: dict[frozenset[str], Hypothesis] = {}
+    for a_side, c_side in ((named(rows), cols), (rows, named(cols))):
+        if a_side.size and c_side.size:
+            for h in ranker.rank(a_side, c_side, scorer, top):
+                found.setdefault(frozenset((h.a_id, h.c_id)), h)
+    return sorted(found.values(), key=lambda h: (-h.score, h.a_id, h.c_id))[:top]
+
+
+def hypotheses_named(a_type: str, c_type: str, min_papers: int, scorer: str, top: int, text: str) -> list[Hypothesis]:
+    """The best ``top`` open pairs with ``text`` in the name of either side, ranked among every open pair of the
+    types (not only among the best ones overall)."""
+    analytics()
+    return _hypotheses_named(Source.from_env(), a_type, c_type, min_papers, scorer, top, text.strip().lower())

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer import data, ui
+from explorer import data, state, ui
 from explorer.figures import papers
 
 #: Papers per page of an evidence list.
@@ -116,6 +117,26 @@ def countries_figure(countries: pd.DataFrame) -> go.Figure:
         xaxis={"title": "papers", "tickformat": ",d"},
     )
     return fig
+
+
+def choose_entity(text: str, on_change: Callable[[], None] | None = None, limit: int = 50) -> pd.Series:
+    """The entities matching ``text`` in a select box (key and URL parameter ``entity``), the entity a link named
+    first when it is not among them; the chosen one's row (id, name, type, papers).  Stops the page with a hint
+    when nothing matches."""
+    hits = data.rows("entity_search", q=text.strip(), limit=limit)
+    state.seed("entity")
+    linked = st.session_state.get("entity")
+    if linked and linked not in set(hits["id"]):  # opened from a link: the entity need not be among the hits
+        extra = data.rows("entity_detail", id=linked)
+        if not extra.empty:
+            hits = pd.concat([extra[["id", "name", "type", "papers"]], hits], ignore_index=True)
+    if hits.empty:
+        st.info(f"No entity matches “{text}”. Try a shorter name or a synonym.")
+        st.stop()
+    labels = {r.id: f"{r.name} · {r.type} · {papers(r.papers)}" for r in hits.itertuples()}
+    chosen = st.selectbox("Entity", list(labels), format_func=labels.__getitem__, key="entity", on_change=on_change)
+    state.publish("entity")
+    return hits[hits["id"] == chosen].iloc[0]
 
 
 def explore_link(entity_id: str, name: str, **extra: Any) -> None:

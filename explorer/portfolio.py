@@ -21,13 +21,13 @@ MIN_FORM = 4
 
 
 def stated_focus(description: str) -> str:
-    """The focus clauses of a programme description, or the whole description when it has none."""
+    """The focus clauses of a programme description ("" when it states none)."""
     found = []
     for part in (p.strip() for p in (description or "").split(";")):
         key, sep, value = part.partition(":")
         if sep and value.strip() and key.strip().lower().endswith(FOCUS_KEYS):
             found.append(value.strip())
-    return "; ".join(found) or (description or "").strip()
+    return "; ".join(found)
 
 
 @dataclass(frozen=True)

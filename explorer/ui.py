@@ -127,7 +127,7 @@ def years_note(per_year: pd.Series, purpose: str = "Trends and bursts") -> str |
     if top / total > CONCENTRATED:
         return (
             f"{top / total:.0%} of the corpus's {total:,} dated papers are from {top_year} ({span} in all): "
-            f"{purpose} mostly show how the corpus was collected, not how research moved."
+            f"{purpose.lower()} mostly show how the corpus was collected, not how research moved."
         )
     return None
 

@@ -29,6 +29,7 @@ import pytest
 from conftest import need
 from test_app_pages import REPO, gapmap, rows
 
+from explorer.figures import label
 from gapmap.commands.demo import DEMO_FILES
 from graph.fulltext import FullText, parse
 
@@ -46,7 +47,7 @@ PAGES = {
     "gap_map": ("Gap map", "Top gaps"),
     "trends": ("Trends", "Emerging topics"),
     "hypotheses": ("Hypotheses", "How well does the scorer predict?"),
-    "search": ("Search prior findings", "Type a word or phrase"),
+    "search": ("Search prior findings", "All words must appear"),
     "people": ("People", "Authors"),
     "portfolio": ("Portfolio", "Research areas: covered and missed"),
     "export": ("Export", "Subgraph (GraphML)"),
@@ -206,10 +207,11 @@ def click_neighbour(page: object, known: dict[str, object]) -> None:
     chart = page.locator(".js-plotly-plot").first
     expect(chart).to_be_visible(timeout=RENDER_MS)
     traces = chart.locator(".scatterlayer .trace")
+    drawn = label(str(neighbour["name"]))  # long names are cut short on the graph
     for t in range(traces.count()):
         labels = traces.nth(t).locator(".textpoint text").all_text_contents()
-        if neighbour["name"] in labels:
-            box = traces.nth(t).locator("path.point").nth(labels.index(neighbour["name"])).bounding_box()
+        if drawn in labels:
+            box = traces.nth(t).locator("path.point").nth(labels.index(drawn)).bounding_box()
             break
     else:
         raise AssertionError(f"{neighbour['name']} not drawn in the network graph")
@@ -257,11 +259,19 @@ def click_cell(page: object) -> None:
     row_id, col_id = cells["keys"][k].split("|")
     assert f"row={row_id}" not in before.replace("%3A", ":") or f"col={col_id}" not in before.replace("%3A", ":")
     point = chart.locator(".scatterlayer .trace").last.locator("path.point").nth(k)
-    box = point.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     row_name, col_name = (re.sub(r" \([^)]*\)$", "", v) for v in (cells["y"][k], cells["x"][k]))
-    expect(page.get_by_text(f"{row_name} × {col_name}").first).to_be_visible(timeout=RENDER_MS)
+    heading = page.locator("strong").filter(has_text=f"{row_name} × {col_name}")  # the cell panel, not a tooltip
+    for _attempt in range(3):  # a click that lands while the chart is still being drawn is lost: click again
+        box = point.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.move(0, 0)
+        try:
+            expect(heading.first).to_be_visible(timeout=20_000)
+            break
+        except AssertionError:
+            wait_idle(page)
+    expect(heading.first).to_be_visible(timeout=RENDER_MS)
     wait_idle(page)
     shown = page.url.replace("%3A", ":").replace("%7C", "|")
     assert f"row={row_id}" in shown and f"col={col_id}" in shown
@@ -284,3 +294,4 @@ def search_pira(page: object, expected: int) -> None:
     assert results.count() == min(expected, 20)
     for text in results.all_inner_texts():
         assert re.search(rf"\b{SEARCH_WORD}s?\b", text), text
+    assert f"q={SEARCH_WORD}" in page.url  # the search can be shared as a link

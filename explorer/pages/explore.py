@@ -71,22 +71,10 @@ query = st.text_input(
     on_change=on_new_search,
     bind="query-params",
 )
-hits = search_hits(query)
-state.seed("entity")
-linked = st.session_state.get("entity")
-if linked and linked not in set(hits["id"]):  # opened from a link: the entity need not be among the hits
-    extra = data.rows("entity_detail", id=linked)
-    if not extra.empty:
-        hits = pd.concat([extra[["id", "name", "type", "papers"]], hits], ignore_index=True)
-if hits.empty:
-    st.info(f"No entity matches “{query}”. Try a shorter name or a synonym.")
-    st.stop()
-labels = {r.id: f"{r.name} · {r.type} · {papers(r.papers)}" for r in hits.itertuples()}
-focus_id = st.selectbox("Entity", list(labels), format_func=labels.__getitem__, key="entity", on_change=on_new_entity)
-state.publish("entity")
-focus = hits[hits["id"] == focus_id].iloc[0]
+focus = panels.choose_entity(query, on_change=on_new_entity, limit=HITS)
+focus_id = str(focus["id"])
 
-c1, c2, c3, c4, c5 = st.columns([3, 3, 2, 1, 2])
+c1, c2, c3, c4, c5 = st.columns([3, 3, 2, 1.5, 2])
 with c1:
     types = st.multiselect("Neighbour types", list(ENTITY_TYPES), key="explore_types")
 with c2:
@@ -101,7 +89,7 @@ with c3:
         "papers together.",
     )
 with c4:
-    funded_only = st.checkbox("Funded only", key="explore_funded")
+    funded_only = st.checkbox("Funded only", key="explore_funded", help="Only papers linked to an award")
 with c5:
     size = st.slider("Neighbours shown", 5, 60, 25, key="explore_size")
 

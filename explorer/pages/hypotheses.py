@@ -10,8 +10,6 @@ from explorer import data, ui
 from nlp.records import ENTITY_TYPES
 
 TYPES = list(ENTITY_TYPES)
-#: Ranked pairs the name filter looks through.
-FILTERED = 20_000
 
 st.title("Hypotheses")
 st.caption(
@@ -26,10 +24,9 @@ min_papers = c4.slider("Min papers per side", 1, 20, 2, key="hyp_min")
 top = c5.slider("How many", 10, 200, 50, key="hyp_top")
 text = st.text_input("Filter by name", key="hyp_filter", placeholder="e.g. remyelination")
 
-if text.strip():  # filter every ranked pair, not only the top ones
-    ranked = data.hypotheses(a_type, c_type, min_papers, scorer, FILTERED)
-    found = [h for h in ranked if text.strip().lower() in f"{h.a_name} {h.c_name}".lower()][:top]
-    st.caption(f"{len(found)} of the {len(ranked):,} best-ranked open pairs have “{ui.plain(text.strip())}” in a name.")
+if text.strip():  # among every open pair, not only the best ones shown without a filter
+    found = data.hypotheses_named(a_type, c_type, min_papers, scorer, top, text)
+    st.caption(f"The best {len(found)} open pairs with “{ui.plain(text.strip())}” in the name of either side.")
 else:
     found = data.hypotheses(a_type, c_type, min_papers, scorer, top)
 if not found:

@@ -5,11 +5,9 @@ The entity lives in the URL (``?entity=ID``), so a link opens the same view; Exp
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from explorer import data, panels, state, ui
-from explorer.figures import papers
+from explorer import data, panels, ui
 
 st.title("People")
 st.caption("Who studies an entity: authors by papers, the institutions and countries of their affiliations.")
@@ -26,21 +24,9 @@ def on_new_search() -> None:
 text = st.text_input(
     "Find an entity by name, synonym or id", key="people_find", placeholder="e.g. microglia", on_change=on_new_search
 )
-hits = data.rows("entity_search", q=text.strip(), limit=50)
-state.seed("entity")
-linked = st.session_state.get("entity")
-if linked and linked not in set(hits["id"]):
-    extra = data.rows("entity_detail", id=linked)
-    if not extra.empty:
-        hits = pd.concat([extra[["id", "name", "type", "papers"]], hits], ignore_index=True)
-if hits.empty:
-    st.info(f"No entity matches “{text}”. Try a shorter name or a synonym.")
-    st.stop()
-labels = {r.id: f"{r.name} · {r.type} · {papers(r.papers)}" for r in hits.itertuples()}
-entity = st.selectbox("Entity", list(labels), format_func=labels.__getitem__, key="entity")
-state.publish("entity")
+chosen = panels.choose_entity(text)
+entity, name = str(chosen["id"]), str(chosen["name"])
 low, high = ui.year_range(*an.years, key="people_years")
-name = hits[hits["id"] == entity].iloc[0]["name"]
 st.subheader(ui.plain(name))
 panels.explore_link(entity, f"Open {ui.plain(name)} in Explore")
 panels.people(entity, low, high, key="people")

@@ -31,8 +31,9 @@ else:
     index = an.inc.index()
 
     def focus_of(programme_id: str, description: str) -> str:
+        """The programme's focus clauses and its awards' titles; its whole description when it has neither."""
         titles = awards.loc[awards["programme"] == programme_id, "title"].dropna()
-        return "; ".join(p for p in (stated_focus(description), *titles) if p)
+        return "; ".join(p for p in (stated_focus(description), *titles) if p) or description.strip()
 
     def area_names(ids: list[str]) -> str:
         found = {area_of[index[i]].area_id: area_of[index[i]] for i in ids if i in index and index[i] in area_of}
@@ -50,7 +51,7 @@ else:
             "institutions": ", ".join(a.institutions or []),
             "countries": ", ".join(a.countries or []),
             "amount": f"{a.amount:,.0f} {a.currency}" if pd.notna(a.amount) else "",
-            "entities_named": ", ".join(e.name for e in named_entities(a.title or "", lexicon)),
+            "entities_named": "; ".join(e.name for e in named_entities(a.title or "", lexicon)),
             "publications": int(a.publications),
             "why_no_publication": why_unlinked(int(a.named_links), int(a.publications), int(a.pi_publications)),
             "id": a.id,
@@ -72,7 +73,7 @@ else:
                 "programme": p.name,
                 "year": p.year,
                 "stated_focus": focus,
-                "entities_named": ", ".join(e.name for e in named),
+                "entities_named": "; ".join(e.name for e in named),
                 "areas": area_names([e.id for e in named]),
                 "awards_listed": int(p.awards),
                 "publications": int(p.publications),
