@@ -32,12 +32,13 @@ from analytics.evaluate import Evaluation, evaluate
 from analytics.hypotheses import Hypothesis, HypothesisRanker
 from analytics.incidence import NO_YEAR, Corpus, Incidence
 from analytics.landscape import Landscape, columns_of_type, landscape, top_gaps
-from analytics.risk import cell_unit, score_units
+from analytics.risk import area_units, cell_unit, score_units
 from analytics.scorers import NeighbourGraph
 from analytics.source import from_graph
 from analytics.trends import trends, yearly_counts
 from core.errors import GapmapError
 from core.workspace import Workspace
+from explorer.portfolio import Lexicon, Named
 
 #: How long cached query results live: a reload of the graph shows up within this many seconds.
 TTL_SECONDS = 600
@@ -353,13 +354,18 @@ def default_cutoff(first: int, last: int) -> int | None:
 _WARMING: dict[Source, tuple[int, int, str, float]] = {}
 
 
+#: The landscape the Gap map opens with: rows, columns, min papers per entity, most-studied per side.
+DEFAULT_LANDSCAPE = ("Mechanism", "Compound", 3, 20)
+
+
 def _warm_steps(source: Source) -> list[tuple[str, Any]]:
     """The slow, shared analytics, in the order pages need them: (what it is, how to compute it)."""
     steps: list[tuple[str, Any]] = [
         ("reading the corpus", lambda: _analytics(source)),
         ("projecting the co-occurrence graph", lambda: _cooccurrence(source, *_analytics(source).years)),
-        ("detecting trends and bursts", lambda: _entity_trends(source)),
+        ("scoring the default gap map", lambda: _gaps(source, *DEFAULT_LANDSCAPE, 20)),
         ("training the hypothesis ranker", lambda: _ranker(source)),
+        ("detecting trends and bursts", lambda: _entity_trends(source)),
     ]
     cutoff = default_cutoff(*_analytics(source).years)
     if cutoff is not None:
@@ -486,3 +492,50 @@ def hypotheses_named(a_type: str, c_type: str, min_papers: int, scorer: str, top
     types (not only among the best ones overall)."""
     analytics()
     return _hypotheses_named(Source.from_env(), a_type, c_type, min_papers, scorer, top, text.strip().lower())
+
+
+@st.cache_resource(show_spinner=False, ttl=TTL_SECONDS)
+def _lexicon(source: Source) -> Lexicon:
+    return Lexicon(_rows(source, "entity_lexicon", (("min_papers", 2),)))
+
+
+def named_in(text: str) -> list[Named]:
+    """The entities (with 2+ papers) whose name or synonym ``text`` contains as whole words."""
+    store()
+    return _lexicon(Source.from_env()).named(text)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner="scoring the research areas")
+def _area_coverage(source: Source) -> pd.DataFrame:
+    data = _analytics(source)
+    found, membership = _areas(source)
+    labels = [f"Area {a.area_id}" for a in found]
+    units = area_units(data.inc, [a.members for a in found], membership, data.graph.adj, labels)
+    risk = {s.label: s.score for s in score_units(data.inc, units, data.corpus.funded, data.corpus.institutions)}
+    return pd.DataFrame(
+        [
+            {
+                "area": label,
+                "top_members": ", ".join(a.top_members),
+                "entities": a.size,
+                "papers": a.papers,
+                "funded_papers": a.funded,
+                "funded_share": round(a.funded_share, 3),
+                "covered": a.funded > 0,
+                "growth": a.trend.growth,
+                "emerging": a.trend.emerging,
+                "risk_reward": round(risk[label], 3),
+            }
+            for label, a in zip(labels, found, strict=True)
+        ],
+        columns=[
+            "area", "top_members", "entities", "papers", "funded_papers", "funded_share", "covered", "growth",
+            "emerging", "risk_reward",
+        ],
+    )  # fmt: skip
+
+
+def area_coverage() -> pd.DataFrame:
+    """Research areas with their papers, funded papers, growth and high-risk/high-reward score."""
+    analytics()
+    return _area_coverage(Source.from_env()).copy()

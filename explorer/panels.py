@@ -131,7 +131,7 @@ def choose_entity(text: str, on_change: Callable[[], None] | None = None, limit:
         if not extra.empty:
             hits = pd.concat([extra[["id", "name", "type", "papers"]], hits], ignore_index=True)
     if hits.empty:
-        st.info(f"No entity matches “{text}”. Try a shorter name or a synonym.")
+        st.info(f"No entity matches “{ui.plain(text)}”. Try a shorter name or a synonym.")
         st.stop()
     labels = {r.id: f"{r.name} · {r.type} · {papers(r.papers)}" for r in hits.itertuples()}
     chosen = st.selectbox("Entity", list(labels), format_func=labels.__getitem__, key="entity", on_change=on_change)

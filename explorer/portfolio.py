@@ -41,35 +41,35 @@ class Named:
     words: str
 
 
-def _forms(lexicon: pd.DataFrame) -> dict[str, tuple[str, str, str, int]]:
-    """Lower-cased name or synonym -> the most-studied entity with it."""
-    forms: dict[str, tuple[str, str, str, int]] = {}
-    for row in lexicon.sort_values("papers").itertuples(index=False):  # the most-studied wins a shared form
-        for form in [row.name, *(row.synonyms if isinstance(row.synonyms, list) else [])]:
-            key = " ".join(str(form).lower().split())
-            if len(key) >= MIN_FORM and not re.search(r"\w, \w", key):
-                forms[key] = (row.id, row.name, row.type, int(row.papers))
-    return forms
+class Lexicon:
+    """Entity names and synonyms, lower-cased, to find the entities a text names (built once per graph)."""
 
+    def __init__(self, entities: pd.DataFrame) -> None:
+        """``entities``: id, name, type, papers, synonyms (the ``entity_lexicon`` query)."""
+        self.forms: dict[str, tuple[str, str, str, int]] = {}
+        for row in entities.sort_values("papers").itertuples(index=False):  # the most-studied wins a shared form
+            for form in [row.name, *(row.synonyms if isinstance(row.synonyms, list) else [])]:
+                key = " ".join(str(form).lower().split())
+                if len(key) >= MIN_FORM and not re.search(r"\w, \w", key):
+                    self.forms[key] = (row.id, row.name, row.type, int(row.papers))
 
-def named_entities(text: str, lexicon: pd.DataFrame, longest: int = 6) -> list[Named]:
-    """Entities of ``lexicon`` (id, name, type, papers, synonyms) named in ``text`` as whole words (a plural
-    "s" forgiven), longest phrases first so "axonal loss" wins over "loss"; most-studied first."""
-    forms = _forms(lexicon)
-    words = re.findall(r"[\w\-]+", text.lower())
-    taken = [False] * len(words)
-    found: dict[str, Named] = {}
-    for n in range(min(longest, len(words)), 0, -1):
-        for i in range(len(words) - n + 1):
-            if any(taken[i : i + n]):
-                continue
-            phrase = " ".join(words[i : i + n])
-            hit = forms.get(phrase) or (forms.get(phrase[:-1]) if phrase.endswith("s") else None)
-            if hit is None:
-                continue
-            taken[i : i + n] = [True] * n
-            found.setdefault(hit[0], Named(*hit, words=phrase))
-    return sorted(found.values(), key=lambda e: (-e.papers, e.name))
+    def named(self, text: str, longest: int = 6) -> list[Named]:
+        """Entities named in ``text`` as whole words (a plural "s" forgiven), longest phrases first so "axonal
+        loss" wins over "loss"; most-studied first."""
+        words = re.findall(r"[\w\-]+", text.lower())
+        taken = [False] * len(words)
+        found: dict[str, Named] = {}
+        for n in range(min(longest, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                if any(taken[i : i + n]):
+                    continue
+                phrase = " ".join(words[i : i + n])
+                hit = self.forms.get(phrase) or (self.forms.get(phrase[:-1]) if phrase.endswith("s") else None)
+                if hit is None:
+                    continue
+                taken[i : i + n] = [True] * n
+                found.setdefault(hit[0], Named(*hit, words=phrase))
+        return sorted(found.values(), key=lambda e: (-e.papers, e.name))
 
 
 def why_unlinked(named_links: int, publications: int, pi_publications: int) -> str:

@@ -165,13 +165,13 @@ def test_explore_details_follow_a_new_search(app: AppTest, expected: Expected) -
     page(app, "explore")
     app.text_input(key="find").input(expected.top["name"]).run()
     app.selectbox(key="pick").set_value(f"node|{expected.neighbour['id']}").run()  # details: the neighbour
-    assert app.subheader[0].value.startswith(expected.neighbour["name"])
+    assert app.subheader[0].value.startswith(ui.plain(expected.neighbour["name"]))
     other = expected.second  # a new search
     app.text_input(key="find").input(other["id"]).run()
     assert not app.exception
     assert app.selectbox(key="entity").value == other["id"]
     assert app.selectbox(key="pick").value == f"node|{other['id']}"
-    assert app.subheader[0].value.startswith(other["name"])
+    assert app.subheader[0].value.startswith(ui.plain(other["name"]))
 
 
 def test_explore_every_paper_of_an_entity_with_its_sentence_in_full(app: AppTest, expected: Expected) -> None:
@@ -216,7 +216,7 @@ def test_explore_opens_from_a_link(expected: Expected, monkeypatch: pytest.Monke
     at.run()
     page(at, "explore")
     assert at.selectbox(key="entity").value == expected.neighbour["id"]
-    assert at.subheader[0].value.startswith(expected.neighbour["name"])
+    assert at.subheader[0].value.startswith(ui.plain(expected.neighbour["name"]))
     assert at.query_params["pick"] == f"node|{expected.neighbour['id']}"
 
 

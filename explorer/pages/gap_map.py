@@ -37,10 +37,11 @@ st.caption(
 )
 an = data.analytics()
 c1, c2, c3, c4 = st.columns(4)
-row_type = c1.selectbox("Rows", TYPES, index=TYPES.index("Mechanism"), key="rows", bind="query-params")
-col_type = c2.selectbox("Columns", TYPES, index=TYPES.index("Compound"), key="cols", bind="query-params")
-limit = c3.slider("Most-studied per side", 5, 40, 20, key="gap_limit")
-min_papers = c4.slider("Min papers per entity", 1, 20, 3, key="gap_min")
+ROWS, COLS, MIN_PAPERS, LIMIT = data.DEFAULT_LANDSCAPE
+row_type = c1.selectbox("Rows", TYPES, index=TYPES.index(ROWS), key="rows", bind="query-params")
+col_type = c2.selectbox("Columns", TYPES, index=TYPES.index(COLS), key="cols", bind="query-params")
+limit = c3.slider("Most-studied per side", 5, 40, LIMIT, key="gap_limit")
+min_papers = c4.slider("Min papers per entity", 1, 20, MIN_PAPERS, key="gap_min")
 
 land = data.matrices(row_type, col_type, min_papers, limit)
 if land.rows.size == 0 or land.cols.size == 0:

@@ -9,10 +9,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics.risk import area_units, score_units
 from explorer import data, ui
 from explorer.figures import papers
-from explorer.portfolio import named_entities, programme_unlinked, stated_focus, why_unlinked
+from explorer.portfolio import programme_unlinked, stated_focus, why_unlinked
 from nlp.records import ENTITY_TYPES
 
 st.title("Portfolio")
@@ -25,7 +24,6 @@ if programmes.empty and awards.empty:
         "`ingest/portfolios/ipmsa.yaml`), then `gapmap load`."
     )
 else:
-    lexicon = data.rows("entity_lexicon", min_papers=2)
     areas, _membership = data.areas()
     area_of = {m: a for a in areas for m in a.members}
     index = an.inc.index()
@@ -51,7 +49,7 @@ else:
             "institutions": ", ".join(a.institutions or []),
             "countries": ", ".join(a.countries or []),
             "amount": f"{a.amount:,.0f} {a.currency}" if pd.notna(a.amount) else "",
-            "entities_named": "; ".join(e.name for e in named_entities(a.title or "", lexicon)),
+            "entities_named": "; ".join(e.name for e in data.named_in(a.title or "")),
             "publications": int(a.publications),
             "why_no_publication": why_unlinked(int(a.named_links), int(a.publications), int(a.pi_publications)),
             "id": a.id,
@@ -65,7 +63,7 @@ else:
     programme_rows, award_rows = [], []
     for p in programmes.itertuples():
         focus = focus_of(p.id, p.focus or "")
-        named = named_entities(focus, lexicon)
+        named = data.named_in(focus)
         listed = awards[awards["programme"] == p.id]
         why = programme_unlinked(int(p.awards), int(p.publications))
         programme_rows.append(
@@ -99,7 +97,7 @@ else:
                         )
                 areas_named = area_names([e.id for e in named])
                 if areas_named:
-                    st.caption(f"Research areas of these entities: {areas_named}")
+                    st.caption(f"Research areas of these entities: {ui.plain(areas_named)}")
             else:
                 st.caption("The focus names no entity of this graph.")
             for a in listed.itertuples():
@@ -139,30 +137,11 @@ st.caption(
     "Areas are communities of strongly co-mentioned entities. Covered: at least one funded paper. risk_reward: "
     "high when little evidence, few groups and little funding meet growth, recency and well-supported neighbours."
 )
-areas, membership = data.areas()
-if not areas:
+area_table = data.area_coverage()
+if area_table.empty:
     st.info("No research area found: the corpus has too few co-mentioned entities.")
 else:
-    labels = [f"Area {a.area_id}" for a in areas]
-    units = area_units(an.inc, [a.members for a in areas], membership, an.graph.adj, labels)
-    risk = {s.label: s.score for s in score_units(an.inc, units, an.corpus.funded, an.corpus.institutions)}
-    area_table = pd.DataFrame(
-        [
-            {
-                "area": label,
-                "top_members": ", ".join(a.top_members),
-                "entities": a.size,
-                "papers": a.papers,
-                "funded_papers": a.funded,
-                "funded_share": round(a.funded_share, 3),
-                "covered": a.funded > 0,
-                "growth": ui.growth(a.trend.growth),
-                "emerging": a.trend.emerging,
-                "risk_reward": round(risk[label], 3),
-            }
-            for label, a in zip(labels, areas, strict=True)
-        ]
-    )
+    area_table["growth"] = [ui.growth(g) for g in area_table["growth"]]
     covered = int(area_table["covered"].sum())
     st.markdown(f"The funded papers cover **{covered}** of **{len(area_table)}** areas.")
     ui.table("area_coverage", area_table.sort_values(["covered", "risk_reward"], ascending=[True, False]))
