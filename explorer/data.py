@@ -366,6 +366,7 @@ def _warm_steps(source: Source) -> list[tuple[str, Any]]:
         ("scoring the default gap map", lambda: _gaps(source, *DEFAULT_LANDSCAPE, 20)),
         ("training the hypothesis ranker", lambda: _ranker(source)),
         ("detecting trends and bursts", lambda: _entity_trends(source)),
+        ("finding research areas", lambda: (_area_coverage(source), _lexicon(source))),
     ]
     cutoff = default_cutoff(*_analytics(source).years)
     if cutoff is not None:

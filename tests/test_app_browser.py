@@ -6,7 +6,8 @@ would (so they share one session: Export sees what Explore showed) and:
 - clicks a heatmap cell on the Gap map: the cell panel opens that cell;
 - searches "PIRA": every result contains the word PIRA (not "respiratory"), as many as the full-text index has.
 
-Screenshots go to ``test-output/screenshots/<page>.png`` (``GAPMAP_SCREENSHOTS`` moves them) and render times
+Screenshots go to ``test-output/screenshots/<page>.png`` (``GAPMAP_SCREENSHOTS`` moves them; ``GAPMAP_TEST_OUTPUT``
+moves ``test-output``) and render times
 (seconds from navigation to the page's content being shown, on the first visit with cold caches and on a second,
 warm visit) to ``test-output/page_times.json``; speed itself is judged in ``bench/``, not here.
 """
@@ -38,7 +39,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-OUTPUT = REPO / "test-output"
+OUTPUT = Path(os.environ.get("GAPMAP_TEST_OUTPUT", REPO / "test-output"))
 SHOTS = Path(os.environ.get("GAPMAP_SCREENSHOTS", OUTPUT / "screenshots"))
 #: Page file name -> (title in the sidebar, text that shows once the page's content has rendered).
 PAGES = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -43,7 +44,7 @@ for name, frame in sorted(tables.items()):
 
 st.subheader("Figures (HTML)")
 st.caption("For a PNG, use the camera button in the figure's own toolbar (top right of every chart).")
-figures: dict[str, go.Figure] = st.session_state.get(ui.FIGURES, {})
+figures: dict[str, go.Figure | Callable[[], go.Figure]] = st.session_state.get(ui.FIGURES, {})
 if not figures:
     st.info("No figure seen yet.")
 for name, fig in sorted(figures.items()):

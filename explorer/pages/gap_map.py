@@ -7,6 +7,8 @@ types and the open cell live in the URL (``?rows=…&cols=…&row=ID&col=ID``), 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -91,11 +93,11 @@ for title, (values, scale) in views.items():  # every matrix can be exported; on
     name = title.split()[0].lower()
     frame = pd.DataFrame(values, index=rows, columns=cols)
     st.session_state.setdefault(ui.TABLES, {})[f"landscape_{name}"] = frame.reset_index(names=row_type)
-    fig = heatmap(frame, f"{title}: {row_type} × {col_type}", scale, keys=keys, selected=current)
+    draw = functools.partial(heatmap, frame, f"{title}: {row_type} × {col_type}", scale, keys=keys, selected=current)
     if title == shown:
-        ui.figure(f"heatmap_{name}", fig, key="gap_chart", select=True)
-    else:
-        st.session_state.setdefault(ui.FIGURES, {})[f"heatmap_{name}"] = fig
+        ui.figure(f"heatmap_{name}", draw(), key="gap_chart", select=True)
+    else:  # drawn only if downloaded from the Export page
+        st.session_state.setdefault(ui.FIGURES, {})[f"heatmap_{name}"] = draw
 with st.expander(f"The {shown.lower()} matrix as a table"):
     matrix_name = f"landscape_{shown.split()[0].lower()}"
     ui.table(matrix_name, st.session_state[ui.TABLES][matrix_name], pmid_columns=(), key="gap_matrix")
