@@ -24,20 +24,29 @@ PAGES = [
 ]
 
 
+#: Pages that show no analytics: they run before the warm-up starts, so they do not share the CPU with it.
+LIGHT_PAGES = {"Overview", "Export"}
+
+
+def ready(progress: tuple[int, int, str, float] | None) -> bool:
+    return progress is None or 0 < progress[1] <= progress[0]
+
+
 def warm_up_status() -> None:
     """While the shared analytics are first computed, say how far it got in the sidebar, refreshed every 2 s
-    until they are ready (then once more, so the refreshing stops)."""
-    progress = warm_up_progress()
-    if progress is None or progress[0] >= progress[1]:
+    (between page runs) until they are ready, then once more so the refreshing stops."""
+    if ready(warm_up_progress()):
         return
 
     def show() -> None:
         now = warm_up_progress()
-        if now is None or now[0] >= now[1]:
+        if now is None or ready(now):
             st.rerun(scope="app")
+            return
         done, steps, label, seconds = now
-        st.progress(done / steps, text=f"Preparing the analytics ({done + 1}/{steps}): {label}… {seconds:.0f} s")
-        st.caption("Pages that need them wait; the others work now.")
+        step = f"{done + 1}/{steps}" if steps else f"step {done + 1}"
+        st.progress(done / steps if steps else 0.0, text=f"Preparing the analytics ({step}): {label}… {seconds:.0f} s")
+        st.caption("Pages that need them wait for them; Overview and Export do not.")
 
     st.fragment(show, run_every=2)()
 
@@ -45,7 +54,10 @@ def warm_up_status() -> None:
 st.set_page_config(page_title="gapmap explorer", page_icon=":material/hub:", layout="wide")
 source = Source.from_env()
 st.sidebar.caption(f"Graph: **{source.backend}** · workspace `{source.home}`")
-st.navigation(PAGES).run()
-warm_up()  # after the page, so that the first page does not share the CPU with it
+page = st.navigation(PAGES)
+if page.title not in LIGHT_PAGES:  # the page needs the analytics: compute them now, and say how far it got
+    warm_up()
 with st.sidebar:
     warm_up_status()
+page.run()
+warm_up()  # after a light page, so that it does not share the CPU with it

@@ -402,7 +402,7 @@ def _warm_up(source: Source) -> threading.Thread:
 def warm_up() -> None:
     """Start computing the shared analytics in the background, once per server and graph."""
     source = Source.from_env()
-    _WARMING.setdefault(source, (0, 1, "reading the corpus", 0.0))
+    _WARMING.setdefault(source, (0, 0, "reading the corpus", 0.0))  # 0 steps: not counted yet
     _warm_up(source)
 
 
