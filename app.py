@@ -10,11 +10,18 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.data import Source, warm_up, warm_up_progress
+from explorer.ui import md
 
 PAGES = [
     st.Page("explorer/pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("explorer/pages/explore.py", title="Explore", icon=":material/hub:", url_path="explore"),
     st.Page("explorer/pages/gap_map.py", title="Gap map", icon=":material/grid_on:", url_path="gap-map"),
+    st.Page(
+        "explorer/pages/translational.py",
+        title="Translational gaps",
+        icon=":material/science:",
+        url_path="translational",
+    ),
     st.Page("explorer/pages/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
     st.Page("explorer/pages/hypotheses.py", title="Hypotheses", icon=":material/lightbulb:", url_path="hypotheses"),
     st.Page("explorer/pages/search.py", title="Search prior findings", icon=":material/search:", url_path="search"),
@@ -53,7 +60,7 @@ def warm_up_status() -> None:
 
 st.set_page_config(page_title="gapmap explorer", page_icon=":material/hub:", layout="wide")
 source = Source.from_env()
-st.sidebar.caption(f"Graph: **{source.backend}** · workspace `{source.home}`")
+st.sidebar.caption(f"Graph: **{source.backend}** · workspace {md(source.home)}")
 page = st.navigation(PAGES)
 if page.title not in LIGHT_PAGES:  # the page needs the analytics: compute them now, and say how far it got
     warm_up()

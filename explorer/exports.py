@@ -9,9 +9,14 @@ import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.output import csv_cell
+
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
+    """The table as UTF-8 CSV, every text cell and column name defused for spreadsheets (``core.output.csv_cell``:
+    a title starting with ``=`` or ``@`` is shown, not run as a formula)."""
+    safe = frame.rename(columns=lambda c: csv_cell(str(c))).map(csv_cell)
+    return safe.to_csv(index=False).encode("utf-8")
 
 
 def graphml_bytes(graph: nx.Graph) -> bytes:

@@ -1,13 +1,20 @@
 """Plotly figures of the explorer: the neighbourhood network, heatmaps, time series.
 
-Pure functions from data to figures, so they are testable without a running app.
+Pure functions from data to figures, so they are testable without a running app.  Every label that comes from
+the data (entity names, area members) goes through :func:`plain`: Plotly reads a small HTML subset in labels
+and hover texts (``<a href>`` makes a working link, ``<b>``, ``<br>``) and LaTeX in text wrapped in ``$``.
 """
 
 from __future__ import annotations
 
+import html
+import re
+
 import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
+
+from core.output import visible
 
 #: One colour per entity type, used on every page so a type always looks the same.
 TYPE_COLOURS: dict[str, str] = {
@@ -22,6 +29,15 @@ TYPE_COLOURS: dict[str, str] = {
 
 #: Distinct edge widths drawn (edges are binned by papers relative to the heaviest).
 EDGE_WIDTHS = 6
+_WHITESPACE = re.compile(r"\s+")
+
+
+def plain(value: object) -> str:
+    """Stored text as a Plotly label that shows exactly that text: ``&``, ``<`` and ``>`` as entities (Plotly
+    decodes them for display, so no tag is ever built from data), ``$`` as ``&#36;`` (no LaTeX), whitespace runs
+    as one space and control characters written out."""
+    text = visible(_WHITESPACE.sub(" ", str(value)))
+    return html.escape(text, quote=False).replace("$", "&#36;")
 
 
 #: Longest node label drawn (the full name is in the hover text).
@@ -79,7 +95,8 @@ def network_figure(graph: nx.Graph, focus: str | None = None, seed: int = 7) -> 
         mid_y.append((y0 + y1) / 2)
         mid_data.append(f"{a}|{b}")
         mid_text.append(
-            f"{graph.nodes[a].get('name', a)} — {graph.nodes[b].get('name', b)}: {papers(data.get('papers', 0))}"
+            f"{plain(graph.nodes[a].get('name', a))} — {plain(graph.nodes[b].get('name', b))}: "
+            f"{papers(data.get('papers', 0))}"
         )
     for step, (xs, ys) in sorted(strokes.items()):
         fig.add_trace(
@@ -112,12 +129,13 @@ def network_figure(graph: nx.Graph, focus: str | None = None, seed: int = 7) -> 
                 y=[pos[n][1] for n in nodes],
                 mode="markers+text",
                 name=type_,
-                text=[label(graph.nodes[n].get("name", n)) for n in nodes],
+                text=[plain(label(str(graph.nodes[n].get("name", n)))) for n in nodes],
                 textposition=[_text_position(pos[n], n == focus) for n in nodes],
                 textfont={"size": 12},
                 customdata=nodes,
                 hovertext=[
-                    f"{graph.nodes[n].get('name', n)} ({n}): {papers(graph.nodes[n].get('papers', 0))}" for n in nodes
+                    f"{plain(graph.nodes[n].get('name', n))} ({plain(n)}): {papers(graph.nodes[n].get('papers', 0))}"
+                    for n in nodes
                 ],
                 hoverinfo="text",
                 marker={
@@ -161,13 +179,13 @@ def heatmap(
     in a cell selects its marker.  The ``selected`` cell (row, column) is outlined.
     """
     values = matrix.to_numpy()
+    rows, cols = [str(r) for r in matrix.index], [str(c) for c in matrix.columns]
     fig = go.Figure(
         go.Heatmap(
-            z=values, x=list(matrix.columns), y=list(matrix.index), colorscale=colorscale, hoverinfo="skip",
+            z=values, x=cols, y=rows, colorscale=colorscale, hoverinfo="skip",
             xgap=1, ygap=1,
         )
     )  # fmt: skip
-    rows, cols = list(matrix.index), list(matrix.columns)
     fig.add_trace(
         go.Scatter(
             x=[c for _ in rows for c in cols],
@@ -175,8 +193,12 @@ def heatmap(
             mode="markers",
             marker={"symbol": "square", "size": 18, "color": "rgba(0,0,0,0)"},
             customdata=[k for row in keys for k in row] if keys is not None else None,
-            text=[_number(v) for row in values for v in row],
-            hovertemplate="%{y} × %{x}: %{text}<extra>click to open</extra>",
+            text=[
+                f"{plain(r)} × {plain(c)}: {_number(v)}"
+                for r, row in zip(rows, values, strict=True)
+                for c, v in zip(cols, row, strict=True)
+            ],
+            hovertemplate="%{text}<extra>click to open</extra>",
             showlegend=False,
             name="cells",
         )
@@ -188,11 +210,24 @@ def heatmap(
             xref="x", yref="y",
         )  # fmt: skip
     fig.update_layout(
-        title=title,
+        title=plain(title),
         height=max(400, 22 * len(rows) + 190),
         margin={"l": 10, "r": 10},
-        xaxis={"tickangle": -45, "type": "category"},
-        yaxis={"autorange": "reversed", "type": "category"},  # the first (most-studied) row on top
+        xaxis={
+            "tickangle": -45,
+            "type": "category",
+            "tickmode": "array",
+            "tickvals": cols,
+            "ticktext": [plain(c) for c in cols],
+        },
+        # the first (most-studied) row on top
+        yaxis={
+            "autorange": "reversed",
+            "type": "category",
+            "tickmode": "array",
+            "tickvals": rows,
+            "ticktext": [plain(r) for r in rows],
+        },
         hovermode="closest",
         hoverdistance=-1,
         clickmode="event+select",
@@ -209,7 +244,7 @@ def timeline(series: pd.DataFrame, x: str, y: str, colour: str, title: str) -> g
     """Papers per year, one line per entity or area; the year axis has whole years only."""
     fig = go.Figure()
     for key, part in series.groupby(colour, sort=True):
-        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=str(key)))
+        fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=plain(key)))
     years = pd.to_numeric(series[x], errors="coerce").dropna()
     span = int(years.max() - years.min()) if len(years) else 0
     fig.update_layout(

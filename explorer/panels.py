@@ -3,7 +3,6 @@ the entities highlighted) and the people, institutions and countries behind an e
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -12,8 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer import data, state, ui
-from explorer.figures import papers
+from explorer import data, evidence, state, ui
+from explorer.figures import papers, plain
 
 #: Papers per page of an evidence list.
 PER_PAGE = 20
@@ -30,38 +29,67 @@ def terms_of(entity_id: str) -> list[str]:
     return [n for n in names if n and not re.search(r"\w, \w", n)]
 
 
-def entity_papers(entity_id: str, total: int, key: str) -> None:
-    """Every paper mentioning the entity, newest first, a page at a time, each with its evidence sentence."""
-    offset = ui.pager(total, PER_PAGE, key=f"{key}_page_{entity_id}")
-    page = data.rows("entity_publications", id=entity_id, skip=offset, limit=PER_PAGE)
+def at_levels(rows: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame:
+    """The papers counted under any of ``levels`` (all of them for no level), as the ``*_by_level`` queries do."""
+    if not levels or rows.empty:
+        return rows
+    wanted = set(levels)
+    return rows[[bool(wanted & set(found or ())) for found in rows["evidence_levels"]]]
+
+
+def _badges(row: Any) -> list[tuple[str, str]]:
+    """A paper's evidence badge: (label, colour) pairs, labels and colours from the fixed sets of the badge."""
+    return [(label, evidence.BADGE_LABELS[label][1]) for label in evidence.badge(row._asdict())]
+
+
+def entity_papers(entity_id: str, name: str, key: str, table_name: str = "node_papers") -> None:
+    """An entity's evidence pyramid, then every paper mentioning it under the chosen evidence filter, newest first,
+    a page at a time, each with its evidence badge and the sentence that mentions it, its names highlighted."""
+    every = data.rows("entity_publications_by_level", id=entity_id, limit=evidence.ALL)
+    pyramid = evidence.pyramid_figure(evidence.pyramid_of(every), f"Evidence pyramid: {plain(name)}")
+    ui.figure(f"{table_name}_pyramid", pyramid, key=f"{key}_pyramid")
+    levels = evidence.level_filter(f"{key}_level")
+    chosen = at_levels(every, levels)
+    total = len(chosen)
+    offset = ui.pager(total, PER_PAGE, key=f"{key}_page_{entity_id}_{'_'.join(levels)}")
+    page = chosen.iloc[offset : offset + PER_PAGE]
     st.caption(
         f"{papers(total)}, newest first — {offset + 1}–{offset + len(page)} shown; each with the sentence that "
         "mentions the entity, its names highlighted."
         if total
-        else "No paper mentions it."
+        else "No paper mentions it under this filter."
     )
     terms = terms_of(entity_id)
     ui.show_html(
-        ui.paper_html(r.pmid, r.title, r.year, r.journal, [r.sentence], terms) for r in page.itertuples(index=False)
+        ui.paper_html(r.pmid, r.title, r.year, None, [r.sentence], terms, _badges(r))
+        for r in page.itertuples(index=False)
     )
     ui.table(
-        "node_papers",
-        page.rename(columns={"sentence": "evidence"})[["pmid", "year", "title", "journal", "evidence"]],
-        full=functools.partial(data.all_rows, "entity_publications", total, id=entity_id),
+        table_name,
+        evidence.with_badges(page.rename(columns={"sentence": "evidence"})),
+        columns={"level": evidence.BADGE_COLUMN},
+        full=lambda: evidence.with_badges(chosen.rename(columns={"sentence": "evidence"})),
         key=f"{key}_table",
     )
 
 
-def pair_papers(a: str, b: str, total: int, key: str, table_name: str) -> None:
-    """Every paper mentioning both ``a`` and ``b`` (same-sentence evidence first), a page at a time, with the
-    sentence backing each side in full and both entities' names highlighted."""
-    offset = ui.pager(total, PER_PAGE, key=f"{key}_page_{a}_{b}")
-    page = data.rows("pair_evidence", a=a, b=b, skip=offset, limit=PER_PAGE)
+def pair_papers(a: str, b: str, key: str, table_name: str, title: str) -> None:
+    """A link's evidence pyramid, then every paper mentioning both ``a`` and ``b`` under the chosen evidence filter
+    (same-sentence evidence first), a page at a time, with its badge, the sentence backing each side in full and
+    both entities' names highlighted."""
+    every = data.rows("pair_publications_by_level", a=a, b=b, limit=evidence.ALL)
+    pyramid = evidence.pyramid_figure(evidence.pyramid_of(every), f"Evidence pyramid: {plain(title)}")
+    ui.figure(f"{table_name}_pyramid", pyramid, key=f"{key}_pyramid")
+    levels = evidence.level_filter(f"{key}_level")
+    chosen = at_levels(every, levels)
+    total = len(chosen)
+    offset = ui.pager(total, PER_PAGE, key=f"{key}_page_{a}_{b}_{'_'.join(levels)}")
+    page = chosen.iloc[offset : offset + PER_PAGE]
     st.caption(
-        f"{papers(total)} {'mentions' if total == 1 else 'mention'} both — {offset + 1}–{offset + len(page)} shown, "
-        "same-sentence evidence first."
+        f"{papers(total)} {'mentions' if total == 1 else 'mention'} both under this filter — "
+        f"{offset + 1}–{offset + len(page)} shown, same-sentence evidence first."
         if total
-        else "No paper mentions both."
+        else "No paper mentions both under this filter."
     )
     terms = [*terms_of(a), *terms_of(b)]
     ui.show_html(
@@ -72,10 +100,17 @@ def pair_papers(a: str, b: str, total: int, key: str, table_name: str) -> None:
             None,
             [r.sentence] if r.same_sentence or r.sentence == r.other_sentence else [r.sentence, r.other_sentence],
             terms,
+            _badges(r),
         )
         for r in page.itertuples(index=False)
     )
-    ui.table(table_name, page, full=functools.partial(data.all_rows, "pair_evidence", total, a=a, b=b), key=key)
+    ui.table(
+        table_name,
+        evidence.with_badges(page),
+        columns={"level": evidence.BADGE_COLUMN},
+        full=lambda: evidence.with_badges(chosen),
+        key=key,
+    )
 
 
 def people(entity_id: str, min_year: int, max_year: int, key: str) -> None:
@@ -110,7 +145,8 @@ def people(entity_id: str, min_year: int, max_year: int, key: str) -> None:
 
 def countries_figure(countries: pd.DataFrame) -> go.Figure:
     top = countries.head(15).iloc[::-1]
-    fig = go.Figure(go.Bar(x=top["papers"], y=top["country"], orientation="h", marker={"color": "#4c78a8"}))
+    names = [plain(c) for c in top["country"]]
+    fig = go.Figure(go.Bar(x=top["papers"], y=names, orientation="h", marker={"color": "#4c78a8"}))
     fig.update_layout(
         height=max(220, 22 * len(top) + 60),
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
@@ -131,7 +167,7 @@ def choose_entity(text: str, on_change: Callable[[], None] | None = None, limit:
         if not extra.empty:
             hits = pd.concat([extra[["id", "name", "type", "papers"]], hits], ignore_index=True)
     if hits.empty:
-        st.info(f"No entity matches “{ui.plain(text)}”. Try a shorter name or a synonym.")
+        st.info(f"No entity matches “{ui.md(text)}”. Try a shorter name or a synonym.")
         st.stop()
     labels = {r.id: f"{r.name} · {r.type} · {papers(r.papers)}" for r in hits.itertuples()}
     chosen = st.selectbox("Entity", list(labels), format_func=labels.__getitem__, key="entity", on_change=on_change)

@@ -1,11 +1,21 @@
 """Widgets every page shares: tables with a download button, figures that the Export page can offer, year
-filters with an honest note on the corpus's years, PubMed links, and evidence text with highlighted words.
+filters with an honest note on the corpus's years, PubMed links, evidence text with highlighted words, and
+:func:`md`, through which every piece of stored text reaches a Streamlit element that reads Markdown.
 
 Why a registry: the Export page offers "any table" and "any figure" the user has looked at, so each page shows
 its tables and figures through :func:`table` and :func:`figure`, which also keep them in ``st.session_state``.
 
-Why HTML built here: evidence sentences, titles and snippets are data, and data is never rendered as Markdown
-or raw HTML.  Every piece of text is HTML-escaped first; only the ``<mark>`` tags and links this module adds
+Why :func:`md`: ``st.markdown``, ``st.caption``, ``st.subheader``, ``st.info`` and widget labels (expanders,
+metrics) read GitHub Markdown plus HTML (when allowed), KaTeX (``$x$``), emoji and icon shortcodes
+(``:smile:``, ``:material/home:``), colour directives (``:red[...]``) and bare URLs, which become links.  A
+title or abstract is data, so each of those is defused: every ASCII punctuation character is backslash-escaped
+(CommonMark shows an escaped character as itself), and an invisible word joiner (U+2060) goes where a bare URL
+or e-mail address would start (``http``/``www`` before ``:``/``.``, before ``@``), which the autolinker needs
+to be contiguous.  Control characters and bidirectional overrides are written out (``core.output.visible``).
+Plotly labels get the same treatment for Plotly's own markup in :func:`explorer.figures.plain`.
+
+Why HTML built here: evidence sentences, titles and snippets shown whole with highlighted words are data too.
+Every piece of text is HTML-escaped first (:func:`marked`); only the ``<mark>`` tags and links this module adds
 are markup, and the result is shown with ``st.html`` (no Markdown pass over it).
 """
 
@@ -14,6 +24,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import string
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,8 +32,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.output import visible
 from explorer.exports import csv_bytes
 from explorer.figures import papers, pubmed_url
+
+_PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}]")
+_AUTOLINK = re.compile(r"(?i)\b(?:https?|ftp|www)(?=[:.])|\b(?:mailto|xmpp)(?=:)|(?=@)")
+WORD_JOINER = "\u2060"
+_WHITESPACE = re.compile(r"\s+")
 
 TABLES = "export_tables"
 FIGURES = "export_figures"
@@ -37,23 +54,25 @@ def table(
     name: str,
     frame: pd.DataFrame,
     pmid_columns: tuple[str, ...] = ("pmid",),
+    columns: dict[str, Any] | None = None,
     *,
     full: Callable[[], pd.DataFrame] | None = None,
     key: str | None = None,
     select: bool = False,
 ) -> Any:
-    """Show a table (PMID columns as PubMed links) with a CSV download button beside it, and remember it for the
-    Export page.  ``full`` gives every row when the table shows one page of them (called only on download).
-    ``select``: clicking a row reruns the page; returns the selection state."""
+    """Show a table (PMID columns as PubMed links, ``columns`` as further column configs) with a CSV download
+    button beside it, and remember it for the Export page.  ``full`` gives every row when the table shows one page
+    of them (called only on download).  ``select``: clicking a row reruns the page; returns the selection state."""
     st.session_state.setdefault(TABLES, {})[name] = frame
     shown = frame.copy()
     config: dict[str, Any] = {}
     for column in pmid_columns:
         if column in shown:
-            shown[column] = [pubmed_url(p) if p else None for p in shown[column]]
+            shown[column] = [pubmed_url(p) if str(p).isdigit() else None for p in shown[column]]
             config[column] = st.column_config.LinkColumn(
                 column, display_text=r"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)/"
             )
+    config.update(columns or {})
     left, right = st.columns([10, 2], vertical_alignment="bottom")
     right.download_button(
         "CSV",
@@ -138,13 +157,22 @@ def pmid_html(pmids: Iterable[str]) -> str:
     return ", ".join(links) or "—"
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+def md(value: Any) -> str:
+    """Stored text as Markdown that shows exactly that text, on one line (see the module docstring)."""
+    text = visible(_WHITESPACE.sub(" ", str(value)))
+    text = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
+    return _PUNCTUATION.sub(lambda m: "\\" + m.group(0), text)
 
 
-def plain(text: object) -> str:
-    """Data (an entity name, a title) made safe to place inside Markdown: every character Markdown, HTML or
-    LaTeX would act on is backslash-escaped, so it shows as typed."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+def pubmed_link(pmid: Any, text: str) -> str:
+    """Markdown ``text`` (already safe: from :func:`md` or :func:`highlight`) linked to the PMID's PubMed page; a
+    PMID that is not all digits gets no link, so stored text never chooses where a link goes."""
+    return f"[{text}]({pubmed_url(pmid)})" if str(pmid).isdigit() else text
+
+
+def pmid_links(pmids: list[str] | tuple[str, ...]) -> str:
+    """PMIDs as Markdown links to PubMed, comma separated."""
+    return ", ".join(pubmed_link(p, md(p)) for p in pmids) or "—"
 
 
 def marked(text: str, terms: Iterable[str]) -> str:
@@ -152,6 +180,7 @@ def marked(text: str, terms: Iterable[str]) -> str:
     wrapped in ``<mark>``.  Longer terms win where two overlap ("myelin sheath" before "myelin")."""
     if not text:
         return ""
+    text = visible(text)
     words = sorted({t.strip() for t in terms if t and len(t.strip()) > 1}, key=len, reverse=True)
     if not words:
         return html.escape(text)
@@ -168,12 +197,14 @@ def marked(text: str, terms: Iterable[str]) -> str:
 def marked_snippet(snippet: str, start: str, end: str) -> str:
     """A full-text snippet whose matches sit between the control characters ``start``/``end``, as escaped HTML
     with ``<mark>`` around the matches."""
-    escaped = html.escape(snippet)
-    return escaped.replace(html.escape(start), "<mark>").replace(html.escape(end), "</mark>")
+    tags = {start: "<mark>", end: "</mark>"}
+    parts = re.split(f"({re.escape(start)}|{re.escape(end)})", snippet)
+    return "".join(tags.get(part) or html.escape(visible(part)) for part in parts)
 
 
 def highlight(text: str, term: str, width: int = 260) -> str:
-    """An HTML snippet of ``text`` around the first match of ``term``, every match marked (text escaped)."""
+    """A Markdown snippet of ``text`` around the first match of ``term``, every match in ``<mark>`` (the only
+    HTML in it: the text itself goes through :func:`md`; show it with ``unsafe_allow_html=True``)."""
     if not text:
         return ""
     found = text.lower().find(term.lower()) if term else -1
@@ -181,8 +212,9 @@ def highlight(text: str, term: str, width: int = 260) -> str:
     if start:  # begin at a word
         start = min(text.find(" ", start) + 1 or start, found if found >= 0 else start)
     piece = text[start : start + width]
-    body = marked(piece, [term]) if term else html.escape(piece)
-    return ("…" if start > 0 else "") + body + ("…" if start + width < len(text) else "")
+    parts = re.split(f"({re.escape(term)})", piece, flags=re.I) if term else [piece]
+    marked_parts = "".join(f"<mark>{md(p)}</mark>" if i % 2 else md(p) for i, p in enumerate(parts))
+    return ("…" if start > 0 else "") + marked_parts + ("…" if start + width < len(text) else "")
 
 
 EVIDENCE_CSS = """<style>
@@ -190,22 +222,42 @@ EVIDENCE_CSS = """<style>
 .gm-paper .gm-meta{color:#666;font-size:.85rem}
 .gm-paper .gm-sentence{margin:.15rem 0 0 0}
 .gm-paper mark{background:#ffe58a;padding:0 .1rem}
+.gm-badge{border-radius:.6rem;padding:0 .45rem;margin-right:.3rem;font-size:.75rem}
 </style>"""
 
 
 def paper_html(
-    pmid: str, title: str, year: Any, journal: str | None, sentences: Iterable[str], terms: Iterable[str]
+    pmid: str,
+    title: str,
+    year: Any,
+    journal: str | None,
+    sentences: Iterable[str],
+    terms: Iterable[str],
+    badges: Iterable[tuple[str, str]] = (),
 ) -> str:
-    """One paper as escaped HTML: its title linked to PubMed, year · journal · PMID, then each evidence sentence
-    in full with ``terms`` marked."""
+    """One paper as escaped HTML: its title linked to PubMed, its evidence badges ((label, colour) pairs of a
+    fixed set), year · journal · PMID, then each evidence sentence in full with ``terms`` marked."""
     words = list(terms)
-    meta = " · ".join(html.escape(str(p)) for p in (year if pd.notna(year) else None, journal, f"PMID {pmid}") if p)
+    pills = "".join(
+        f'<span class="gm-badge" style="background:{html.escape(colour, quote=True)};color:{_ink(colour)}">'
+        f"{html.escape(label)}</span>"
+        for label, colour in badges
+    )
+    meta = pills + " · ".join(
+        html.escape(visible(str(p))) for p in (year if pd.notna(year) else None, journal, f"PMID {pmid}") if p
+    )
     body = "".join(f'<div class="gm-sentence">{marked(s, words)}</div>' for s in sentences if s)
     link = html.escape(pubmed_url(pmid), quote=True)
     return (
-        f'<div class="gm-paper"><a href="{link}" target="_blank">{html.escape(title or "(no title)")}</a>'
+        f'<div class="gm-paper"><a href="{link}" target="_blank">{html.escape(visible(title or "(no title)"))}</a>'
         f'<div class="gm-meta">{meta}</div>{body}</div>'
     )
+
+
+def _ink(colour: str) -> str:
+    """Black or white text, whichever reads better on the ``#rrggbb`` background."""
+    red, green, blue = (int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    return "#222" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "#fff"
 
 
 def show_html(blocks: Iterable[str]) -> None:

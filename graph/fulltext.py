@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import GapmapError
+from ingest.names import clean
 
 #: bm25 weights of the indexed columns (title, abstract): a word in the title counts for more.
 TITLE_WEIGHT, ABSTRACT_WEIGHT = 4.0, 1.0
@@ -140,7 +141,11 @@ class FullText:
         params = (TITLE_WEIGHT, ABSTRACT_WEIGHT, MARK_START, MARK_END, query.fts(), min_year, max_year, limit, offset)
         with self._connect() as conn:
             rows = conn.execute(sql, params).fetchall()
-        return [Hit(str(pmid), title or "", year, float(score), snip or "") for pmid, year, title, score, snip in rows]
+        # titles as the graph stores them (one line, single spaces), so a result reads the same everywhere
+        return [
+            Hit(str(pmid), clean(title or ""), year, float(score), snip or "")
+            for pmid, year, title, score, snip in rows
+        ]
 
     def count(self, query: Query, *, min_year: int = 0, max_year: int = 9999) -> int:
         """How many articles in the year range match."""

@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.names import clean, name_key, parse_affiliation
 from ingest.records import Article, Author, Award, FundingLink, MeshHeading, Programme
-from nlp.lexicons.mesh import descriptor_by_name
 from nlp.records import ENTITY_TYPES, Concept, Mention
+from nlp.study_context import StudyContext
+from nlp.usage import used_as_tool
 
 Row = dict[str, Any]
 
@@ -50,6 +51,7 @@ class PublicationRows:
     nodes: dict[str, list[Row]] = field(default_factory=dict)
     rels: dict[str, list[Row]] = field(default_factory=dict)
     entities: list[str] = field(default_factory=list)  # concept ids mentioned
+    tools: list[str] = field(default_factory=list)  # concept ids the publication uses as an experimental tool
     sentence_entities: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> concept ids
     affiliations: list[tuple[str, str]] = field(default_factory=list)  # (author id, institution key)
     references: list[str] = field(default_factory=list)
@@ -68,12 +70,12 @@ def search_text(article: Article) -> str:
     return f"{clean(article.title)}\n{clean(article.abstract_text)}".lower()
 
 
-def mesh_ui(heading: MeshHeading) -> str:
-    """The descriptor id; MEDLINE text names headings without ids, so they are looked up by name."""
+def mesh_ui(heading: MeshHeading, resolved: Mapping[str, str]) -> str:
+    """The descriptor id. MEDLINE text names headings without ids: ``resolved`` holds the ids the NLP stage found
+    for those names (:meth:`nlp.mention_store.MentionStore.mesh_uis`); a name it does not know keys itself."""
     if heading.descriptor_ui:
         return heading.descriptor_ui
-    known = descriptor_by_name().get(heading.descriptor_name.lower())
-    return known.ui if known else f"name:{name_key(heading.descriptor_name)}"
+    return resolved.get(heading.descriptor_name.lower()) or f"name:{name_key(heading.descriptor_name)}"
 
 
 def entity_row(concept_id: str, concept: Concept | None, mention: Mention) -> Row:
@@ -89,6 +91,20 @@ def entity_row(concept_id: str, concept: Concept | None, mention: Mention) -> Ro
     }
 
 
+def context_row(context: StudyContext | None) -> Row:
+    """Publication properties of a study context (no design and empty lists before annotation)."""
+    if context is None:
+        return {
+            "design": None,
+            "organisms": [],
+            "in_vitro": None,
+            "models": [],
+            "ms_population": [],
+            "evidence_levels": [],
+        }
+    return {**context.to_dict(), "evidence_levels": list(context.evidence_levels)}
+
+
 def _best(mentions: list[Mention]) -> Mention:
     """The evidence sentence shown for a (publication, entity) pair: a real sentence over record metadata,
     then the highest score, then the earliest sentence."""
@@ -101,8 +117,12 @@ def publication_rows(
     links: Iterable[FundingLink],
     concepts: dict[str, Concept],
     award_ids: set[str],
+    mesh_uis: Mapping[str, str],
+    context: StudyContext | None = None,
 ) -> PublicationRows:
-    """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends)."""
+    """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends);
+    ``mesh_uis`` names the MeSH headings that the record names without an id (see :func:`mesh_ui`), ``context``
+    is its study context, None when the NLP stage has not annotated it yet."""
     funding = sorted({(lk.award_id, lk.provenance) for lk in links if lk.award_id in award_ids})
     out = PublicationRows(article.pmid, article.year, bool(funding))
     journal_id = name_key(article.journal or article.journal_abbrev)
@@ -119,6 +139,7 @@ def publication_rows(
             "has_abstract": article.has_abstract,
             "funded": bool(funding),
             "search_text": search_text(article),
+            **context_row(context),
         },
     )
     if journal_id:
@@ -142,7 +163,7 @@ def publication_rows(
                 out.affiliations.append((aid, aff.key))
     headings: dict[str, MeshHeading] = {}
     for heading in article.mesh:
-        headings.setdefault(mesh_ui(heading), heading)
+        headings.setdefault(mesh_ui(heading, mesh_uis), heading)
     for ui, heading in sorted(headings.items()):
         out.node("MeshTerm", {"ui": ui, "name": clean(heading.descriptor_name)})
         out.rel("ANNOTATED_WITH", article.pmid, ui, major=heading.major_topic)
@@ -165,6 +186,8 @@ def publication_rows(
             sentence_index=best.sentence_index,
         )
         out.entities.append(concept_id)
+        if any(used_as_tool(m) for m in group):
+            out.tools.append(concept_id)
     for award_id, provenance in funding:
         out.rel("FUNDED_BY", article.pmid, award_id, provenance=provenance)
     out.references = sorted(set(article.references) - {article.pmid})

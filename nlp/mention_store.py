@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nlp.records import Concept, Mention
+from nlp.study_context import StudyContext
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS concepts (
@@ -41,6 +42,16 @@ CREATE TABLE IF NOT EXISTS mentions (
 );
 CREATE INDEX IF NOT EXISTS mentions_pmid ON mentions(pmid);
 CREATE INDEX IF NOT EXISTS mentions_concept ON mentions(concept_id);
+CREATE TABLE IF NOT EXISTS contexts (
+    pmid INTEGER PRIMARY KEY,
+    context TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mesh_heading_uis (
+    pmid INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    ui TEXT NOT NULL,
+    PRIMARY KEY (pmid, name)
+);
 CREATE TABLE IF NOT EXISTS annotated (
     pmid INTEGER PRIMARY KEY,
     pipeline_version TEXT NOT NULL,
@@ -57,11 +68,14 @@ _COLUMNS = (
 
 @dataclass
 class Annotation:
-    """The NLP stage's output for one article: all its mentions, and the text hash they were computed on."""
+    """The NLP stage's output for one article: its mentions, study context and the descriptor UIs of its MeSH
+    headings named without one (lower-cased name -> UI), and the text hash they came from."""
 
     pmid: str
     text_hash: str
     mentions: list[Mention]
+    context: StudyContext
+    mesh_uis: dict[str, str] = field(default_factory=dict)
 
 
 class MentionStore:
@@ -85,7 +99,12 @@ class MentionStore:
         with self._conn:
             for ann in annotations:
                 pmid = int(ann.pmid)
-                self._conn.execute("DELETE FROM mentions WHERE pmid = ?", (pmid,))
+                for table in ("mentions", "mesh_heading_uis"):
+                    self._conn.execute(f"DELETE FROM {table} WHERE pmid = ?", (pmid,))
+                self._conn.executemany(
+                    "INSERT INTO mesh_heading_uis (pmid, name, ui) VALUES (?, ?, ?)",
+                    [(pmid, name, ui) for name, ui in sorted(ann.mesh_uis.items())],
+                )
                 self._conn.executemany(
                     f"INSERT INTO mentions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
@@ -108,6 +127,10 @@ class MentionStore:
                     ],
                 )
                 self._conn.execute(
+                    "INSERT OR REPLACE INTO contexts (pmid, context) VALUES (?, ?)",
+                    (pmid, json.dumps(ann.context.to_dict(), sort_keys=True)),
+                )
+                self._conn.execute(
                     "INSERT OR REPLACE INTO annotated (pmid, pipeline_version, text_hash, mentions)"
                     " VALUES (?, ?, ?, ?)",
                     (pmid, pipeline_version, ann.text_hash, len(ann.mentions)),
@@ -119,8 +142,8 @@ class MentionStore:
         """Drop mentions of articles that left the article store."""
         with self._conn:
             for pmid in pmids:
-                self._conn.execute("DELETE FROM mentions WHERE pmid = ?", (int(pmid),))
-                self._conn.execute("DELETE FROM annotated WHERE pmid = ?", (int(pmid),))
+                for table in ("mentions", "contexts", "mesh_heading_uis", "annotated"):
+                    self._conn.execute(f"DELETE FROM {table} WHERE pmid = ?", (int(pmid),))
 
     def upsert_concepts(self, concepts: Iterable[Concept]) -> None:
         with self._conn:
@@ -158,6 +181,18 @@ class MentionStore:
                 f"SELECT {_COLUMNS} FROM mentions WHERE pmid = ? ORDER BY start, end, concept_id", (int(pmid),)
             ):
                 yield _mention(row)
+
+    def contexts(self) -> dict[str, StudyContext]:
+        """pmid → study context of every annotated article (one small row each, read whole by the graph load)."""
+        return {
+            str(pmid): StudyContext.from_dict(json.loads(text))
+            for pmid, text in self._conn.execute("SELECT pmid, context FROM contexts")
+        }
+
+    def mesh_uis(self) -> dict[str, str]:
+        """Lower-cased MeSH heading name -> descriptor UI, for the headings records name without a UI: the graph
+        loader's MeSH term ids (resolved by :func:`nlp.record_terms.heading_uis` when the articles were annotated)."""
+        return dict(self._conn.execute("SELECT DISTINCT name, ui FROM mesh_heading_uis ORDER BY name, ui"))
 
     def annotated_hashes(self) -> dict[str, str]:
         """pmid → text hash of the annotation currently stored (the graph loader uses it to spot changes)."""

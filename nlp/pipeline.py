@@ -25,7 +25,7 @@ import bisect
 import hashlib
 import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,13 +40,15 @@ from ingest.records import Article
 from nlp import abbreviation_detector as _detector  # noqa: F401 - registers "gapmap_abbreviation_detector"
 from nlp import abbreviations as _abbreviations  # noqa: F401 - registers "gapmap_abbreviations"
 from nlp import linker as _linker  # noqa: F401 - registers "gapmap_linker"
+from nlp.context_classifier import ContextClassifier
 from nlp.doc_text import doc_text, with_text
 from nlp.gazetteer import Gazetteer, lexicon_fingerprint, shared_gazetteer
 from nlp.lexicons.curated import slug
 from nlp.merge import EntitySpan
 from nlp.ner_model import MODEL_DIR, PredictedSpan, open_model, with_tokenizer_cache
-from nlp.record_terms import mentions_from_record
+from nlp.record_terms import heading_uis, mentions_from_record
 from nlp.records import Concept, Mention, document_text
+from nlp.study_context import StudyContext
 
 # scispaCy's abbreviation detector runs an empty matcher on abstracts without abbreviations, warning each time.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
@@ -132,19 +134,25 @@ class _Layout:
 
 @dataclass
 class Annotated:
-    """One article's mentions, or the error that stopped its annotation."""
+    """One article's mentions, study context and the ids of its MeSH headings named without one, or the error
+    that stopped its annotation."""
 
     article: Article
     mentions: list[Mention]
+    context: StudyContext = StudyContext()
     error: str = ""
+    mesh_uis: dict[str, str] = field(default_factory=dict)  # lower-cased heading name -> descriptor UI
 
 
 class Pipeline:
     """The loaded pipeline: ``annotate`` articles, ``annotate_texts`` for evaluation, and its ``version``."""
 
-    def __init__(self, nlp: Language, gazetteer: Gazetteer, version: str, batch_size: int = 64) -> None:
+    def __init__(
+        self, nlp: Language, gazetteer: Gazetteer, version: str, context: ContextClassifier, batch_size: int = 64
+    ) -> None:
         self.nlp = nlp
         self.gazetteer = gazetteer
+        self.context = context
         self.version = version
         self.batch_size = batch_size
 
@@ -164,13 +172,19 @@ class Pipeline:
     def _batch(self, articles: list[Article]) -> Iterator[Annotated]:
         try:
             docs = list(self.nlp.pipe(self._doc(document_text(a)) for a in articles))
-            yield from (Annotated(a, self._mentions(a, d)) for a, d in zip(articles, docs, strict=True))
+            done = [self._annotated(a, self._mentions(a, d)) for a, d in zip(articles, docs, strict=True)]
         except Exception:  # one bad text must not cost the batch: redo it one by one, so only the culprit fails
             for article in articles:
                 try:
-                    yield Annotated(article, self.annotate(article))
+                    yield self._annotated(article, self.annotate(article))
                 except Exception as exc:  # noqa: BLE001 - reported with the PMID, the run goes on
-                    yield Annotated(article, [], f"{type(exc).__name__}: {exc}")
+                    yield Annotated(article, [], error=f"{type(exc).__name__}: {exc}")
+            return
+        yield from done
+
+    def _annotated(self, article: Article, mentions: list[Mention]) -> Annotated:
+        """What the stage stores for ``article`` besides its mentions: study context, ids of unnamed MeSH headings."""
+        return Annotated(article, mentions, self.context.classify(article), mesh_uis=heading_uis(article))
 
     def annotate_texts(self, texts: Iterable[str]) -> Iterator[list[PredictedSpan]]:
         """Entity spans of plain texts (offsets into each text), for ``gapmap nlp eval``."""
@@ -257,4 +271,4 @@ def missing_caches(cache_dir: Path | None = None) -> list[str]:
 def load_pipeline(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None) -> Pipeline:
     """Compile the gazetteer (≈15 s), load the model if there is one, and the linker with it."""
     nlp = build_nlp(model_dir, cache_dir)
-    return Pipeline(nlp, shared_gazetteer(), pipeline_version(model_dir))
+    return Pipeline(nlp, shared_gazetteer(), pipeline_version(model_dir), ContextClassifier.load())

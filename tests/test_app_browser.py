@@ -24,11 +24,11 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import need
-from test_app_pages import REPO, gapmap, rows
+from conftest import REPO, gapmap, need, rows
 
 from explorer.figures import label
 from gapmap.commands.demo import DEMO_FILES
@@ -46,10 +46,11 @@ PAGES = {
     "overview": ("Overview", "Most-mentioned entities"),
     "explore": ("Explore", "Selected node or link"),
     "gap_map": ("Gap map", "Top gaps"),
+    "translational": ("Translational gaps", "Hub share (%)"),
     "trends": ("Trends", "Emerging topics"),
     "hypotheses": ("Hypotheses", "How well does the scorer predict?"),
     "search": ("Search prior findings", "All words must appear"),
-    "people": ("People", "Authors"),
+    "people": ("People", "Who studies an entity"),
     "portfolio": ("Portfolio", "Research areas: covered and missed"),
     "export": ("Export", "Subgraph (GraphML)"),
 }
@@ -85,6 +86,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Iterator[t
     need(CHROMIUM.exists(), f"chromium not found at {CHROMIUM} (make test installs the Debian package)")
     home = tmp_path_factory.mktemp("browser") / "home"
     shutil.copytree(demo_corpus(tmp_path_factory.getbasetemp(), shared), home)
+    with running_app(home) as url:
+        yield url, home
+
+
+@contextmanager
+def running_app(home: Path) -> Iterator[str]:
+    """``gapmap app`` serving the workspace ``home`` on a free port, until the block ends; its URL."""
     port = free_port()
     log = (home / "app.log").open("w")
     proc = subprocess.Popen(
@@ -104,7 +112,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Iterator[t
             assert proc.poll() is None, f"gapmap app exited: {(home / 'app.log').read_text()[-2000:]}"
             assert time.monotonic() < deadline, "gapmap app did not come up"
             time.sleep(0.5)
-        yield url, home
+        yield url
     finally:
         proc.terminate()
         try:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import os
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO, cast
 
 import pytest
+from conftest import gregory_articles
 
 from core.settings import settings
-from ingest.jsonl import iter_jsonl
-from ingest.records import AbstractSection, Article
+from ingest.records import AbstractSection, Article, Deletion
 from ingest.store import ArticleStore
 from nlp.extract import extract
 from nlp.mention_store import MentionStore
@@ -32,11 +29,7 @@ def pipeline(shared: Path) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def articles(shared: Path) -> list[Article]:
-    path = shared / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz"
-    with gzip.open(path, "rb") as stream:
-        return [
-            a for a in itertools.islice(iter_jsonl(cast(BinaryIO, stream), str(path)), 150) if isinstance(a, Article)
-        ]
+    return gregory_articles(shared, 150)
 
 
 def _mention_rows(store: ArticleStore) -> list[tuple]:  # type: ignore[type-arg]
@@ -63,11 +56,13 @@ def test_extract_is_incremental_and_follows_changes(
         assert (again.pending, again.annotated) == (1, 1)
         texts = {m.text for m in mentions.iter_mentions([changed.pmid])}
         assert {"Ocrelizumab", "NfL", "PPMS"} <= texts
+        assert mentions.contexts()[changed.pmid].ms_population == {"PPMS"}  # the context follows the text
 
         gone = articles[1].pmid
-        store.write_batch([], deletions=[gone])
+        store.write_batch([Deletion(gone)])
         assert extract(store, pipeline).forgotten == 1
         assert list(mentions.iter_mentions([gone])) == []
+        assert gone not in mentions.contexts() and len(mentions.contexts()) == len(articles) - 1
 
 
 def test_workers_give_the_same_mentions_and_bad_records_do_not_stop_the_run(
@@ -136,6 +131,15 @@ def test_dask_local_cluster_gives_exactly_the_single_process_mentions(
     finally:
         annotator.close()
     assert len(rows[0]) > 400 and sorted(rows[0]) == sorted(rows[1])
+
+
+def test_workers_are_told_to_load_their_own_installed_model(tmp_path: Path) -> None:
+    """On another machine the packaged model sits at another path: the client names it, not its own path."""
+    from nlp.dask_cluster import PACKAGED_MODEL, model_argument
+    from nlp.ner_model import MODEL_DIR
+
+    assert model_argument(MODEL_DIR) == PACKAGED_MODEL
+    assert model_argument(tmp_path) == str(tmp_path) and model_argument(None) is None
 
 
 def test_cli_extract_on_dask_equals_the_plain_run(tmp_path: Path, articles: list[Article], shared: Path) -> None:

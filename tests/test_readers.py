@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO, built_corpus, gapmap, rows
 from streamlit.testing.v1 import AppTest
-from test_app_pages import REPO, built_corpus, gapmap, rows
 
 from graph.embedded import EmbeddedStore
 

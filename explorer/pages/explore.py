@@ -116,7 +116,7 @@ st.session_state[ui.SUBGRAPH] = sub
 st.caption(
     f"{sub.number_of_nodes()} entities, {sub.number_of_edges()} links, ranked by {rank_label}; link width = papers "
     f"mentioning both ({low}–{high}{', funded only' if funded_only else ''} for links to "
-    f"{ui.plain(focus['name'])}; links between neighbours with ≥ {MIN_SIDE_PAPERS} papers, the strongest only). "
+    f"{ui.md(focus['name'])}; links between neighbours with ≥ {MIN_SIDE_PAPERS} papers, the strongest only). "
     "Click a node or the middle of a link, or pick one below."
 )
 event = ui.figure("neighbourhood", network_figure(sub, focus=focus_id), key="explore_chart", select=True)
@@ -151,12 +151,12 @@ state.publish("pick")
 kind, *ids = pick.split("|")
 if kind == "node":
     detail = data.rows("entity_detail", id=ids[0]).iloc[0]
-    synonyms = ui.plain(", ".join(detail["synonyms"] or [])) or "—"
-    st.subheader(f"{ui.plain(detail['name'])} · {detail['type']}")
+    synonyms = ui.md(", ".join(detail["synonyms"] or [])) or "—"
+    st.subheader(f"{ui.md(detail['name'])} · {detail['type']}")
     years = f"{detail['first_year']}–{detail['last_year']}" if pd.notna(detail["first_year"]) else "no dated paper"
-    st.markdown(f"{papers(detail['papers'])}, {years} · synonyms: {synonyms} · id {ui.plain(detail['id'])}")
+    st.markdown(f"{papers(detail['papers'])}, {years} · synonyms: {synonyms} · id {ui.md(detail['id'])}")
     if ids[0] != focus_id:
-        label = f"Centre the network on {ui.plain(detail['name'])}"
+        label = f"Centre the network on {ui.md(detail['name'])}"
         st.button(label, key="explore_refocus", on_click=refocus, args=(ids[0],))
     shown = st.segmented_control(  # only the panel chosen is drawn (tabs would draw both on every rerun)
         "Show", ["Papers and evidence", "People, institutions, countries"], default="Papers and evidence",
@@ -166,10 +166,9 @@ if kind == "node":
         st.page_link("explorer/pages/people.py", label="Open on the People page", query_params={"entity": ids[0]})
         panels.people(ids[0], low, high, key="explore_people")
     else:
-        panels.entity_papers(ids[0], int(detail["papers"] or 0), key="explore_node")
+        panels.entity_papers(ids[0], str(detail["name"]), key="explore_node")
 else:
     a, b = ids
-    st.subheader(f"{ui.plain(sub.nodes[a]['name'])} — {ui.plain(sub.nodes[b]['name'])}")
-    whole = data.cooccurrence_graph(*an.years)
-    total = int(whole.edges[a, b].get("papers", 0)) if whole.has_edge(a, b) else int(sub.edges[a, b]["papers"])
-    panels.pair_papers(a, b, total, key="explore_link", table_name="link_papers")
+    st.subheader(f"{ui.md(sub.nodes[a]['name'])} — {ui.md(sub.nodes[b]['name'])}")
+    title = f"{sub.nodes[a]['name']} — {sub.nodes[b]['name']}"
+    panels.pair_papers(a, b, key="explore_link", table_name="link_papers", title=title)

@@ -27,6 +27,6 @@ text = st.text_input(
 chosen = panels.choose_entity(text)
 entity, name = str(chosen["id"]), str(chosen["name"])
 low, high = ui.year_range(*an.years, key="people_years")
-st.subheader(ui.plain(name))
-panels.explore_link(entity, f"Open {ui.plain(name)} in Explore")
+st.subheader(ui.md(name))
+panels.explore_link(entity, f"Open {ui.md(name)} in Explore")
 panels.people(entity, low, high, key="people")

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from explorer import data, ui
+from explorer import data, evidence, ui
 from explorer.figures import papers
 from explorer.portfolio import programme_unlinked, stated_focus, why_unlinked
 from nlp.records import ENTITY_TYPES
@@ -82,22 +82,22 @@ else:
         with st.container(border=True):
             year = f" ({int(p.year)})" if pd.notna(p.year) else ""
             st.markdown(
-                f"**{ui.plain(p.name)}**{year} · {int(p.awards)} award{'s' if int(p.awards) != 1 else ''} listed · "
+                f"**{ui.md(p.name)}**{year} · {int(p.awards)} award{'s' if int(p.awards) != 1 else ''} listed · "
                 f"{papers(int(p.publications))} linked"
             )
-            st.markdown(f"Stated focus: {ui.plain(focus) or '—'}")
+            st.markdown(f"Stated focus: {ui.md(focus) or '—'}")
             if named:
                 with st.container(horizontal=True):
                     for e in named:
                         st.page_link(
                             "explorer/pages/explore.py",
-                            label=f"{ui.plain(e.name)} · {e.type} · {papers(e.papers)}, "
+                            label=f"{ui.md(e.name)} · {e.type} · {papers(e.papers)}, "
                             f"{int(funded_of.get(e.id, 0))} funded",
                             query_params={"entity": e.id},
                         )
                 areas_named = area_names([e.id for e in named])
                 if areas_named:
-                    st.caption(f"Research areas of these entities: {ui.plain(areas_named)}")
+                    st.caption(f"Research areas of these entities: {ui.md(areas_named)}")
             else:
                 st.caption("The focus names no entity of this graph.")
             for a in listed.itertuples():
@@ -105,9 +105,9 @@ else:
                 award_rows.append(row)
                 who = ", ".join(x for x in (row["principal_investigators"], row["institutions"]) if x)
                 st.markdown(
-                    f"- Award: {ui.plain(row['award'])}"
-                    + (f" — {ui.plain(who)}" if who else "")
-                    + (f" · {ui.plain(row['amount'])}" if row["amount"] else "")
+                    f"- Award: {ui.md(row['award'])}"
+                    + (f" — {ui.md(who)}" if who else "")
+                    + (f" · {ui.md(row['amount'])}" if row["amount"] else "")
                     + f" · {papers(int(row['publications']))} linked"
                 )
                 if row["why_no_publication"]:
@@ -130,7 +130,7 @@ if funded.empty:
 else:
     by_award = funded.groupby(["programme", "award", "award_title"], dropna=False)["pmid"].nunique()
     ui.table("funded_by_award", by_award.rename("publications").reset_index(), pmid_columns=())
-    ui.table("funded_publications", funded)
+    evidence.papers_table("funded_publications", funded)
 
 st.subheader("Research areas: covered and missed")
 st.caption(

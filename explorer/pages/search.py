@@ -12,12 +12,12 @@ import html
 import pandas as pd
 import streamlit as st
 
-from explorer import data, ui
+from explorer import data, evidence, ui
 from explorer.figures import papers, pubmed_url
+from explorer.panels import PER_PAGE
 from graph.fulltext import MARK_END, MARK_START, parse
 from nlp.records import ENTITY_TYPES
 
-PER_PAGE = 20
 #: Entity links shown under each result.
 CHIPS = 8
 SYNTAX = 'All words must appear · "exact phrase" · prefix\\* · a OR b · most relevant first'
@@ -35,9 +35,9 @@ def suggestions(text: str, low: int, high: int) -> None:
     terms = query.terms
     counts = {t: search.count(parse(t.fts()), min_year=low, max_year=high) for t in terms}
     st.warning(
-        f"No paper matches {ui.plain(text)} in {low}–{high}. "
+        f"No paper matches {ui.md(text)} in {low}–{high}. "
         + (
-            "Each part on its own: " + "; ".join(f"{ui.plain(t.label())}: {papers(n)}" for t, n in counts.items()) + "."
+            "Each part on its own: " + "; ".join(f"{ui.md(t.label())}: {papers(n)}" for t, n in counts.items()) + "."
             if len(terms) > 1
             else ""
         )
@@ -66,7 +66,7 @@ def suggestions(text: str, low: int, high: int) -> None:
             for row in entities.drop_duplicates("id").head(12).itertuples():
                 st.page_link(
                     "explorer/pages/explore.py",
-                    label=f"{ui.plain(row.name)} · {row.type} · {papers(row.papers)}",
+                    label=f"{ui.md(row.name)} · {row.type} · {papers(row.papers)}",
                     query_params={"entity": row.id},
                 )
 
@@ -83,7 +83,7 @@ def chips(pmid: str) -> None:
         for c in ranked[:CHIPS]:
             st.page_link(
                 "explorer/pages/explore.py",
-                label=f"{ui.plain(an.inc.names[c])} · {an.inc.types[c]}",
+                label=f"{ui.md(an.inc.names[c])} · {an.inc.types[c]}",
                 query_params={"entity": an.inc.entity_ids[c]},
             )
         if len(ranked) > CHIPS:
@@ -143,16 +143,18 @@ if funded_only:
     matches = matches[matches["pmid"].isin(an.corpus.funded)]
 st.markdown(f"**{len(matches):,}** {'paper matches' if len(matches) == 1 else 'papers match'}, most relevant first")
 results = matches.drop(columns=["snippet"])
-st.session_state.setdefault(ui.TABLES, {})["search_results"] = results
 offset = ui.pager(len(matches), PER_PAGE, key=f"search_page_{query}_{low}_{high}_{entity}_{type_}_{funded_only}")
 words = [t.text for t in parse(query).terms]
-for row in matches.iloc[offset : offset + PER_PAGE].itertuples():
+page = matches.iloc[offset : offset + PER_PAGE]
+levels = evidence.contexts(page["pmid"])
+for row in page.itertuples():
     detail = data.rows("publication_detail", pmid=row.pmid)
     head = detail.iloc[0] if not detail.empty else None
     journal = head["journal"] if head is not None else ""
     funded = " · funded" if head is not None and head["funded"] else ""
     meta = " · ".join(str(p) for p in (row.year if pd.notna(row.year) else None, journal, f"PMID {row.pmid}") if p)
     with st.container(key=f"result_{row.pmid}"):
+        st.markdown(evidence.badge_markdown(levels.get(str(row.pmid), {})))  # labels from a fixed set
         st.html(
             ui.EVIDENCE_CSS
             + f'<div class="gm-paper gm-result"><a href="{html.escape(pubmed_url(row.pmid), quote=True)}" '
@@ -161,4 +163,9 @@ for row in matches.iloc[offset : offset + PER_PAGE].itertuples():
             f'<div class="gm-sentence">{ui.marked_snippet(row.snippet, MARK_START, MARK_END)}</div></div>'
         )
         chips(row.pmid)
-ui.table("search_results", results, key="search_results")
+ui.table(
+    "search_results",
+    evidence.with_badges(results),
+    columns={"level": evidence.BADGE_COLUMN},
+    key="search_results",
+)

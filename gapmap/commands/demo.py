@@ -15,6 +15,7 @@ from typing import Annotated
 from urllib.parse import urlparse
 
 import typer
+from rich.text import Text
 
 from core.errors import GapmapError
 from core.settings import settings
@@ -61,7 +62,7 @@ def _pubmed_reachable(timeout: float = 5.0) -> bool:
 
 def _stage(home: Path, title: str, *args: str, allow_rejections: bool = False) -> None:
     """Run one ``gapmap`` stage; exit code 1 from ingest means "some records rejected", which the demo tolerates."""
-    console.rule(f"[bold]{title}")
+    console.rule(Text(title, style="bold"))
     cmd = [sys.executable, "-m", "gapmap", "--home", str(home), *args]
     code = subprocess.run(cmd, check=False).returncode
     if code == 0 or (allow_rejections and code == 1):

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from core.errors import GapmapError
-from gapmap.runtime import console, ingested_workspace, progress
+from gapmap.runtime import console, ingested_workspace, progress, say
 
 app = typer.Typer()
 
@@ -64,6 +64,9 @@ def extract(
         console.print(f"connecting to Dask ({scheduler or f'{dask_local} local worker processes'})…")
         annotator = DaskAnnotator.connect(scheduler, dask_local, MODEL_DIR)
     try:
+        if annotator is not None:
+            ready = annotator.load_pipelines(pipeline.version)
+            console.print(f"{ready} Dask workers have loaded the pipeline")
         with ArticleStore(ws.article_store) as store, progress() as bar:
             task = bar.add_task("extracting", total=None)
             report = extraction.extract(
@@ -74,7 +77,7 @@ def extract(
                 annotator=annotator,
                 on_start=lambda n: bar.update(task, total=n),
                 on_done=lambda n: bar.advance(task, n),
-                on_error=lambda pmid, err: console.print(f"[yellow]PMID {pmid}:[/] not annotated ({err})"),
+                on_error=lambda pmid, err: say(f"PMID {pmid}:", f"not annotated ({err})"),
             )
     finally:
         if annotator is not None:
