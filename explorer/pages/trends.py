@@ -56,7 +56,7 @@ else:
 st.subheader("Emerging topics")
 st.caption(
     "Kleinberg bursts of each entity's share of the year's papers; emerging = a burst reaching into the last two "
-    'full years. Growth = share in the last 3 years over the 3 before ("new": none before, "—": too few papers).'
+    'full years. Growth = share in the last 3 years over the 3 before ("—": none before, or too few papers).'
 )
 found = data.entity_trends()
 min_papers = st.slider("Min papers", 1, 20, 3, key="trends_min")
@@ -68,4 +68,4 @@ else:
     emerging = emerging.assign(
         growth=[ui.growth(g) for g in emerging["growth"]], burst_weight=emerging["burst_weight"].round(2)
     )
-    ui.table("emerging", emerging[["name", "type", "papers", "recent", "growth", "bursts", "burst_weight", "id"]])
+    ui.table("emerging", emerging[["entity", "type", "papers", "recent", "growth", "bursts", "burst_weight", "id"]])
