@@ -285,9 +285,13 @@ def growth(value: float | None) -> str:
 
 def linking_html(terms: Iterable[Any], a_name: str, c_name: str) -> str:
     """Linking terms of a hypothesis (name, type, papers with each side and a few PMIDs) as an escaped list."""
+
+    def text(value: Any) -> str:
+        return html.escape(visible(str(value)))
+
     items = "".join(
-        f"<li><b>{html.escape(t.name)}</b> ({html.escape(t.type)}): {papers(t.with_a)} with {html.escape(a_name)} "
-        f"({pmid_html(t.pmids_a)}), {papers(t.with_b)} with {html.escape(c_name)} ({pmid_html(t.pmids_b)})</li>"
+        f"<li><b>{text(t.name)}</b> ({text(t.type)}): {papers(t.with_a)} with {text(a_name)} "
+        f"({pmid_html(t.pmids_a)}), {papers(t.with_b)} with {text(c_name)} ({pmid_html(t.pmids_b)})</li>"
         for t in terms
     )
     return f"<ul>{items}</ul>"

@@ -271,12 +271,12 @@ def test_hypotheses_ranked_with_evidence_and_auc(app: AppTest) -> None:
     assert len(table) > 0 and (table["score"].diff().dropna() <= 0).all()
     assert any(" with " in h.value and "pubmed.ncbi.nlm.nih.gov" in h.value for h in app.get("html"))  # linking terms
     last = table.iloc[-1]  # the last of the top ones shown: filtered on its name, it ranks higher
-    app.text_input(key="hyp_filter").input(last["c"]).run()
+    app.text_input(key="hyp_filter").input(last["b"]).run()
     filtered = frame(app, "hypotheses")
-    named = (filtered["a"] + " " + filtered["c"]).str.contains(last["c"], case=False, regex=False)
+    named = (filtered["a"] + " " + filtered["b"]).str.contains(last["b"], case=False, regex=False)
     assert len(filtered) > 0 and named.all()
     assert (filtered["score"].diff().dropna() <= 0).all()
-    pair = filtered[(filtered["a_id"] == last["a_id"]) & (filtered["c_id"] == last["c_id"])]
+    pair = filtered[(filtered["a_id"] == last["a_id"]) & (filtered["b_id"] == last["b_id"])]
     assert len(pair) == 1 and int(pair["rank"].iloc[0]) <= int(last["rank"])
     auc = [m for m in app.metric if m.label.startswith("AUC")]
     assert auc and "cutoff" in auc[0].label and 0.0 <= float(auc[0].value) <= 1.0

@@ -12,6 +12,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+from core.output import visible
 from explorer import data, evidence, ui
 from explorer.figures import papers, pubmed_url
 from explorer.panels import PER_PAGE
@@ -159,7 +160,7 @@ for row in page.itertuples():
             ui.EVIDENCE_CSS
             + f'<div class="gm-paper gm-result"><a href="{html.escape(pubmed_url(row.pmid), quote=True)}" '
             f'target="_blank">{ui.marked(row.title, words)}</a>'
-            f'<div class="gm-meta">{html.escape(meta + funded)} · relevance {row.score:.1f}</div>'
+            f'<div class="gm-meta">{html.escape(visible(meta + funded))} · relevance {row.score:.1f}</div>'
             f'<div class="gm-sentence">{ui.marked_snippet(row.snippet, MARK_START, MARK_END)}</div></div>'
         )
         chips(row.pmid)
