@@ -1,5 +1,5 @@
 # gapmap — two commands on a fresh machine:
-#   make demo   venv + install + whole pipeline on a corpus (embedded store) + explorer on http://localhost:8501
+#   make demo   venv + install + whole pipeline on the demo corpus (or CORPUS="FILE ...") + explorer on :8501
 #   make test   venv + install + Neo4j (fetched with Maven) + headless Chromium + every test
 #   make fuzz   the property-based fuzz suites with a long budget (make test runs them briefly)
 PYTHON ?= python3.11
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: install
-	$(BIN)/gapmap --home $(HOME_DIR) demo $(if $(CORPUS),--corpus $(CORPUS))
+	$(BIN)/gapmap --home $(HOME_DIR) demo $(foreach c,$(CORPUS),--corpus $(c))
 
 test: install
 	bash scripts/run-tests.sh

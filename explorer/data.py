@@ -12,7 +12,9 @@ rerun would cost more than computing them.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,13 +29,14 @@ import streamlit as st
 import graph
 from analytics.areas import Area
 from analytics.evaluate import Evaluation, evaluate
-from analytics.hypotheses import HypothesisRanker
-from analytics.landscape import Landscape
+from analytics.hypotheses import Hypothesis, HypothesisRanker
+from analytics.landscape import Landscape, columns_of_type
 from analytics.results import Analysis, GapCell, GapQuery, HypothesisResult, RiskResults
 from analytics.source import from_graph
 from core.errors import GapmapError
 from core.output import redact
 from core.workspace import Workspace
+from explorer.portfolio import Lexicon, Named
 from explorer.ui import md
 
 #: How long cached query results live: a reload of the graph shows up within this many seconds.
@@ -44,14 +47,18 @@ HOLDOUT_YEARS = 3
 
 @dataclass(frozen=True)
 class Source:
-    """Which graph the app shows: backend and workspace, from ``GAPMAP_BACKEND`` / ``GAPMAP_HOME``."""
+    """Which graph the app shows: backend and workspace, from ``GAPMAP_BACKEND`` / ``GAPMAP_HOME``, and which
+    load of it (``version``, the published embedded file's identity): a new ``gapmap load`` is a new Source, so
+    every cache keyed by it is refilled from the new graph at the next page view."""
 
     backend: str
     home: str
+    version: str = ""
 
     @classmethod
     def from_env(cls) -> Source:
-        return cls(graph.resolve_backend(None), str(Workspace.resolve().root))
+        backend, workspace = graph.resolve_backend(None), Workspace.resolve()
+        return cls(backend, str(workspace.root), graph.graph_version(backend, workspace))
 
 
 class LockedStore:
@@ -79,11 +86,14 @@ class LockedStore:
             self._store.close()
 
 
-@st.cache_resource(show_spinner="opening the graph")
+@st.cache_resource(show_spinner="opening the graph", max_entries=2)
 def _open(source: Source) -> LockedStore:
-    """The store of ``source``; a GapmapError (no graph yet) is not cached, so a later load is picked up."""
+    """The store of ``source``; a GapmapError (no graph yet) is not cached, so a later load is picked up.
+
+    Read-only: the explorer never writes the graph, so any number of explorers and ``gapmap query`` runs share
+    it, and ``gapmap load`` publishes a new version beside it (graph.staging) that the next Source opens.  The
+    store of the previous version is dropped from this cache (two entries: the current and the one before)."""
     workspace = Workspace.resolve(source.home)
-    # read-only, so that `gapmap query` or a second explorer can read the same embedded graph meanwhile
     return LockedStore(graph.open_store(source.backend, workspace, read_only=True))
 
 
@@ -114,6 +124,17 @@ def rows(name: str, **params: Any) -> pd.DataFrame:
     store()
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     return _rows(Source.from_env(), name, frozen).copy()
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def _counts(source: Source) -> dict[str, dict[str, int]]:
+    return _open(source).counts()
+
+
+def counts() -> dict[str, dict[str, int]]:
+    """Nodes by label and relationships by type (cached: a count per label and type is a query each)."""
+    store()
+    return _counts(Source.from_env())
 
 
 def loaded_at() -> datetime | None:
@@ -284,18 +305,45 @@ def default_cutoff(first: int, last: int) -> int | None:
     return last - HOLDOUT_YEARS if last - first >= 2 * HOLDOUT_YEARS else None
 
 
+#: Progress of each graph version's warm-up: (steps done, steps, what runs now, seconds since it started).
+_WARMING: dict[Source, tuple[int, int, str, float]] = {}
+
+
+#: The gaps the Gap map opens with (rows, columns, min papers per entity), and how many of each side it shows.
+DEFAULT_GAPS = GapQuery("Mechanism", "Compound", 3)
+DEFAULT_LIMIT = 20
+
+
+def _warm_steps(source: Source) -> list[tuple[str, Any]]:
+    """The slow, shared analytics, in the order pages need them: (what it is, how to compute it)."""
+    steps: list[tuple[str, Any]] = [
+        ("reading the corpus", lambda: _analysis(source)),
+        ("projecting the co-occurrence graph", lambda: _cooccurrence(source, *_analysis(source).years)),
+        ("scoring the default gap map", lambda: _gaps(source, DEFAULT_GAPS, 20)),
+        ("training the hypothesis ranker", lambda: _analysis(source).ranker),
+        ("detecting trends and bursts", lambda: _entity_trends(source)),
+        ("finding research areas", lambda: (_area_risk(source), _lexicon(source))),
+    ]
+    cutoff = default_cutoff(*_analysis(source).years)
+    if cutoff is not None:
+        steps.append(("evaluating the scorers", lambda: _evaluation(source, cutoff)))
+    return steps
+
+
 def _warm(source: Source) -> None:
-    """Compute the slow, shared analytics once, so that the first visit of a page does not wait for them."""
+    """Compute the slow, shared analytics once, so that the first visit of a page does not wait for them; say
+    how far it got (sidebar and terminal), since the first start on a new graph takes a while."""
+    started = time.monotonic()
     try:
-        data = _analysis(source)
-        _cooccurrence(source, *data.years)
-        _entity_trends(source)
-        data.ranker  # noqa: B018 - trains the supervised scorer once, here rather than on a page
-        cutoff = default_cutoff(*data.years)
-        if cutoff is not None:
-            _evaluation(source, cutoff)
+        steps = _warm_steps(source)
+        for done, (label, step) in enumerate(steps):
+            _WARMING[source] = (done, len(steps), label, time.monotonic() - started)
+            print(f"explorer: preparing the analytics, step {done + 1}/{len(steps)}: {label}…", file=sys.stderr)
+            step()
+        _WARMING[source] = (len(steps), len(steps), "ready", time.monotonic() - started)
+        print(f"explorer: analytics ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
     except GapmapError:
-        pass  # no graph yet: the pages say what to run
+        _WARMING.pop(source, None)  # no graph yet: the pages say what to run
 
 
 @st.cache_resource(show_spinner=False)
@@ -309,4 +357,135 @@ def _warm_up(source: Source) -> threading.Thread:
 
 def warm_up() -> None:
     """Start computing the shared analytics in the background, once per server and graph."""
-    _warm_up(Source.from_env())
+    source = Source.from_env()
+    _WARMING.setdefault(source, (0, 0, "reading the corpus", 0.0))  # 0 steps: not counted yet
+    _warm_up(source)
+
+
+def warm_up_progress() -> tuple[int, int, str, float] | None:
+    """How far the warm-up of the current graph is: (steps done, steps, what runs now, seconds); None when it
+    has not started or there is no graph."""
+    return _WARMING.get(Source.from_env())
+
+
+# -- what the reading pages need: specificity counts, full text, paged lists --------------------------
+
+
+@st.cache_resource(show_spinner=False, ttl=TTL_SECONDS, max_entries=16)
+def _papers_per_entity(source: Source, min_year: int, max_year: int, funded_only: bool) -> tuple[pd.Series, int]:
+    inc = _analysis(source).inc
+    mask = (inc.years >= min_year) & (inc.years <= max_year)
+    if funded_only:
+        funded = _analysis(source).corpus.funded
+        mask &= np.fromiter((p in funded for p in inc.pmids), bool, len(inc.pmids))
+    counts = np.asarray(inc.matrix[mask].sum(axis=0)).ravel()
+    return pd.Series(counts, index=inc.entity_ids), int(mask.sum())
+
+
+def papers_per_entity(min_year: int, max_year: int, funded_only: bool = False) -> tuple[pd.Series, int]:
+    """Papers mentioning each entity (by id) among the papers of the year range (funded ones only if asked), and
+    how many papers that is: the margins that lift and NPMI compare shared papers with."""
+    analytics()
+    return _papers_per_entity(Source.from_env(), min_year, max_year, funded_only)
+
+
+def papers_per_year() -> pd.Series:
+    """Publications per publication year; undated ones under year 0."""
+    frame = rows("publications_per_year")
+    return pd.Series(frame["papers"].astype(int).to_numpy(), index=frame["year"].astype(int).to_numpy())
+
+
+def fulltext() -> graph.FullText:
+    """Full-text search over the workspace's article store (SQLite FTS5, opened read-only per search)."""
+    return graph.FullText(Workspace.resolve(Source.from_env().home).article_store)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=256)
+def _search(source: Source, text: str, min_year: int, max_year: int) -> pd.DataFrame:
+    from graph.fulltext import parse
+
+    found = graph.FullText(Workspace.resolve(source.home).article_store).search(
+        parse(text), min_year=min_year, max_year=max_year, limit=-1
+    )
+    return pd.DataFrame(
+        [(h.pmid, h.title, h.year, round(h.score, 3), h.snippet) for h in found],
+        columns=["pmid", "title", "year", "score", "snippet"],
+    )
+
+
+def search(text: str, min_year: int = 0, max_year: int = 9999) -> pd.DataFrame:
+    """Every article matching ``text`` (FTS5 syntax built by :func:`graph.fulltext.parse`), most relevant first:
+    pmid, title, year, score (bm25, higher is better), snippet (matches between the fulltext marks)."""
+    return _search(Source.from_env(), text, min_year, max_year).copy()
+
+
+def all_rows(name: str, total: int, **params: Any) -> pd.DataFrame:
+    """Every row of a paged named query (``skip``/``limit``), for a download: ``total`` rows at most."""
+    return rows(name, skip=0, limit=max(int(total), 1), **params)
+
+
+@st.cache_resource(show_spinner="ranking the pairs with that name", ttl=TTL_SECONDS, max_entries=32)
+def _hypotheses_named(
+    source: Source, a_type: str, b_type: str, min_papers: int, scorer: str, top: int, text: str
+) -> list[HypothesisResult]:
+    analysis = _analysis(source)
+    inc, ranker = analysis.inc, analysis.ranker
+    rows, cols = columns_of_type(inc, a_type, min_papers), columns_of_type(inc, b_type, min_papers)
+
+    def named(columns: np.ndarray) -> np.ndarray:
+        return columns[[text in inc.names[i].lower() for i in columns]] if columns.size else columns
+
+    found: dict[frozenset[str], Hypothesis] = {}
+    for a_side, b_side in ((named(rows), cols), (rows, named(cols))):
+        if a_side.size and b_side.size:
+            for h in ranker.rank(a_side, b_side, scorer, top):
+                found.setdefault(frozenset((h.a_id, h.b_id)), h)
+    best = sorted(found.values(), key=lambda h: (-h.score, h.a_id, h.b_id))[:top]
+    return [HypothesisResult(h, scorer) for h in best]
+
+
+def hypotheses_named(
+    a_type: str, b_type: str, min_papers: int, scorer: str, top: int, text: str
+) -> list[HypothesisResult]:
+    """The best ``top`` open pairs with ``text`` in the name of either side, ranked among every open pair of the
+    types (not only among the best ones overall)."""
+    analytics()
+    return _hypotheses_named(Source.from_env(), a_type, b_type, min_papers, scorer, top, text.strip().lower())
+
+
+@st.cache_resource(show_spinner=False, ttl=TTL_SECONDS)
+def _lexicon(source: Source) -> Lexicon:
+    return Lexicon(_rows(source, "entity_lexicon", (("min_papers", 2),)))
+
+
+def named_in(text: str) -> list[Named]:
+    """The entities (with 2+ papers) whose name or synonym ``text`` contains as whole words."""
+    store()
+    return _lexicon(Source.from_env()).named(text)
+
+
+def area_coverage() -> pd.DataFrame:
+    """Research areas with their papers, funded papers, growth and high-risk/high-reward score."""
+    found, _membership = areas()
+    risk = {f"Area {k.removeprefix('area ')}": s.score for k, s in area_risk().by_key().items()}
+    return pd.DataFrame(
+        [
+            {
+                "area": f"Area {a.area_id}",
+                "top_members": ", ".join(a.top_members),
+                "entities": a.size,
+                "papers": a.papers,
+                "funded_papers": a.funded,
+                "funded_share": round(a.funded_share, 3),
+                "covered": a.funded > 0,
+                "growth": a.trend.growth,
+                "emerging": a.trend.emerging,
+                "risk_reward": round(risk.get(f"Area {a.area_id}", float("nan")), 3),
+            }
+            for a in found
+        ],
+        columns=[
+            "area", "top_members", "entities", "papers", "funded_papers", "funded_share", "covered", "growth",
+            "emerging", "risk_reward",
+        ],
+    )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 
 import networkx as nx
@@ -28,6 +29,8 @@ def graphml_bytes(graph: nx.Graph) -> bytes:
     return out.getvalue()
 
 
-def html_bytes(fig: go.Figure) -> bytes:
-    """A standalone page (plotly.js inlined, so it opens offline)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
+def html_bytes(fig: go.Figure | Callable[[], go.Figure]) -> bytes:
+    """A standalone page (plotly.js inlined, so it opens offline); ``fig`` may be a function that draws it (a
+    figure the page did not show is only drawn when downloaded)."""
+    figure = fig if isinstance(fig, go.Figure) else fig()
+    return figure.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")

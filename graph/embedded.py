@@ -10,7 +10,7 @@ all null would otherwise be typed as strings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,8 @@ class EmbeddedStore(CypherStore):
         self._conn = ladybug.Connection(self._db, num_threads=threads)
         self._column_order: dict[str, list[str]] = {}
         self._in_transaction = False
+        #: Run once the database is closed (a staged load publishes its copy here; see graph.staging).
+        self.after_close: Callable[[], None] | None = None
 
     def checkpoint(self) -> None:
         """Relationships bulk-copied by COPY are durable only once checkpointed: LadybugDB 0.22 replays node
@@ -49,6 +51,9 @@ class EmbeddedStore(CypherStore):
     def close(self) -> None:
         self._conn.close()
         self._db.close()
+        finish, self.after_close = self.after_close, None
+        if finish is not None:
+            finish()
 
     def _run(self, cypher: str, params: dict[str, Any] | None = None) -> Iterator[Row]:
         try:

@@ -35,6 +35,12 @@ def author_id(author: Author) -> str:
     return f"name:{name_key(author.last_name)} {initials}".strip()
 
 
+def pi_author_id(name: str) -> str:
+    """The Author id a principal investigator named "First Last" would have (last name and initials)."""
+    *given, last = clean(name).split() or [""]
+    return author_id(Author(last_name=last, fore_name=" ".join(given)))
+
+
 @dataclass
 class PublicationRows:
     """Everything one publication contributes to the graph (its per-publication relationships)."""
@@ -128,7 +134,7 @@ def publication_rows(
             "abstract": clean(article.abstract_text),
             "year": article.year,
             "pub_date": article.pub_date,
-            "journal": clean(article.journal),
+            "journal": clean(article.journal or article.journal_abbrev),
             "doi": article.doi,
             "has_abstract": article.has_abstract,
             "funded": bool(funding),
@@ -205,7 +211,13 @@ def portfolio_rows(
         fid = name_key(prog.funder)
         funders.setdefault(fid, clean(prog.funder))
         nodes["Programme"].append(
-            {"id": prog.programme_id, "name": clean(prog.name), "funder": clean(prog.funder), "year": prog.year}
+            {
+                "id": prog.programme_id,
+                "name": clean(prog.name),
+                "funder": clean(prog.funder),
+                "year": prog.year,
+                "description": clean(prog.description),
+            }
         )
         if fid:
             rels["OFFERS"].append({"src": fid, "dst": prog.programme_id})
@@ -222,6 +234,12 @@ def portfolio_rows(
                 "end_date": award.end,
                 "amount": award.amount,
                 "currency": award.currency,
+                "pis": [clean(n) for n in award.pis],
+                "pi_ids": [pi_author_id(n) for n in award.pis],
+                "institutions": [clean(n) for n in award.institutions],
+                "countries": [clean(n) for n in award.countries],
+                # what could link a paper to the award: the Portfolio page says so when it names none
+                "named_links": len(award.pmids) + len(award.dois) + len(award.grant_numbers),
             }
         )
         if fid:

@@ -143,7 +143,7 @@ def parse_object(data: dict[str, Any], source: str) -> Article | None:
     article = empty_article(_raw(data, *_PMID_KEYS), source, SOURCE_FORMAT)
     if article is None:
         return None
-    article.title = _text(data, "title", "article_title", "ArticleTitle")
+    article.title = _text(data, "title", "article_title", "ArticleTitle", "title_as_question")
     article.abstract = clean_abstract(_abstract(data, "abstract", "abstract_sections", "AbstractText"))
     citation = _raw(data, "journal_citation", "citation", "source")
     cited = _CITATION.match(citation)

@@ -247,6 +247,27 @@ def _concept_of(span: EntitySpan) -> tuple[str, str]:
     return f"GAPMAP:{slug(span.text)}", span.text
 
 
+def missing_caches(cache_dir: Path | None = None) -> list[str]:
+    """What :func:`load_pipeline` will build first because the machine-wide cache lacks it (minutes, once per
+    machine and lexicon version): the linker's index and the compiled lexicon matcher."""
+    from nlp.dictionary_features import cache_dir as features_dir
+    from nlp.dictionary_features import matcher_fingerprint
+
+    folder = cache_dir or settings().cache
+    missing = []
+    if not (folder / f"linker-{lexicon_fingerprint()}").is_dir():
+        missing.append("the entity linker's index")
+    compiled = []
+    for mondo in (False, True):
+        try:
+            compiled.append(features_dir() / f"dictionary-features-{matcher_fingerprint(mondo)}.pickle")
+        except Exception:  # noqa: BLE001 - a lexicon missing here is reported by load_pipeline itself
+            continue
+    if not any(path.is_file() for path in compiled):
+        missing.append("the compiled lexicons")
+    return missing
+
+
 def load_pipeline(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None) -> Pipeline:
     """Compile the gazetteer (≈15 s), load the model if there is one, and the linker with it."""
     nlp = build_nlp(model_dir, cache_dir)

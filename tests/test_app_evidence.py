@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app_pages import REPO, built_corpus, frame, page, rows
+from test_app_pages import REPO, built_corpus, frame, page, pages_of, rows
 
 from explorer import ui
+from explorer.panels import PER_PAGE
 
 HUMAN = ["rct", "other_trial", "observational"]
 
@@ -57,8 +58,8 @@ def pyramid_totals(fig: Any) -> dict[str, int]:
 def test_entity_pyramid_and_evidence_filters(app: AppTest, home: Path) -> None:
     entity = preclinical_entity(home)
     page(app, "explore")
-    app.text_input(key="explore_q").input(entity["id"]).run()
-    app.selectbox(key="explore_pick").set_value(f"node|{entity['id']}").run()
+    app.text_input(key="find").input(entity["id"]).run()
+    app.selectbox(key="pick").set_value(f"node|{entity['id']}").run()
     assert not app.exception, [e.value for e in app.exception]
     totals = pyramid_totals(app.session_state[ui.FIGURES]["node_papers_pyramid"])
     names = {"rct": "RCT", "observational": "observational", "preclinical_in_vivo": "preclinical in vivo"}
@@ -73,28 +74,30 @@ def test_entity_pyramid_and_evidence_filters(app: AppTest, home: Path) -> None:
         app.radio(key="explore_node_level").set_value(choice).run()
         assert not app.exception
         papers = frame(app, "node_papers")
-        expected = rows(home, "entity_publications_by_level", id=entity["id"], levels=",".join(levels))
-        assert list(papers["pmid"]) == [r["pmid"] for r in expected] and len(papers) > 0
+        expected = rows(home, "entity_publications_by_level", id=entity["id"], levels=",".join(levels), limit=10**6)
+        assert list(papers["pmid"]) == [r["pmid"] for r in expected][:PER_PAGE] and len(papers) > 0
         assert all(set(badge) & wanted for badge in papers["level"]), choice
+        every = pages_of(app, f"explore_node_page_{entity['id']}", "node_papers")  # all of them, page by page
+        assert every == [r["pmid"] for r in expected]
 
 
 def test_link_papers_filter_by_evidence(app: AppTest, home: Path) -> None:
     entity = preclinical_entity(home)
     neighbour = rows(home, "entity_neighbourhood", id=entity["id"], limit=1)[0]
     page(app, "explore")
-    app.text_input(key="explore_q").input(entity["id"]).run()
-    app.selectbox(key="explore_pick").set_value(f"edge|{entity['id']}|{neighbour['id']}").run()
+    app.text_input(key="find").input(entity["id"]).run()
+    app.selectbox(key="pick").set_value(f"edge|{entity['id']}|{neighbour['id']}").run()
     everything = frame(app, "link_papers")
-    assert "level" in everything and len(everything) == min(50, neighbour["papers"])
+    assert "level" in everything and len(everything) == min(PER_PAGE, neighbour["papers"])
     app.radio(key="explore_link_level").set_value("Animal model").run()
     animal = frame(app, "link_papers")
-    expected = rows(home, "pair_publications_by_level", a=entity["id"], b=neighbour["id"], levels="preclinical_in_vivo")
-    assert (
-        set(animal["pmid"])
-        == {r["pmid"] for r in expected}
-        <= set(r["pmid"] for r in rows(home, "pair_evidence", a=entity["id"], b=neighbour["id"], limit=10**6))
-    )
     assert all("animal" in b for b in animal["level"])
+    shown = pages_of(app, "explore_link_page", "link_papers")  # every page of them
+    expected = rows(
+        home, "pair_publications_by_level", a=entity["id"], b=neighbour["id"], levels="preclinical_in_vivo", limit=10**6
+    )
+    every = {r["pmid"] for r in rows(home, "pair_evidence", a=entity["id"], b=neighbour["id"], limit=10**6)}
+    assert sorted(shown) == sorted(r["pmid"] for r in expected) and set(shown) <= every
 
 
 def analytics(home: Path, *args: str) -> list[dict[str, Any]]:
@@ -130,22 +133,22 @@ def test_translational_page_lists_gaps_with_pyramid(app: AppTest, home: Path) ->
 
 def test_badges_on_search_and_gap_cell_papers(app: AppTest, home: Path) -> None:
     page(app, "search")
-    app.text_input(key="search_q").input("remyelination").run()
+    app.text_input(key="q").input("remyelination").run()
     results = frame(app, "search_results")
     contexts = {r["pmid"]: r for r in rows(home, "publication_contexts", pmids=",".join(results["pmid"][:25]))}
     assert "level" in results and any("-badge[" in m.value for m in app.markdown)
     for pmid, level in zip(results["pmid"][:25], results["level"][:25], strict=True):
         assert ("animal" in level) == ("preclinical_in_vivo" in contexts[pmid]["evidence_levels"])
     page(app, "gap_map")
-    row, col = app.selectbox(key="gap_cell_row"), app.selectbox(key="gap_cell_col")
+    row, col = app.selectbox(key="row"), app.selectbox(key="col")
     cells = rows(home, "landscape_matrix", limit=400)
     cell = next(c for c in cells if c["row_name"] in row.options and c["col_name"] in col.options)
-    row.set_value(cell["row_name"])
-    col.set_value(cell["col_name"])
+    row.set_value(cell["row"])
+    col.set_value(cell["col"])
     app.run()
     papers = frame(app, "cell_papers")
     contexts = {r["pmid"]: r for r in rows(home, "publication_contexts", pmids=",".join(papers["pmid"]))}
-    assert len(papers) == min(50, cell["papers"]) and set(papers["pmid"]) == set(contexts)
+    assert len(papers) == min(PER_PAGE, cell["papers"]) and set(papers["pmid"]) == set(contexts)
     assert all(level and level != ["not classified"] for level in papers["level"])
 
 

@@ -22,6 +22,7 @@ from graph import queries, to_networkx
 from graph.embedded import EmbeddedStore
 from graph.export_admin import export_admin, run_import
 from graph.load import load
+from graph.staging import staged_path
 from graph.store import Row
 from ingest.records import Deletion
 from ingest.store import ArticleStore
@@ -436,14 +437,15 @@ def test_cli_load_killed_midway_then_rerun_and_query(corpus: Workspace, tmp_path
     cmd = [str(GAPMAP), "--home", str(ws.root), "load", "--batch-size", "20"]
     killed = subprocess.run([sys.executable, "-c", KILLED_LOAD, "4", *cmd[1:]], env=env, capture_output=True)
     assert killed.returncode == -9, killed.stderr.decode()[-2000:]  # killed at the fourth batch, not finished
-    store = EmbeddedStore(ws.embedded_graph)
+    assert not ws.embedded_graph.exists()  # nothing half-loaded was published for readers to see
+    store = EmbeddedStore(staged_path(ws.embedded_graph))  # a load writes a staged copy, published whole at the end
     with ArticleStore(ws.article_store) as articles:
         keys = store.load_keys()
         assert len(articles.pmids()) > len(keys)
     assert len(keys) == 4 * 20  # four batches' publications written ...
     assert sum(1 for k in keys.values() if k) == 3 * 20  # ... the fourth without its load keys: killed in between
     store.close()
-    done = subprocess.run(cmd[:-2], env=env, capture_output=True, text=True)
+    done = subprocess.run(cmd[:-2], env=env, capture_output=True, text=True)  # resumes the staged copy
     assert done.returncode == 0 and "publications" in done.stderr, done.stderr
     store = EmbeddedStore(ws.embedded_graph)
     rerun = snapshot(store)

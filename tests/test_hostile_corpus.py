@@ -33,6 +33,7 @@ from test_app_browser import CHROMIUM, CHROMIUM_ARGS, PAGES, RENDER_MS, running_
 from core.output import csv_cell, visible
 from explorer import ui
 from explorer.exports import csv_bytes
+from explorer.panels import PER_PAGE
 
 REPO = Path(__file__).resolve().parents[1]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -203,16 +204,38 @@ def open_page(at: AppTest, name: str) -> AppTest:
     return at
 
 
+#: The tags the explorer's own HTML (evidence and search results, ``st.html``) is made of; anything else came from
+#: the data.  Links only go to PubMed.
+OWN_TAGS = {"style", "div", "a", "mark", "span"}
+TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][\w-]*)([^>]*)>")
+
+
+def assert_html_inert(body: str) -> None:
+    """HTML the explorer built around stored text: only its own tags, links only to PubMed, no raw controls."""
+    assert_terminal_safe(body)
+    for closing, name, attributes in TAG.findall(body):
+        assert name.lower() in OWN_TAGS, f"tag <{name}> from the data in {body[:300]!r}"
+        if name.lower() == "a" and not closing:
+            assert re.search(r'href="https://pubmed\.ncbi\.nlm\.nih\.gov/\d+/"', attributes), attributes
+
+
+def displayed(body: str) -> str:
+    """What a browser shows of HTML ``body``: tags gone, entities decoded, whitespace runs as one space."""
+    return " ".join(html.unescape(TAG.sub(" ", re.sub(r"<style>.*?</style>", "", body, flags=re.S))).split())
+
+
 def test_search_page_shows_titles_and_abstracts_as_text(app: AppTest, titles: dict[str, str]) -> None:
     open_page(app, "search")
-    app.text_input(key="search_q").input(MARKER).run()
+    app.text_input(key="q").input(MARKER).run()
     assert not app.exception, [e.value for e in app.exception]
-    bodies = markdown_bodies(app)
-    assert_markdown_inert(bodies)
-    results = [shown(b) for b in bodies if "PMID" in b]
-    assert len(results) == min(len(titles), 25)
+    assert_markdown_inert(markdown_bodies(app))
+    bodies = [h.value for h in app.get("html") if "gm-result" in h.value]
+    assert len(bodies) == min(len(titles), PER_PAGE)
+    for body in bodies:
+        assert_html_inert(body)
+    results = [displayed(b) for b in bodies]
     whole = [t for t in titles.values() if any(visible(" ".join(t.split())) in r for r in results)]
-    assert len(whole) >= 20, "titles are not shown as stored"  # a few long payloads start the snippet later
+    assert len(whole) == len(bodies), "titles are not shown as stored"
     for payload in (PAYLOADS["markdown"], PAYLOADS["latex"], PAYLOADS["shortcode"], "<script>alert('x')</script>"):
         assert any(payload in r for r in results), f"{payload!r} not shown as text"
     exported = list(csv.DictReader(io.StringIO(csv_bytes(app.session_state[ui.TABLES]["search_results"]).decode())))
@@ -223,8 +246,8 @@ def test_search_page_shows_titles_and_abstracts_as_text(app: AppTest, titles: di
 def test_explore_page_shows_a_hostile_entity_as_text(app: AppTest, compounds: dict[str, str]) -> None:
     entity = f"MESH:{chemical_ui(list(PAYLOADS).index('markdown'))}"
     open_page(app, "explore")
-    app.text_input(key="explore_q").input(entity.lower()).run()
-    assert not app.exception and app.selectbox(key="explore_focus").value == entity
+    app.text_input(key="find").input(entity.lower()).run()
+    assert not app.exception and app.selectbox(key="entity").value == entity
     bodies = markdown_bodies(app)
     assert_markdown_inert(bodies)
     assert any(compounds[entity] in shown(b) for b in bodies), "the entity's name is not shown"

@@ -24,9 +24,11 @@ min_papers = c4.slider("Min papers per side", 1, 20, 2, key="hyp_min")
 top = c5.slider("How many", 10, 200, 50, key="hyp_top")
 text = st.text_input("Filter by name", key="hyp_filter", placeholder="e.g. remyelination")
 
-found = data.hypotheses(a_type, b_type, min_papers, scorer, top)
-if text:
-    found = [h for h in found if text.lower() in f"{h.hypothesis.a_name} {h.hypothesis.b_name}".lower()]
+if text.strip():  # among every open pair, not only the best ones shown without a filter
+    found = data.hypotheses_named(a_type, b_type, min_papers, scorer, top, text)
+    st.caption(f"The best {len(found)} open pairs with “{ui.md(text.strip())}” in the name of either side.")
+else:
+    found = data.hypotheses(a_type, b_type, min_papers, scorer, top)
 if not found:
     st.info("No open pair with a linking term at these settings: lower the minimum papers or change the types.")
 else:
@@ -37,12 +39,7 @@ else:
         h = found_pair.hypothesis
         label = f"{i + 1}. {ui.md(h.a_name)} × {ui.md(h.b_name)} ({scorer} {h.score:.3g})"
         with st.expander(label, expanded=i == 0):
-            for t in h.linking:
-                st.markdown(
-                    f"- **{ui.md(t.name)}** ({ui.md(t.type)}): {t.with_a} papers with {ui.md(h.a_name)} "
-                    f"({ui.pmid_links(t.pmids_a)}), "
-                    f"{t.with_b} with {ui.md(h.b_name)} ({ui.pmid_links(t.pmids_b)})"
-                )
+            st.html(ui.linking_html(h.linking, h.a_name, h.b_name))
 
 st.subheader("How well does the scorer predict?")
 first, last = an.years

@@ -60,7 +60,7 @@ def _corpus(ctx: typer.Context, backend: str | None, min_year: int | None = None
     from analytics.source import from_graph
     from graph import open_store
 
-    store = open_store(backend, workspace(ctx))
+    store = open_store(backend, workspace(ctx), read_only=True)  # a reader: never rewrites graph.lbug
     try:
         with console.status("reading the graph"):
             corpus = from_graph(store, min_year, max_year)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated
 
 import typer
@@ -28,16 +29,27 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")] = False,
 ) -> None:
     """Annotate new, changed or previously failed articles with entity mentions (incremental)."""
+    from core.settings import settings
     from ingest.store import ArticleStore
     from nlp import extract as extraction
-    from nlp.pipeline import load_pipeline
+    from nlp.pipeline import load_pipeline, missing_caches
 
     ws = ingested_workspace(ctx)
-    console.print("loading the NLP pipeline (compiling lexicons, about 15 s)…")
+    missing = missing_caches()
+    what = (
+        f"first run on this machine: building {' and '.join(missing)} (a few minutes, once; cached in "
+        f"{settings().cache})"
+        if missing
+        else "loading the NLP pipeline (about 15 s)"
+    )
+    started = time.monotonic()
     try:
         # The linker index depends only on the lexicons, so every workspace shares the machine-wide cache
         # ($GAPMAP_CACHE, default ~/.cache/gapmap) rather than rebuilding it per workspace.
-        pipeline = load_pipeline()
+        with progress(transient=True) as bar:  # a spinner and the time elapsed, so a long first start shows
+            bar.add_task(what, total=None)
+            pipeline = load_pipeline()
+        console.print(f"{what.split(' (')[0]}: done in {time.monotonic() - started:.0f} s")
     except FileNotFoundError as exc:
         raise GapmapError(
             f"lexicon file missing: {exc.filename}", "set GAPMAP_SHARED_DATA to the shared data folder"
