@@ -12,6 +12,10 @@ better than the model's boundaries.
 1. Curated-lexicon matches always stay, except of a trusted type: the MS lexicon was written for these abstracts,
    but a model trained on the MS gold set learned the guideline's span boundaries ("remyelination failure",
    "B cell depletion"), and an overlapping model span of a trusted type wins.
+1b. Whatever the lexicon, a model span of the match's own type that contains it and is longer wins, and keeps
+   the match's concept: the guideline marks the longest meaningful span, and the model learned which modifiers
+   belong to it ("activated T cells", "CD20-expressing B cells", "serum neurofilament light chain"); the
+   lexicon only knows the head's name.
 2. A model span overlapping a match from a general lexicon (MeSH, ChEBI, GO, DOID, HGNC, CL):
    a. the gazetteer says Biomarker or CellType and the model does not predict that type: the gazetteer wins;
    b. the same span and type: the gazetteer's match stays (it carries a checked ontology id);
@@ -77,7 +81,19 @@ class EntitySpan:
         return self.start < end and start < self.end
 
 
+def _extends(model: EntitySpan, gazetteer: EntitySpan) -> bool:
+    """Rule 1b: a model span of the lexicon match's type that contains it and is longer."""
+    return (
+        model.type == gazetteer.type
+        and model.start <= gazetteer.start
+        and gazetteer.end <= model.end
+        and model.end - model.start > gazetteer.end - gazetteer.start
+    )
+
+
 def _model_wins(model: EntitySpan, gazetteer: EntitySpan, model_types: frozenset[str], trusted: frozenset[str]) -> bool:
+    if model.type in model_types and _extends(model, gazetteer):
+        return True
     if (gazetteer.lexicon == "curated" and gazetteer.type not in trusted) or (
         gazetteer.type in GAZETTEER_FIRST_TYPES - model_types
     ):
@@ -91,6 +107,18 @@ def _model_wins(model: EntitySpan, gazetteer: EntitySpan, model_types: frozenset
 def _fills_in(gazetteer: EntitySpan, trusted: frozenset[str]) -> bool:
     """Rule 3 for a gazetteer span that overlaps no model span."""
     return gazetteer.type not in trusted or gazetteer.lexicon == "curated"
+
+
+def _with_head_concept(model: EntitySpan, rivals: list[EntitySpan]) -> EntitySpan:
+    """A model span that extends one lexicon match of its type keeps that match's concept (rule 1b).
+
+    "activated T cells" and "CD3+CD20+ T cells" are T cells: the extra words narrow the subset, and the linker
+    (exact names only for CellType and Biomarker) would otherwise leave the span without a concept.
+    """
+    heads = [g for g in rivals if g.concept_id and _extends(model, g)]
+    if len(heads) != 1:
+        return model
+    return replace(model, concept_id=heads[0].concept_id, concept_name=heads[0].concept_name)
 
 
 def merge_spans(
@@ -114,7 +142,7 @@ def merge_spans(
         overlapped.update(rivals)
         if all(_model_wins(m, gazetteer[i], model_types, trusted) for i in rivals):
             dropped_gazetteer.update(rivals)
-            kept_model.append(m)
+            kept_model.append(_with_head_concept(m, [gazetteer[i] for i in rivals]))
     kept = [
         g for i, g in enumerate(gazetteer) if i not in dropped_gazetteer and (i in overlapped or _fills_in(g, trusted))
     ]

@@ -1,0 +1,182 @@
+"""Cell-type spans shaped by the annotation guideline's span rules (``../shared/annotation/ms_entities.md``).
+
+The model and the lexicons often find only a cell type's head ("T cells"), while the guideline marks the longest
+meaningful span and lets its head decide the type. Five rules, applied to the merged entities of one text:
+
+1. **Subset-defining modifiers stay** (guideline, CellType): markers ("CD3+CD20+", "Eomes+", "CD25-"),
+   participles that define a subset ("CD20-expressing", "EBV-infected", "myelin-specific", "iPSC-derived"),
+   state words (memory, regulatory, naïve, autoreactive, activated, resting, effector, cytotoxic, mature …) and
+   the tissue the cells sit in ("brain endothelial cells", "cortical microglia", "peripheral immune cells").
+   Functional descriptors ("pro-inflammatory") are not among them and stay out.
+2. **Elliptical coordination is one span** (rule 4): "B and T lymphocytes", "CD4+ and CD8+ T cells",
+   "bronchial and alveolar epithelial cells".
+3. **Counts, frequencies and subsets go** (guideline, CellType): "T cell count" → "T cell".
+4. **An abbreviation inside the name belongs to it** (rule 1): "regulatory T (Treg) cells".
+5. **The head decides the type** (rule 2): a cell type followed by a process noun is a Mechanism ("B cell
+   depletion", "T-cell activation", "oligodendrocyte maturation"); by "therapy" or "product" an intervention, a
+   Compound ("EBV-specific T cell therapy"); by "transplantation" a procedure and by "antigen" a molecule ("human
+   leukocyte antigen"), neither of them a cell type mention; nor is the target of an antibody
+   ("anti-oligodendrocyte antibodies").
+
+Spans of other types inside a widened span are dropped (the guideline's spans are flat): "CD20" in
+"CD20-expressing B cells" is part of the cell type's name, not a Gene mention of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.doc_text import doc_text
+from nlp.merge import EntitySpan
+
+#: One marker token: "CD4+", "CD25-", "Foxp3(+)", "CD3+CD20+", "CD45RA+CD25-Foxp3-CCR7+", "O4+", "Iba1+".
+_MARKER = r"(?:[A-Za-z][\w.-]*?(?:\+|\(\+\)|-(?=[A-Za-z]|$))){1,8}"
+#: A hyphenated participle that defines a subset: "CD20-expressing", "EBV-infected", "myelin-specific".
+_PARTICIPLE = (
+    r"[\w+./()-]+-(?:expressing|overexpressing|producing|secreting|infected|specific|reactive|derived|homing"
+    r"|colonizing|positive|negative|primed|activated|depleted|resident|infiltrating|associated)"
+)
+_STATE = (
+    r"memory|regulatory|na[iï]ve|autoreactive|reactive|activated|resting|effector|cytotoxic|helper|mature"
+    r"|immature|innate|adaptive|myelinating|senescent|transitional|plasmacytoid|myeloid|lymphoid|follicular"
+    r"|conventional|unconventional"
+)
+_PLACE = (
+    r"brain|cortical|corneal|peripheral|spinal|CNS|meningeal|perivascular|hippocampal|cerebellar|cerebral"
+    r"|intrathecal|circulating|blood|lesional|endothelial|epithelial|alveolar|bronchial|intestinal|gut"
+    r"|splenic|thymic|retinal|cord"
+)
+_MODIFIER = re.compile(rf"(?:{_MARKER}|{_PARTICIPLE}|(?:{_STATE}|{_PLACE})\b)$", re.I)
+#: The word before "and"/"or" in an elliptical coordination: a marker, a short cell code (T, B, NK, Th17) or a
+#: modifier of the kinds above.
+_MARKER_WORD = re.compile(rf"{_MARKER}$")
+_CONJUNCT = re.compile(rf"(?:{_MARKER}|(?-i:[A-Z][A-Za-z0-9]{{0,4}})|{_PARTICIPLE}|(?:{_STATE}|{_PLACE})\b)$", re.I)
+_COUNT = re.compile(r"\s+(?:counts?|numbers?|frequenc(?:y|ies)|percentages?|subsets?|subpopulations?)$", re.I)
+_PROCESS = re.compile(
+    r"^[\s-]+(?:activation|depletion|infiltration|maturation|differentiation|proliferation|polari[sz]ation"
+    r"|migration|responses?|function|pathogenicity|repopulation|reconstitution|trafficking|priming|apoptosis"
+    r"|death|dysfunction|recruitment|expansion|generation|loss|survival|degeneration|damage|injury|activity"
+    r"|(?:[\w-]+-)?mediated \w+)\b",
+    re.I,
+)
+_INTERVENTION = re.compile(r"^[\s-]+(?:(?:depletion|transfer)\s+)?(?:therapy|therapies|products?)\b", re.I)
+_NOT_A_CELL = re.compile(r"^[\s-]+(?:transplant(?:ation)?s?|antigens?)\b", re.I)
+#: "anti-oligodendrocyte antibodies", "anti-CD20": an antibody against the cells, not a mention of them.
+_ANTI = re.compile(r"\banti-$", re.I)
+#: An abbreviation inside the name (guideline rule 1): "T helper 2 (TH2) cells", "natural killer (NK) cells".
+_INNER_ABBREVIATION = re.compile(r"^\s?\([^()\s]{1,12}\)\s?(?:cells?|lymphocytes?)\b", re.I)
+_SEPARATOR = re.compile(r"[ \t]+$")
+_CONJUNCTION = re.compile(r"[ \t]+(?:and|or|and/or)[ \t]+$|/[ \t]*$")
+
+
+def _word_before(text: str, end: int) -> tuple[int, str]:
+    """The whitespace-delimited word ending at ``end`` and its start (empty at the start of a line)."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while start < end and text[start] in "([{\"'":
+        start += 1
+    return start, text[start:end]
+
+
+def _extend_left(text: str, start: int, floor: int) -> int:
+    """Rules 1 and 2: the new start of a cell-type span that begins at ``start`` (never before ``floor``)."""
+    while True:
+        glued_start, glued = _word_before(text, start)
+        if glued and glued_start >= floor and _MARKER_WORD.match(glued):
+            start = glued_start  # "CD161+CCR6+" glued to "CD8+T cells"
+        gap = _SEPARATOR.search(text, floor, start)
+        if gap is None:
+            pass
+        elif (word := _word_before(text, gap.start()))[1] and _MODIFIER.match(word[1]) and word[0] >= floor:
+            start = word[0]
+            continue
+        conjunction = _CONJUNCTION.search(text, floor, start)
+        if conjunction is not None:
+            word_start, word = _word_before(text, conjunction.start())
+            if word and word_start >= floor and _CONJUNCT.match(word):
+                start = word_start
+                continue
+        return start
+
+
+def _floor(spans: list[EntitySpan], index: int, text: str) -> int:
+    """How far left a span may grow: not past the sentence start, nor over a span that names no cell or molecule.
+
+    Genes and cell types to the left can be part of the name ("CD20-expressing", "Th1 and Th17 cells"); a
+    disease, compound, mechanism or biomarker cannot ("MS and B cells" stays "B cells").
+    """
+    span = spans[index]
+    sentence = max(text.rfind(". ", 0, span.start), text.rfind("\n", 0, span.start), text.rfind("; ", 0, span.start))
+    floor = sentence + 2 if sentence >= 0 else 0
+    for other in spans[:index]:
+        if other.end <= span.start and other.type not in ("Gene", "CellType"):
+            floor = max(floor, other.end)
+    return floor
+
+
+def shape_cell_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
+    """Apply rules 1–5 to the CellType spans among ``spans``; returns the new non-overlapping list, sorted."""
+    spans = sorted(spans, key=lambda s: (s.start, s.end))
+    shaped: list[EntitySpan] = []
+    for index, span in enumerate(spans):
+        if span.type != "CellType":
+            shaped.append(span)
+            continue
+        after = text[span.end : span.end + 60]
+        if _NOT_A_CELL.match(after) or _ANTI.search(text, max(0, span.start - 5), span.start):
+            continue
+        if inner := _INNER_ABBREVIATION.match(after):
+            span = replace(span, end=span.end + inner.end(), text=text[span.start : span.end + inner.end()])
+            after = text[span.end : span.end + 60]
+        start = _extend_left(text, span.start, _floor(spans, index, text))
+        end = span.end
+        kind = span.type
+        if count := _COUNT.search(text, start, end):
+            end = count.start()
+        elif intervention := _INTERVENTION.match(after):
+            end, kind = span.end + intervention.end(), "Compound"
+        elif process := _PROCESS.match(after):
+            end, kind = span.end + process.end(), "Mechanism"
+        if (start, end, kind) == (span.start, span.end, span.type):
+            shaped.append(span)
+            continue
+        concept = (span.concept_id, span.concept_name) if kind == "CellType" else ("", "")
+        shaped.append(
+            replace(
+                span,
+                start=start,
+                end=end,
+                text=text[start:end],
+                type=kind,
+                concept_id=concept[0],
+                concept_name=concept[1],
+            )
+        )
+    return _flatten(shaped)
+
+
+def _flatten(spans: list[EntitySpan]) -> list[EntitySpan]:
+    """Drop spans inside a widened one; where two still overlap, the longer stays."""
+    kept: list[EntitySpan] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if not any(k.overlaps(span) for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: (s.start, s.end))
+
+
+class CellSpanComponent:
+    """spaCy component, after the abbreviations: shapes the CellType spans of ``doc._.entities``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.entities = shape_cell_spans(doc_text(doc), doc._.entities or [])
+        return doc
+
+
+@Language.factory("gapmap_cell_spans")
+def make_cell_span_component(nlp: Language, name: str) -> CellSpanComponent:
+    return CellSpanComponent()
