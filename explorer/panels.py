@@ -42,17 +42,25 @@ def _badges(row: Any) -> list[tuple[str, str]]:
     return [(label, evidence.BADGE_LABELS[label][1]) for label in evidence.badge(row._asdict())]
 
 
+def _pyramid_and_page(
+    every: pd.DataFrame, title: str, table_name: str, key: str, subject: str
+) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+    """Draw the evidence pyramid of ``every`` paper and the evidence-level filter; returns the papers under the
+    filter, the pager's offset and the page shown (the pager restarts when the subject or the filter changes)."""
+    pyramid = evidence.pyramid_figure(evidence.pyramid_of(every), f"Evidence pyramid: {plain(title)}")
+    ui.figure(f"{table_name}_pyramid", pyramid, key=f"{key}_pyramid")
+    levels = evidence.level_filter(f"{key}_level")
+    chosen = at_levels(every, levels)
+    offset = ui.pager(len(chosen), PER_PAGE, key=f"{key}_page_{subject}_{'_'.join(levels)}")
+    return chosen, offset, chosen.iloc[offset : offset + PER_PAGE]
+
+
 def entity_papers(entity_id: str, name: str, key: str, table_name: str = "node_papers") -> None:
     """An entity's evidence pyramid, then every paper mentioning it under the chosen evidence filter, newest first,
     a page at a time, each with its evidence badge and the sentence that mentions it, its names highlighted."""
     every = data.rows("entity_publications_by_level", id=entity_id, limit=evidence.ALL)
-    pyramid = evidence.pyramid_figure(evidence.pyramid_of(every), f"Evidence pyramid: {plain(name)}")
-    ui.figure(f"{table_name}_pyramid", pyramid, key=f"{key}_pyramid")
-    levels = evidence.level_filter(f"{key}_level")
-    chosen = at_levels(every, levels)
+    chosen, offset, page = _pyramid_and_page(every, name, table_name, key, entity_id)
     total = len(chosen)
-    offset = ui.pager(total, PER_PAGE, key=f"{key}_page_{entity_id}_{'_'.join(levels)}")
-    page = chosen.iloc[offset : offset + PER_PAGE]
     st.caption(
         f"{papers(total)}, newest first — {offset + 1}–{offset + len(page)} shown; each with the sentence that "
         "mentions the entity, its names highlighted."
@@ -78,13 +86,8 @@ def pair_papers(a: str, b: str, key: str, table_name: str, title: str) -> None:
     (same-sentence evidence first), a page at a time, with its badge, the sentence backing each side in full and
     both entities' names highlighted."""
     every = data.rows("pair_publications_by_level", a=a, b=b, limit=evidence.ALL)
-    pyramid = evidence.pyramid_figure(evidence.pyramid_of(every), f"Evidence pyramid: {plain(title)}")
-    ui.figure(f"{table_name}_pyramid", pyramid, key=f"{key}_pyramid")
-    levels = evidence.level_filter(f"{key}_level")
-    chosen = at_levels(every, levels)
+    chosen, offset, page = _pyramid_and_page(every, title, table_name, key, f"{a}_{b}")
     total = len(chosen)
-    offset = ui.pager(total, PER_PAGE, key=f"{key}_page_{a}_{b}_{'_'.join(levels)}")
-    page = chosen.iloc[offset : offset + PER_PAGE]
     st.caption(
         f"{papers(total)} {'mentions' if total == 1 else 'mention'} both under this filter — "
         f"{offset + 1}–{offset + len(page)} shown, same-sentence evidence first."
