@@ -27,7 +27,7 @@ test: install
 
 # The fuzz suites also run in `make test` with small budgets (parsers: the "quick" Hypothesis profile).
 fuzz: install
-	HYPOTHESIS_PROFILE=fuzz GAPMAP_FUZZ_EXAMPLES=5000 $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz_*.py tests/test_query_fuzz.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz_*.py tests/test_query_fuzz.py
 
 lint: install
 	$(BIN)/ruff check .

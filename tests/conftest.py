@@ -39,7 +39,11 @@ _FUZZ = {
 }
 hypothesis_settings.register_profile("quick", max_examples=40, **_FUZZ)
 hypothesis_settings.register_profile("fuzz", max_examples=2500, **_FUZZ)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+FUZZ_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "quick")
+hypothesis_settings.load_profile(FUZZ_PROFILE)
+#: Calls of the named-query fuzz under each profile: a call is a query on a small graph (≈ 20 ms), not a file
+#: built and ingested, so the same profile buys more of them.
+QUERY_FUZZ_CALLS = {"quick": 500, "fuzz": 5000}[FUZZ_PROFILE]
 
 
 def need(condition: bool, reason: str) -> None:

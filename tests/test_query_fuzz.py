@@ -12,12 +12,12 @@ DataFrames), the hostile payloads and Cypher injection attempts, under
 the declared names and under made-up ones.  Strings are how the CLI passes them (``--param name=value``), so
 they reach the same coercion.
 
-Budget: ``GAPMAP_FUZZ_EXAMPLES`` calls (500 by default, about 10 s; ``make fuzz`` runs 5,000).
+Budget: the Hypothesis profile's (``HYPOTHESIS_PROFILE``, tests/conftest.py): 500 calls under "quick" (about 10 s),
+5,000 under "fuzz" (``make fuzz``).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import QUERY_FUZZ_CALLS
 from hostile_corpus import PAYLOADS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -34,7 +35,6 @@ from core.workspace import Workspace
 from graph import open_store, queries
 from graph.cypher_store import CypherStore
 
-EXAMPLES = int(os.environ.get("GAPMAP_FUZZ_EXAMPLES", "500"))
 INJECTIONS = [
     "' OR 1=1 //",
     '"}) MATCH (n) DETACH DELETE n //',
@@ -110,7 +110,7 @@ def test_named_queries_take_any_parameter_values(store: CypherStore, capsys: pyt
     outcomes = {"rows": 0, "refused": 0}
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=QUERY_FUZZ_CALLS,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
