@@ -39,8 +39,8 @@ from core.settings import settings
 from ingest.records import Article
 from nlp import abbreviation_detector as _detector  # noqa: F401 - registers "gapmap_abbreviation_detector"
 from nlp import abbreviations as _abbreviations  # noqa: F401 - registers "gapmap_abbreviations"
-from nlp import cell_spans as _cell_spans  # noqa: F401 - registers "gapmap_cell_spans"
 from nlp import linker as _linker  # noqa: F401 - registers "gapmap_linker"
+from nlp import span_rules as _span_rules  # noqa: F401 - registers "gapmap_span_rules"
 from nlp.context_classifier import ContextClassifier
 from nlp.doc_text import doc_text, with_text
 from nlp.gazetteer import Gazetteer, lexicon_fingerprint, shared_gazetteer
@@ -92,7 +92,7 @@ def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None)
     nlp.add_pipe("gapmap_merge")
     nlp.add_pipe("gapmap_linker", config={"cache_dir": str(cache_dir) if has_model and cache_dir else ""})
     nlp.add_pipe("gapmap_abbreviations")
-    nlp.add_pipe("gapmap_cell_spans")
+    nlp.add_pipe("gapmap_span_rules")
     nlp.add_pipe("gapmap_marker_roles")
     return nlp
 

@@ -1,4 +1,4 @@
-"""Cell-type spans follow the annotation guideline's span rules: on its own examples, and on the MS tune documents."""
+"""Spans follow the annotation guideline's span rules: on its own examples, and on the MS tune documents."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from conftest import need
 
-from nlp.cell_spans import shape_cell_spans
 from nlp.devsets import build as devset
 from nlp.evaluate import evaluate
 from nlp.merge import EntitySpan, merge_spans
 from nlp.ner_model import MODEL_DIR
 from nlp.pipeline import load_pipeline
 from nlp.pubtator import read_pubtator
+from nlp.span_rules import shape_cell_spans
 
 
 def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -51,6 +51,8 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
             [("regulatory T", "CellType"), ("Treg", "CellType")],
             [("regulatory T (Treg) cells", "CellType")],
         ),
+        ("via PD-1 signaling in", [("PD-1", "Gene")], [("PD-1 signaling", "Mechanism")]),
+        ("through the mTOR pathway,", [("mTOR", "Gene")], [("mTOR pathway", "Mechanism")]),
         # not cell mentions: a procedure, a molecule, an antibody's target
         ("after hematopoietic stem cell transplantation", [("hematopoietic stem cell", "CellType")], []),
         ("human leukocyte antigen DRB1", [("leukocyte", "CellType")], []),
@@ -98,7 +100,7 @@ def test_full_pipeline_cell_types_on_the_ms_tune_documents(shared: Path, tmp_pat
     docs = list(read_pubtator(corpus))
     pipeline = load_pipeline(MODEL_DIR)
     with_rules = evaluate(docs, pipeline.annotate_texts).to_json()["by_type"]["CellType"]["f1"]
-    pipeline.nlp.remove_pipe("gapmap_cell_spans")
+    pipeline.nlp.remove_pipe("gapmap_span_rules")
     without = evaluate(docs, pipeline.annotate_texts).to_json()["by_type"]["CellType"]["f1"]
     assert with_rules >= 0.70
     assert with_rules >= without + 0.03

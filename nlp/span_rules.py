@@ -1,7 +1,8 @@
-"""Cell-type spans shaped by the annotation guideline's span rules (``../shared/annotation/ms_entities.md``).
+"""Spans shaped by the annotation guideline's span rules (``../shared/annotation/ms_entities.md``).
 
 The model and the lexicons often find only a cell type's head ("T cells"), while the guideline marks the longest
-meaningful span and lets its head decide the type. Five rules, applied to the merged entities of one text:
+meaningful span and lets its head decide the type. Six rules, applied to the merged entities of one text
+(1–5 for cell types):
 
 1. **Subset-defining modifiers stay** (guideline, CellType): markers ("CD3+CD20+", "Eomes+", "CD25-"),
    participles that define a subset ("CD20-expressing", "EBV-infected", "myelin-specific", "iPSC-derived"),
@@ -17,6 +18,9 @@ meaningful span and lets its head decide the type. Five rules, applied to the me
    Compound ("EBV-specific T cell therapy"); by "transplantation" a procedure and by "antigen" a molecule ("human
    leukocyte antigen"), neither of them a cell type mention; nor is the target of an antibody
    ("anti-oligodendrocyte antibodies").
+
+6. **A molecule named as the subject of a process is a Mechanism** (rule 2): "PD-1 signaling", "mTOR
+   pathway", "TNF-TNFR1 signaling blockade".
 
 Spans of other types inside a widened span are dropped (the guideline's spans are flat): "CD20" in
 "CD20-expressing B cells" is part of the cell type's name, not a Gene mention of its own.
@@ -69,6 +73,11 @@ _NOT_A_CELL = re.compile(r"^[\s-]+(?:transplant(?:ation)?s?|antigens?)\b", re.I)
 _ANTI = re.compile(r"\banti-$", re.I)
 #: An abbreviation inside the name (guideline rule 1): "T helper 2 (TH2) cells", "natural killer (NK) cells".
 _INNER_ABBREVIATION = re.compile(r"^\s?\([^()\s]{1,12}\)\s?(?:cells?|lymphocytes?)\b", re.I)
+#: A molecule named as the subject of a process: "PD-1 signaling", "IL-17A signalling", "mTOR pathway",
+#: "TNF-TNFR1 signaling blockade" are Mechanisms (rule 2: the head decides).
+_SIGNALLING = re.compile(
+    r"[\s-]+(?:signal(?:l)?ing|pathways?|cascades?|axis)(?:\s+(?:pathways?|blockade|inhibition|activation))?\b", re.I
+)
 _SEPARATOR = re.compile(r"[ \t]+$")
 _CONJUNCTION = re.compile(r"[ \t]+(?:and|or|and/or)[ \t]+$|/[ \t]*$")
 
@@ -124,6 +133,12 @@ def shape_cell_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
     spans = sorted(spans, key=lambda s: (s.start, s.end))
     shaped: list[EntitySpan] = []
     for index, span in enumerate(spans):
+        if span.type in ("Gene", "Compound") and (signal := _SIGNALLING.match(text, span.end)):
+            end = signal.end()
+            shaped.append(
+                replace(span, end=end, text=text[span.start : end], type="Mechanism", concept_id="", concept_name="")
+            )
+            continue
         if span.type != "CellType":
             shaped.append(span)
             continue
@@ -177,6 +192,6 @@ class CellSpanComponent:
         return doc
 
 
-@Language.factory("gapmap_cell_spans")
+@Language.factory("gapmap_span_rules")
 def make_cell_span_component(nlp: Language, name: str) -> CellSpanComponent:
     return CellSpanComponent()
