@@ -104,9 +104,21 @@ def _model_wins(model: EntitySpan, gazetteer: EntitySpan, model_types: frozenset
     return not same
 
 
-def _fills_in(gazetteer: EntitySpan, trusted: frozenset[str]) -> bool:
+def _fills_in(gazetteer: EntitySpan, trusted: frozenset[str], model_types: frozenset[str]) -> bool:
     """Rule 3 for a gazetteer span that overlaps no model span."""
-    return gazetteer.type not in trusted or gazetteer.lexicon == "curated"
+    if gazetteer.lexicon == "curated":
+        return True
+    if gazetteer.type in trusted:
+        return False
+    return gazetteer.type not in model_types or gazetteer.type != "Compound" or not _common_word_alias(gazetteer)
+
+
+def _common_word_alias(gazetteer: EntitySpan) -> bool:
+    """Rule 3b: one lower-case word that is only an alias of its compound ("retinal" for Retinaldehyde): such
+    aliases are ordinary words far more often than names, so they stand only where the model, which reads the
+    context, tagged them too. The concept's own name, singular or plural ("glucocorticoid"), is no alias."""
+    text, name = gazetteer.text, gazetteer.concept_name.lower()
+    return text.islower() and text.isalpha() and text not in (name, name.removesuffix("s"))
 
 
 def _with_head_concept(model: EntitySpan, rivals: list[EntitySpan]) -> EntitySpan:
@@ -144,7 +156,7 @@ def merge_spans(
             dropped_gazetteer.update(rivals)
             kept_model.append(_with_head_concept(m, [gazetteer[i] for i in rivals]))
     kept = [
-        g for i, g in enumerate(gazetteer) if i not in dropped_gazetteer and (i in overlapped or _fills_in(g, trusted))
+        g for i, g in enumerate(gazetteer) if i not in dropped_gazetteer and (i in overlapped or _fills_in(g, trusted, model_types))
     ]
     return sorted(kept + kept_model, key=lambda s: (s.start, s.end))
 
