@@ -18,7 +18,8 @@ from typing import Any
 from ingest.names import clean, name_key, parse_affiliation
 from ingest.records import Article, Author, Award, FundingLink, MeshHeading, Programme
 from nlp.lexicons.mesh import descriptor_by_name
-from nlp.records import ENTITY_TYPES, Concept, Mention
+from nlp.records import ENTITY_TYPES, Concept, Mention, Relation
+from nlp.relations import relation_verb
 
 Row = dict[str, Any]
 
@@ -47,6 +48,7 @@ class PublicationRows:
     sentence_entities: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> concept ids
     affiliations: list[tuple[str, str]] = field(default_factory=list)  # (author id, institution key)
     references: list[str] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)  # typed relations between its entities
     load_key: str = ""
 
     def node(self, label: str, row: Row) -> None:
@@ -95,8 +97,12 @@ def publication_rows(
     links: Iterable[FundingLink],
     concepts: dict[str, Concept],
     award_ids: set[str],
+    relations: Iterable[Relation] = (),
 ) -> PublicationRows:
-    """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends)."""
+    """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends).
+
+    Each relation becomes a ``STATES`` relationship from the publication to its subject entity; a relation whose
+    ends are not both mentioned (so not both Entity nodes of this publication) is left out."""
     funding = sorted({(lk.award_id, lk.provenance) for lk in links if lk.award_id in award_ids})
     out = PublicationRows(article.pmid, article.year, bool(funding))
     journal_id = name_key(article.journal or article.journal_abbrev)
@@ -159,6 +165,22 @@ def publication_rows(
             sentence_index=best.sentence_index,
         )
         out.entities.append(concept_id)
+    for rel in sorted(relations, key=lambda r: (r.subject, r.object, r.type)):
+        if rel.subject in by_concept and rel.object in by_concept and rel.subject != rel.object:
+            out.relations.append(rel)
+            out.rel(
+                "STATES",
+                article.pmid,
+                rel.subject,
+                object=rel.object,
+                type=rel.type,
+                verb=relation_verb(rel.type, rel.directed, rel.subject_type, rel.object_type),
+                directed=rel.directed,
+                novel=rel.novel,
+                score=rel.score,
+                sentence=clean(rel.sentence),
+                sentence_index=rel.sentence_index,
+            )
     for award_id, provenance in funding:
         out.rel("FUNDED_BY", article.pmid, award_id, provenance=provenance)
     out.references = sorted(set(article.references) - {article.pmid})

@@ -13,6 +13,7 @@ model (if present)                ``nlp/model``: biomedical tokenizer, dictionar
 ``gapmap_linker``                 surviving model spans normalised to MeSH / DOID / HGNC (:mod:`nlp.linker`)
 ``gapmap_abbreviations``          short forms take their long form's concept (:mod:`nlp.abbreviations`)
 ``gapmap_marker_roles``           measured genes and proteins become fluid Biomarkers (:mod:`nlp.merge`)
+``gapmap_relations``              typed relations between the final entities (:mod:`nlp.relations`)
 ================================  ==================================================================
 
 Then the record's own MeSH headings and chemicals are added (:mod:`nlp.record_terms`).  Without a trained
@@ -25,7 +26,7 @@ import bisect
 import hashlib
 import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -42,11 +43,12 @@ from nlp import abbreviations as _abbreviations  # noqa: F401 - registers "gapma
 from nlp import linker as _linker  # noqa: F401 - registers "gapmap_linker"
 from nlp.doc_text import doc_text, with_text
 from nlp.gazetteer import Gazetteer, lexicon_fingerprint, shared_gazetteer
-from nlp.lexicons.curated import slug
-from nlp.merge import EntitySpan
 from nlp.ner_model import MODEL_DIR, PredictedSpan, open_model, with_tokenizer_cache
 from nlp.record_terms import mentions_from_record
-from nlp.records import Concept, Mention, document_text
+from nlp.records import Concept, Mention, Relation, document_text
+from nlp.relation_component import relation_doc  # also registers "gapmap_relations"
+from nlp.relations import MODEL_DIR as RELATION_MODEL_DIR
+from nlp.relations import PredictedRelation, RelationDoc
 
 # scispaCy's abbreviation detector runs an empty matcher on abstracts without abbreviations, warning each time.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
@@ -72,10 +74,13 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None) -> Language:
+def build_nlp(
+    model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None, relation_dir: Path | None = RELATION_MODEL_DIR
+) -> Language:
     """The spaCy pipeline: the trained model's when ``model_dir`` holds one, else blank English.
 
     The linker's index is cached in ``cache_dir``, else in the settings' cache folder (``GAPMAP_CACHE``).
+    Relations are extracted when ``relation_dir`` holds a relation model (None: no relations).
     """
     cache_dir = cache_dir or settings().cache
     has_model = model_dir is not None and (model_dir / "config.cfg").is_file()
@@ -90,10 +95,12 @@ def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None)
     nlp.add_pipe("gapmap_linker", config={"cache_dir": str(cache_dir) if has_model and cache_dir else ""})
     nlp.add_pipe("gapmap_abbreviations")
     nlp.add_pipe("gapmap_marker_roles")
+    if relation_dir is not None and (relation_dir / "model.json").is_file():
+        nlp.add_pipe("gapmap_relations", config={"model_dir": str(relation_dir)})
     return nlp
 
 
-def pipeline_version(model_dir: Path | None = MODEL_DIR) -> str:
+def pipeline_version(model_dir: Path | None = MODEL_DIR, relation_dir: Path | None = RELATION_MODEL_DIR) -> str:
     """Hash of the lexicons, the model files and every project module and data file this stage reads.
 
     A change to any of them re-annotates every article. The modules are found by following this module's
@@ -102,8 +109,9 @@ def pipeline_version(model_dir: Path | None = MODEL_DIR) -> str:
     """
     digest = hashlib.sha1(lexicon_fingerprint().encode())
     files = [*module_files(__name__), *package_data_files(Path(__file__).parent)]
-    if model_dir is not None and model_dir.is_dir():
-        files += sorted(p for p in model_dir.rglob("*") if p.is_file())
+    for folder in (model_dir, relation_dir):
+        if folder is not None and folder.is_dir():
+            files += sorted(p for p in folder.rglob("*") if p.is_file())
     digest.update(content_digest(files).encode())
     return digest.hexdigest()[:16]
 
@@ -132,11 +140,12 @@ class _Layout:
 
 @dataclass
 class Annotated:
-    """One article's mentions, or the error that stopped its annotation."""
+    """One article's mentions and relations, or the error that stopped its annotation."""
 
     article: Article
     mentions: list[Mention]
     error: str = ""
+    relations: list[Relation] = field(default_factory=list)
 
 
 class Pipeline:
@@ -149,7 +158,11 @@ class Pipeline:
         self.batch_size = batch_size
 
     def annotate(self, article: Article) -> list[Mention]:
-        return self._mentions(article, self.nlp(self._doc(document_text(article))))
+        return self.annotate_one(article).mentions
+
+    def annotate_one(self, article: Article) -> Annotated:
+        """One article's mentions and relations."""
+        return self._annotated(article, self.nlp(self._doc(document_text(article))))
 
     def annotate_many(self, articles: Iterable[Article]) -> Iterator[Annotated]:
         """Batched ``nlp.pipe``; an article that breaks its batch is retried alone and reported with its error."""
@@ -164,11 +177,11 @@ class Pipeline:
     def _batch(self, articles: list[Article]) -> Iterator[Annotated]:
         try:
             docs = list(self.nlp.pipe(self._doc(document_text(a)) for a in articles))
-            yield from (Annotated(a, self._mentions(a, d)) for a, d in zip(articles, docs, strict=True))
+            yield from (self._annotated(a, d) for a, d in zip(articles, docs, strict=True))
         except Exception:  # one bad text must not cost the batch: redo it one by one, so only the culprit fails
             for article in articles:
                 try:
-                    yield Annotated(article, self.annotate(article))
+                    yield self.annotate_one(article)
                 except Exception as exc:  # noqa: BLE001 - reported with the PMID, the run goes on
                     yield Annotated(article, [], f"{type(exc).__name__}: {exc}")
 
@@ -176,6 +189,13 @@ class Pipeline:
         """Entity spans of plain texts (offsets into each text), for ``gapmap nlp eval``."""
         for doc in self.nlp.pipe((self._doc(t) for t in texts), batch_size=self.batch_size):
             yield [PredictedSpan(s.start, s.end, s.type, s.concept_id) for s in doc._.entities]
+
+    def relation_docs(self, texts: Iterable[str]) -> Iterator[RelationDoc]:
+        """The relation extractor's input for plain texts (entities, spaCy's sentences), for
+        ``gapmap nlp eval-relations``: the pipeline up to its relation step."""
+        disabled = [name for name in ("gapmap_relations",) if name in self.nlp.pipe_names]
+        for doc in self.nlp.pipe((self._doc(t) for t in texts), batch_size=self.batch_size, disable=disabled):
+            yield relation_doc(doc)
 
     def _doc(self, text: str) -> Doc:
         """The tokenized text, which keeps its string for the components (:func:`nlp.doc_text.doc_text`)."""
@@ -191,16 +211,19 @@ class Pipeline:
                 )
         return list(out.values())
 
-    def _mentions(self, article: Article, doc: Doc) -> list[Mention]:
-        layout = _Layout.of(article)
-        sentences = [(s.start_char, s.end_char) for s in doc.sents]
-        sentence_starts = [start for start, _ in sentences]
+    def _annotated(self, article: Article, doc: Doc) -> Annotated:
         text = doc_text(doc)
-        sentence_texts = [text[start:end].strip() for start, end in sentences]
+        sentence_texts = [text[s.start_char : s.end_char].strip() for s in doc.sents]
+        relations = [_relation(article.pmid, r, sentence_texts) for r in doc._.relations or []]
+        return Annotated(article, self._mentions(article, doc, sentence_texts), relations=relations)
+
+    def _mentions(self, article: Article, doc: Doc, sentence_texts: list[str]) -> list[Mention]:
+        layout = _Layout.of(article)
+        sentence_starts = [s.start_char for s in doc.sents]
         mentions = []
         for span in doc._.entities:
             index = max(bisect.bisect_right(sentence_starts, span.start) - 1, 0)
-            concept_id, name = _concept_of(span)
+            concept_id, name = span.concept()
             mentions.append(
                 Mention(
                     article.pmid,
@@ -226,14 +249,28 @@ class Pipeline:
         return mentions
 
 
-def _concept_of(span: EntitySpan) -> tuple[str, str]:
-    """A linked span's concept, else a ``GAPMAP:<slug>`` concept named by the text (same text, same concept)."""
-    if span.concept_id:
-        return span.concept_id, span.concept_name
-    return f"GAPMAP:{slug(span.text)}", span.text
+def _relation(pmid: str, predicted: PredictedRelation, sentence_texts: list[str]) -> Relation:
+    best = predicted.sentences[0] if predicted.sentences else -1
+    return Relation(
+        pmid,
+        predicted.subject,
+        predicted.object,
+        predicted.type,
+        predicted.directed,
+        predicted.novel,
+        predicted.score,
+        best,
+        sentence_texts[best] if 0 <= best < len(sentence_texts) else "",
+        list(predicted.sentences),
+        predicted.subject_type,
+        predicted.object_type,
+    )
 
 
-def load_pipeline(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None) -> Pipeline:
-    """Compile the gazetteer (≈15 s), load the model if there is one, and the linker with it."""
-    nlp = build_nlp(model_dir, cache_dir)
-    return Pipeline(nlp, shared_gazetteer(), pipeline_version(model_dir))
+def load_pipeline(
+    model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None, relation_dir: Path | None = RELATION_MODEL_DIR
+) -> Pipeline:
+    """Compile the gazetteer (≈15 s), load the model if there is one, the linker with it, and the relation
+    model (``relation_dir`` None: a pipeline without relations, for comparison)."""
+    nlp = build_nlp(model_dir, cache_dir, relation_dir)
+    return Pipeline(nlp, shared_gazetteer(), pipeline_version(model_dir, relation_dir))

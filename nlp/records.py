@@ -72,3 +72,30 @@ class Mention:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Relation:
+    """One typed relation between two concepts of an article, with the sentence that states it.
+
+    ``type`` is BioRED's (Association, Positive_Correlation, …; :data:`nlp.relations.RELATION_TYPES`). When
+    ``directed``, ``subject`` acts on ``object`` ("subject decreases object"); otherwise the pair is symmetric and
+    stored in a fixed order.  ``novel``: the paper's own finding rather than background (BioRED's flag).
+    ``sentence`` is the best evidence sentence; ``evidence`` every sentence index that names both.
+    """
+
+    pmid: str
+    subject: str  # concept id
+    object: str
+    type: str
+    directed: bool
+    novel: bool
+    score: float
+    sentence_index: int
+    sentence: str
+    evidence: list[int] = field(default_factory=list)
+    subject_type: str = ""  # gapmap entity types of the two concepts
+    object_type: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -127,3 +127,87 @@ def _annotator(model_dir: Path, model_only: bool) -> Annotator:
     from nlp.pipeline import load_pipeline
 
     return load_pipeline(model_dir).annotate_texts
+
+
+@app.command("train-relations")
+def train_relations_command(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Where to write the relation model (default: nlp/relation_model)."),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="Shared data folder with the corpora (default $GAPMAP_SHARED_DATA or ../shared/data)."
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Read at most N documents per training corpus (smoke runs).")
+    ] = None,
+) -> None:
+    """Train the relation extractor on BioRED train and BC5CDR train (their dev splits held out)."""
+    from nlp.relations import MODEL_DIR
+    from nlp.training.relations import train_relations
+    from nlp.training.train import default_data_dir
+
+    data_dir = data or default_data_dir()
+    if not data_dir.is_dir():
+        raise GapmapError(f"{data_dir}: shared data folder not found", "pass --data or set GAPMAP_SHARED_DATA")
+    report = train_relations(data_dir, output or MODEL_DIR, limit=limit)
+    console.print(
+        f"[green]trained[/] on {report.biored_docs} BioRED and {report.cdr_docs} BC5CDR abstracts"
+        f" ({report.dropped_held_out} held-out PMIDs dropped), {report.features} features,"
+        f" thresholds {report.thresholds}, in {report.seconds:.0f} s; model in {report.output}",
+        highlight=False,
+    )
+
+
+@app.command("eval-relations")
+def eval_relations_command(
+    corpus: Annotated[Path, typer.Option("--corpus", help="PubTator file (plain or .gz) with gold relations.")],
+    gold_entities: Annotated[
+        bool,
+        typer.Option("--gold-entities", help="Give the extractor the corpus's own entities (else gapmap's NER)."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Evaluate the first N documents.")] = None,
+    relation_model: Annotated[
+        Path | None, typer.Option("--relation-model", help="Relation model folder (default: nlp/relation_model).")
+    ] = None,
+) -> None:
+    """Document-level relation precision / recall / F1 over concept-id pairs (BioRED or BC5CDR CID).
+
+    ``pair`` ignores the type, ``pair_type`` needs it, ``novelty`` also needs BioRED's novelty flag.  Without
+    ``--gold-entities`` gapmap's own NER and normalisation run end to end and ids are mapped to MeSH / NCBI Gene.
+    """
+    from nlp.pubtator import read_pubtator
+    from nlp.relation_eval import evaluate_relations, is_cdr
+    from nlp.relations import MODEL_DIR, RelationExtractor, load_relation_model
+
+    docs = list(islice(read_pubtator(corpus), limit))
+    if not docs or not any(doc.relations for doc in docs):
+        raise GapmapError(f"{corpus}: no PubTator documents with relation lines", "pass BioRED or BC5CDR")
+    extractor = RelationExtractor(load_relation_model(relation_model or MODEL_DIR), "cdr" if is_cdr(docs) else "biored")
+    pipeline = None
+    if not gold_entities:
+        from nlp.pipeline import load_pipeline
+
+        console.print("loading the NLP pipeline (compiling lexicons, about 15 s)…")
+        pipeline = load_pipeline()
+    with progress(transient=True) as bar:
+        bar.add_task(f"extracting relations from {corpus.name}", total=None)
+        report = evaluate_relations(docs, extractor, corpus=corpus.name, pipeline=pipeline)
+    result = report.to_json()
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"{corpus.name}: {len(docs)} documents, {result['mode'].replace('_', ' ')}")
+    for column in ("measure", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    rows = [("pair", result["pair"]), ("pair_type", result["pair_type"])]
+    rows += [("novelty", result["novelty"])] if "novelty" in result else []
+    rows += [(f"  {t}", s) for t, s in result["by_type"].items()]
+    for name, scores in rows:
+        table.add_row(name, f"{scores['precision']:.3f}", f"{scores['recall']:.3f}", f"{scores['f1']:.3f}")
+    console.print(table)
+    console.print(f"{result['docs_per_second']:.1f} documents/second", highlight=False)
