@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -227,7 +228,12 @@ _WORD_LIMIT = 1 << 20  # vocabulary ids stay below this, so two fit in one featu
 
 
 def _key(template: int, rp: int, value: int) -> int:
+    """A feature: its template, role pair (0 for templates shared by all pairs) and value in one integer."""
     return (((template << 5) | rp) << 42) | value
+
+
+#: ``_BASES[rp][template]`` = ``_key(template, rp, 0)``: a feature is its base plus its value.
+_BASES: list[list[int]] = [[_key(t, rp, 0) for t in range(F_TRIG_DOC + 1)] for rp in range(len(ROLE_PAIRS))]
 
 
 def _bucket(n: int, edges: Sequence[int]) -> int:
@@ -388,6 +394,7 @@ class Featurizer:
     def _pair(self, ctx: _Context, a: _Concept, b: _Concept, roles: tuple[str, str]) -> Candidate:
         """The features of one pair: ``a`` is first in role order (or mentioned first, for equal roles)."""
         rp = _RP_INDEX[roles]
+        B, B0 = _BASES[rp], _BASES[0]  # noqa: N806 - feature bases of this role pair, and the shared ones
         ids, masks = ctx.ids, ctx.masks
         nearest: dict[int, tuple[int, tuple[int, int, int], tuple[int, int, int]]] = {}  # per shared sentence
         best: tuple[int, int, tuple[int, int, int], tuple[int, int, int]] | None = None
@@ -410,58 +417,58 @@ class Featurizer:
         title_a = any(s == 0 for _, _, s in a.mentions)
         title_b = any(s == 0 for _, _, s in b.mentions)
         f = [
-            _key(F_RP, rp, 0),
-            _key(F_COSENT, rp, min(len(nearest), 3)),
-            _key(F_SDIST, rp, _bucket(sdist, (1, 2, 3, 6))),
-            _key(F_COUNT_A, rp, _bucket(len(a.mentions), (2, 3, 5, 9))),
-            _key(F_COUNT_B, rp, _bucket(len(b.mentions), (2, 3, 5, 9))),
-            _key(F_RANK_A, rp, min(ctx.rank[a.concept_id], 4)),
-            _key(F_RANK_B, rp, min(ctx.rank[b.concept_id], 4)),
-            _key(F_CONCEPTS, rp, ctx.n_concepts),
-            _key(F_ORDER, rp, a_first * 2 + (sdist == 0)),
-            _key(F_TITLE, rp, title_a * 2 + title_b),
+            B[F_RP],
+            B[F_COSENT] + (min(len(nearest), 3)),
+            B[F_SDIST] + (_bucket(sdist, (1, 2, 3, 6))),
+            B[F_COUNT_A] + (_bucket(len(a.mentions), (2, 3, 5, 9))),
+            B[F_COUNT_B] + (_bucket(len(b.mentions), (2, 3, 5, 9))),
+            B[F_RANK_A] + (min(ctx.rank[a.concept_id], 4)),
+            B[F_RANK_B] + (min(ctx.rank[b.concept_id], 4)),
+            B[F_CONCEPTS] + ctx.n_concepts,
+            B[F_ORDER] + (a_first * 2 + (sdist == 0)),
+            B[F_TITLE] + (title_a * 2 + title_b),
         ]
-        f += [_key(F_TRIG_DOC, rp, bit) for bit in range(len(TRIGGER_CLASSES)) if ctx.doc_mask >> bit & 1]
+        f += [B[F_TRIG_DOC] + bit for bit in range(len(TRIGGER_CLASSES)) if ctx.doc_mask >> bit & 1]
         for side, m in ((0, ma), (1, mb)):  # the words right next to each mention: "X-induced", "X inhibitor"
             for offset, t in ((0, m[0] - 1), (1, m[1]), (2, m[0] - 2), (3, m[1] + 1)):
                 if 0 <= t < len(ids) and ctx.token_sentence[t] == m[2]:
-                    f.append(_key(F_CONTEXT, rp, (side * 4 + offset) * _WORD_LIMIT + ids[t]))
+                    f.append(B[F_CONTEXT] + ((side * 4 + offset) * _WORD_LIMIT + ids[t]))
         directed_ab: bool | None = None
         sentence = left[2]
         if nearest:
-            f.append(_key(F_TDIST, rp, _bucket(tdist, (1, 2, 3, 5, 8, 12, 20, 30))))
+            f.append(B[F_TDIST] + (_bucket(tdist, (1, 2, 3, 5, 8, 12, 20, 30))))
             lo, hi = left[1], right[0]
             between = ids[lo:hi]
             between_mask = 0
             for m in masks[lo:hi]:
                 between_mask |= m
             others = sum(1 for t in range(lo, hi) if 0 < ids[t] <= len(ROLES) and ids[t - 1] != ids[t])
-            f.append(_key(F_OTHERS_BETWEEN, rp, min(others, 4)))
+            f.append(B[F_OTHERS_BETWEEN] + (min(others, 4)))
             window = between if len(between) <= 12 else between[:6] + between[-6:]
-            f += [_key(F_BETWEEN, 0, w) for w in window]
-            f += [_key(F_BETWEEN_RP, rp, w) for w in window]
-            f += [_key(F_BIGRAM, 0, x * _WORD_LIMIT + y) for x, y in zip(window, window[1:], strict=False)]
+            f += [B0[F_BETWEEN] + w for w in window]
+            f += [B[F_BETWEEN_RP] + w for w in window]
+            f += [B0[F_BIGRAM] + (x * _WORD_LIMIT + y) for x, y in zip(window, window[1:], strict=False)]
             if len(between) <= 3:
                 value = 0
                 for w in between:
                     value = value * _WORD_LIMIT + w
-                f.append(_key(F_SHORT, rp, value % (1 << 42)))
+                f.append(B[F_SHORT] + (value % (1 << 42)))
             directed_ab = _direction(between_mask, ctx.words[lo:hi], a_first)
             for s, (_gap, na, nb) in sorted(nearest.items())[:4]:  # every shared sentence's nearest mentions
                 lo, hi = (na[1], nb[0]) if na[0] < nb[0] else (nb[1], na[0])
                 mask = 0
                 for m in masks[lo:hi]:
                     mask |= m
-                f += [_key(F_TRIG_BETWEEN, rp, bit) for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1]
+                f += [B[F_TRIG_BETWEEN] + bit for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1]
                 f.extend(self._sentence_features(ctx, s, rp))
         else:
             for m in (left, right):
                 mask = ctx.sentence_masks[m[2]]
-                f += [_key(F_TRIG_CROSS, rp, bit) for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1]
+                f += [B[F_TRIG_CROSS] + bit for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1]
             f.extend(self._sentence_features(ctx, sentence, rp))
         n_sentences = len(ctx.sentence_ranges)
         position = 0 if sentence == 0 else 2 if sentence >= n_sentences - 2 else 1
-        f.append(_key(F_POSITION, rp, position * 2 + bool(nearest)))
+        f.append(B[F_POSITION] + (position * 2 + bool(nearest)))
         evidence = sorted(nearest, key=lambda s: (s != sentence, s))
         sentences = tuple(evidence) if evidence else tuple(sorted({left[2], right[2]}))
         return Candidate(a.concept_id, b.concept_id, roles, (a.type, b.type), f, sentences, directed_ab)
@@ -471,10 +478,11 @@ class Featurizer:
         key = (sentence, rp)
         feats = ctx.cache.get(key)
         if feats is None:
+            B, B0 = _BASES[rp], _BASES[0]  # noqa: N806
             lo, hi = ctx.sentence_ranges[sentence]
             mask = ctx.sentence_masks[sentence]
-            feats = [_key(F_SENT_WORD, 0, w) for w in set(ctx.ids[lo:hi]) if w > len(ROLES)]
-            feats += [_key(F_TRIG_SENT, rp, bit) for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1]
+            feats = [B0[F_SENT_WORD] + w for w in set(ctx.ids[lo:hi]) if w > len(ROLES)]
+            feats += [B[F_TRIG_SENT] + bit for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1]
             ctx.cache[key] = feats
         return feats
 
@@ -524,21 +532,30 @@ class RelationModel:
     heads: dict[str, Head]
     thresholds: dict[str, float] = field(default_factory=dict)  # head -> decision threshold (else argmax / 0.5)
     meta: dict[str, object] = field(default_factory=dict)
+    _keys: np.ndarray | None = field(default=None, repr=False)  # the index's keys, sorted (= column order)
 
     def featurizer(self) -> Featurizer:
         return Featurizer(self.vocabulary, {})
 
     def matrix(self, candidates: Sequence[Candidate]) -> sparse.csr_matrix:
-        """The candidates' features as a binary CSR matrix over the index (unseen features dropped)."""
-        index = self.index
-        columns: list[int] = []
-        indptr = [0]
-        for cand in candidates:
-            cols = {index[k] for k in cand.features if k in index}
-            columns.extend(cols)
-            indptr.append(len(columns))
-        data = np.ones(len(columns), dtype=np.float32)
-        return sparse.csr_matrix((data, columns, indptr), shape=(len(candidates), len(index)))
+        """The candidates' features as a binary CSR matrix over the index (unseen features dropped).
+
+        One vectorised lookup for all features of all candidates: the index's keys are sorted, so a key's column
+        is its position among them.
+        """
+        if self._keys is None or len(self._keys) != len(self.index):
+            self._keys = np.fromiter(sorted(self.index), dtype=np.int64, count=len(self.index))
+        keys = np.fromiter(chain.from_iterable(c.features for c in candidates), dtype=np.int64)
+        rows = np.repeat(np.arange(len(candidates)), [len(c.features) for c in candidates])
+        columns = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        found = self._keys[columns] == keys if len(self._keys) else np.zeros(len(keys), dtype=bool)
+        x = sparse.csr_matrix(
+            (np.ones(int(found.sum()), dtype=np.float32), (rows[found], columns[found])),
+            shape=(len(candidates), len(self.index)),
+        )
+        x.sum_duplicates()
+        x.data[:] = 1.0
+        return x
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,9 @@ On the same abstracts (the Gregory-MS PubMed set, 3,031 records), in the same pr
 * ``ner_model`` — the bare NER model (``nlp/model``: tokenizer, dictionary features, tok2vec, ner, sentencizer),
   when it exists;
 * ``full``      — the whole pipeline (``Pipeline.annotate_many``: sentences, abbreviations, gazetteer, the NER
-  model and linker when ``nlp/model`` exists, merge rules, record terms, Mention objects).
+  model and linker when ``nlp/model`` exists, merge rules, relations, record terms, Mention and Relation objects);
+* ``full_without_relations`` — the same pipeline without its relation step, side by side;
+* ``relations`` — the relation extractor alone, on the entities and sentences the pipeline found.
 
 Speed is abstracts per CPU-second of this one process (``time.process_time``), i.e. per core, so other load on
 the machine matters less than wall time would; wall time is reported too.  BLAS runs on one thread, as in each
@@ -50,6 +52,7 @@ from nlp.linker import shared_linker
 from nlp.ner_model import MODEL_DIR, load_model
 from nlp.pipeline import load_pipeline
 from nlp.records import document_text
+from nlp.relations import RelationExtractor, load_relation_model
 
 
 def _timed(run: Callable[[], object]) -> tuple[float, float]:
@@ -85,6 +88,9 @@ def main() -> None:
     model_dir = None if args.no_model else args.model
     startup["pipeline_load_s"], _ = _timed(lambda: load_pipeline(model_dir, args.cache))
     pipeline = load_pipeline(model_dir, args.cache)
+    without = load_pipeline(model_dir, args.cache, relation_dir=None)
+    relation_docs = list(without.relation_docs(texts))
+    extractor = RelationExtractor(load_relation_model())
     blank = spacy.blank("en")
     gazetteer = shared_gazetteer()
     _drain(pipeline.annotate_many(articles[:50]))  # warm-up
@@ -95,6 +101,8 @@ def main() -> None:
         "blank": lambda: _drain(blank(t) for t in texts),
         "gazetteer": lambda: _drain(gazetteer.match(t) for t in texts),
         "full": lambda: _drain(pipeline.annotate_many(articles)),
+        "full_without_relations": lambda: _drain(without.annotate_many(articles)),
+        "relations": lambda: _drain(extractor.extract_many(relation_docs[i : i + 64]) for i in range(0, n, 64)),
     }
     if model_dir is not None:
         model = load_model(model_dir)
@@ -111,7 +119,12 @@ def main() -> None:
     }
     for name, run in stages.items():
         wall, cpu = _timed(run)
-        results[name] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "abstracts_per_cpu_s": round(n / cpu, 1)}
+        results[name] = {
+            "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 2),
+            "abstracts_per_cpu_s": round(n / cpu, 1),
+            "ms_per_abstract": round(1000 * cpu / n, 3),
+        }
         print(f"{name:10s} {n / cpu:10.1f} abstracts/s per core  (cpu {cpu:.1f} s, wall {wall:.1f} s)", file=sys.stderr)
     results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     results["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, 2)
