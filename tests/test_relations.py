@@ -53,7 +53,7 @@ def test_sentences_start_with_the_title(shared: Path) -> None:
     texts = [doc.text[s:e] for s, e in spans]
     assert texts[1].startswith("The transcription factor hepatocyte") and texts[1].endswith("of the young.")
     assert texts[-1].startswith("Mutations in the coding region") and len(spans) == 10  # title + 9
-    assert all(s < e for s, e in spans) and all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))
+    assert all(s < e for s, e in spans) and all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False))
 
 
 def test_scores_are_document_level_over_unordered_id_pairs() -> None:
@@ -136,6 +136,15 @@ def test_evidence_and_direction_from_a_real_sentence(shared: Path) -> None:
         )
         cands = extractor.featurizer.candidates(doc)
         assert len(cands) == 1 and cands[0].a == "MESH:C000598416" and cands[0].directed_ab is True
+    # two genes: the voice decides (TNF acts in both); another entity between the two gives no direction
+    for sentence in ("TNF increased IL6 in microglia.", "IL6 was increased by TNF in microglia."):
+        args = [Argument(sentence.index(g), sentence.index(g) + len(g), "Gene", g) for g in ("TNF", "IL6")]
+        cand = extractor.featurizer.candidates(RelationDoc(sentence, [(0, len(sentence))], args))[0]
+        assert cand.directed_ab is (cand.a == "TNF")
+    sentence = "TNF, unlike IL1B, increased IL6."
+    args = [Argument(sentence.index(g), sentence.index(g) + len(g), "Gene", g) for g in ("TNF", "IL1B", "IL6")]
+    cands = extractor.featurizer.candidates(RelationDoc(sentence, [(0, len(sentence))], args))
+    assert next(c for c in cands if {c.a, c.b} == {"TNF", "IL6"}).directed_ab is None
 
 
 def test_corpus_ids_map_mesh_and_hgnc(shared: Path) -> None:

@@ -226,8 +226,8 @@ def choose_thresholds(
     cid_labels = np.array([bool(label) for label in cdr.labels])
     cid_probs = np.zeros(len(cid_labels))
     for test in _folds(cdr):
-        train = np.flatnonzero(~test)
-        head = fit_head(x_cdr[train], [CID if cid_labels[i] else "" for i in train], ("", CID), c_cid)
+        rows = np.flatnonzero(~test)
+        head = fit_head(x_cdr[rows], [CID if cid_labels[i] else "" for i in rows], ("", CID), c_cid)
         cid_probs[test] = head.scores(x_cdr[test])[:, 0]
     best_cid = max(np.arange(0.1, 0.81, 0.025), key=lambda t: _f1(cid_probs >= t, cid_labels))
     return {
