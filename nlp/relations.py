@@ -180,6 +180,10 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 TRIGGER_CLASSES: tuple[str, ...] = tuple(TRIGGERS)
+#: ``_BITS[mask]``: the trigger classes (bit numbers) set in ``mask``, for every mask.
+_BITS: tuple[tuple[int, ...], ...] = tuple(
+    tuple(bit for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1) for mask in range(1 << len(TRIGGER_CLASSES))
+)
 _NEGATION_BIT = 1 << TRIGGER_CLASSES.index("negation")
 _INCREASE_BIT = 1 << TRIGGER_CLASSES.index("increase")
 _DECREASE_BIT = 1 << TRIGGER_CLASSES.index("decrease")
@@ -297,12 +301,21 @@ class Candidate:
     directed_ab: bool | None  # True: a acts on b; False: b acts on a; None: the text does not say
 
 
+Mention = tuple[int, int, int]  # (first token, end token, sentence) of one mention
+
+
+def _gap(ma: Mention, mb: Mention) -> int:
+    """Tokens between two mentions (0 when they touch or overlap)."""
+    return max(mb[0] - ma[1] if ma[0] < mb[0] else ma[0] - mb[1], 0)
+
+
 @dataclass
 class _Concept:
     concept_id: str
     type: str
     kind: str
-    mentions: list[tuple[int, int, int]] = field(default_factory=list)  # (first token, end token, sentence)
+    mentions: list[Mention] = field(default_factory=list)  # in text order
+    by_sentence: dict[int, list[Mention]] = field(default_factory=dict)
 
 
 @dataclass
@@ -345,9 +358,9 @@ class Featurizer:
             return []
         sentence_starts = [s for s, _ in doc.sentences] or [0]
         token_sentence = [max(bisect.bisect_right(sentence_starts, s) - 1, 0) for s in starts]
-        vocabulary = self.vocabulary
+        vocabulary, known = self.vocabulary, self.masks
         ids = [vocabulary.get(w, 0) for w in words]
-        masks = [self.mask(w) for w in words]
+        masks = [m if (m := known.get(w)) is not None else self.mask(w) for w in words]
         concepts: dict[str, _Concept] = {}
         for arg in sorted(doc.arguments, key=lambda a: (a.start, a.end)):
             first = bisect.bisect_left(starts, arg.start)
@@ -356,7 +369,9 @@ class Featurizer:
                 continue
             type_ = ARGUMENT_TYPE.get(arg.type, arg.type)
             concept = concepts.setdefault(arg.concept_id, _Concept(arg.concept_id, type_, arg.kind))
-            concept.mentions.append((first, end, token_sentence[first]))
+            mention = (first, end, token_sentence[first])
+            concept.mentions.append(mention)
+            concept.by_sentence.setdefault(mention[2], []).append(mention)
             placeholder = 1 + ROLES.index(base_role(type_, arg.kind))  # ids 1..4 (0: unknown word)
             for t in range(first, end):
                 ids[t] = placeholder
@@ -396,26 +411,29 @@ class Featurizer:
         rp = _RP_INDEX[roles]
         B, B0 = _BASES[rp], _BASES[0]  # noqa: N806 - feature bases of this role pair, and the shared ones
         ids, masks = ctx.ids, ctx.masks
-        nearest: dict[int, tuple[int, tuple[int, int, int], tuple[int, int, int]]] = {}  # per shared sentence
-        best: tuple[int, int, tuple[int, int, int], tuple[int, int, int]] | None = None
-        for ma in a.mentions:
-            for mb in b.mentions:
-                gap = max(mb[0] - ma[1] if ma[0] < mb[0] else ma[0] - mb[1], 0)
-                if ma[2] == mb[2]:
-                    known = nearest.get(ma[2])
-                    if known is None or gap < known[0]:
-                        nearest[ma[2]] = (gap, ma, mb)
-                elif nearest:
-                    continue
-                sdist = abs(ma[2] - mb[2])
-                if best is None or (sdist, gap) < best[:2]:
-                    best = (sdist, gap, ma, mb)
-        assert best is not None
+        nearest: dict[int, tuple[int, Mention, Mention]] = {}  # per shared sentence: (gap, mention, mention)
+        for sentence in sorted(a.by_sentence.keys() & b.by_sentence.keys()):
+            nearest[sentence] = min(
+                (_gap(ma, mb), ma, mb) for ma in a.by_sentence[sentence] for mb in b.by_sentence[sentence]
+            )
+        if nearest:
+            tdist, ma, mb = min(nearest.values())
+            best = (0, tdist, ma, mb)
+        else:  # no shared sentence: the nearest sentences, then the nearest mentions in them
+            sdist = min(abs(sa - sb) for sa in a.by_sentence for sb in b.by_sentence)
+            best = min(
+                (sdist, _gap(ma, mb), ma, mb)
+                for sa, group_a in a.by_sentence.items()
+                for sb, group_b in b.by_sentence.items()
+                if abs(sa - sb) == sdist
+                for ma in group_a
+                for mb in group_b
+            )
         sdist, tdist, ma, mb = best
         left, right = (ma, mb) if ma[0] <= mb[0] else (mb, ma)
         a_first = left is ma
-        title_a = any(s == 0 for _, _, s in a.mentions)
-        title_b = any(s == 0 for _, _, s in b.mentions)
+        title_a = a.mentions[0][2] == 0  # mentions are in text order: a title mention comes first
+        title_b = b.mentions[0][2] == 0
         f = [
             B[F_RP],
             B[F_COSENT] + (min(len(nearest), 3)),
@@ -428,7 +446,7 @@ class Featurizer:
             B[F_ORDER] + (a_first * 2 + (sdist == 0)),
             B[F_TITLE] + (title_a * 2 + title_b),
         ]
-        f += [B[F_TRIG_DOC] + bit for bit in range(len(TRIGGER_CLASSES)) if ctx.doc_mask >> bit & 1]
+        f += [B[F_TRIG_DOC] + bit for bit in _BITS[ctx.doc_mask]]
         for side, m in ((0, ma), (1, mb)):  # the words right next to each mention: "X-induced", "X inhibitor"
             for offset, t in ((0, m[0] - 1), (1, m[1]), (2, m[0] - 2), (3, m[1] + 1)):
                 if 0 <= t < len(ids) and ctx.token_sentence[t] == m[2]:
@@ -454,17 +472,17 @@ class Featurizer:
                     value = value * _WORD_LIMIT + w
                 f.append(B[F_SHORT] + (value % (1 << 42)))
             directed_ab = _direction(between_mask, ctx.words[lo:hi], others, a_first, a.type, b.type)
-            for s, (_gap, na, nb) in sorted(nearest.items())[:4]:  # every shared sentence's nearest mentions
+            for s, (_, na, nb) in sorted(nearest.items())[:4]:  # every shared sentence's nearest mentions
                 lo, hi = (na[1], nb[0]) if na[0] < nb[0] else (nb[1], na[0])
                 mask = 0
                 for bits in masks[lo:hi]:
                     mask |= bits
-                f += [B[F_TRIG_BETWEEN] + bit for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1]
+                f += [B[F_TRIG_BETWEEN] + bit for bit in _BITS[mask]]
                 f.extend(self._sentence_features(ctx, s, rp))
         else:
             for m in (left, right):
                 mask = ctx.sentence_masks[m[2]]
-                f += [B[F_TRIG_CROSS] + bit for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1]
+                f += [B[F_TRIG_CROSS] + bit for bit in _BITS[mask]]
             f.extend(self._sentence_features(ctx, sentence, rp))
         n_sentences = len(ctx.sentence_ranges)
         position = 0 if sentence == 0 else 2 if sentence >= n_sentences - 2 else 1
@@ -482,7 +500,7 @@ class Featurizer:
             lo, hi = ctx.sentence_ranges[sentence]
             mask = ctx.sentence_masks[sentence]
             feats = [B0[F_SENT_WORD] + w for w in set(ctx.ids[lo:hi]) if w > len(ROLES)]
-            feats += [B[F_TRIG_SENT] + bit for bit in range(len(TRIGGER_CLASSES)) if mask >> bit & 1]
+            feats += [B[F_TRIG_SENT] + bit for bit in _BITS[mask]]
             ctx.cache[key] = feats
         return feats
 

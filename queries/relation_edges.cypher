@@ -4,10 +4,10 @@
 // param relation_types: list = []
 // param min_papers: int = 1
 // returns: a, b, relation, verb, directed, papers, novel_papers, first_year, last_year
-MATCH (a:Entity)-[r:RELATES]->(b:Entity)
+MATCH (x:Entity)-[r:RELATES]->(y:Entity)
 WHERE r.papers >= $min_papers
-  AND (size($types) = 0 OR (a.type IN $types AND b.type IN $types))
+  AND (size($types) = 0 OR (x.type IN $types AND y.type IN $types))
   AND (size($relation_types) = 0 OR r.type IN $relation_types)
-RETURN a.id AS a, b.id AS b, r.type AS relation, r.verb AS verb, r.directed AS directed, r.papers AS papers,
+RETURN x.id AS a, y.id AS b, r.type AS relation, r.verb AS verb, r.directed AS directed, r.papers AS papers,
        r.novel_papers AS novel_papers, r.first_year AS first_year, r.last_year AS last_year
 ORDER BY a, b, relation
