@@ -54,6 +54,11 @@ def test_extract_is_incremental_and_follows_changes(
         assert mentions.stats()["annotated_articles"] == len(articles)
         ids = {c.concept_id for c in mentions.concepts()}
         assert {m.concept_id for m in mentions.iter_mentions()} <= ids
+        # typed relations are stored beside the mentions, between concepts the same article mentions
+        relations = list(mentions.iter_relations())
+        assert len(relations) > len(articles) and sum(mentions.stats()["relations"].values()) == len(relations)
+        mentioned = {(m.pmid, m.concept_id) for m in mentions.iter_mentions()}
+        assert all({(r.pmid, r.subject), (r.pmid, r.object)} <= mentioned and r.sentence for r in relations)
 
         assert extract(store, pipeline).pending == 0  # nothing to do on a re-run
 
@@ -63,11 +68,17 @@ def test_extract_is_incremental_and_follows_changes(
         assert (again.pending, again.annotated) == (1, 1)
         texts = {m.text for m in mentions.iter_mentions([changed.pmid])}
         assert {"Ocrelizumab", "NfL", "PPMS"} <= texts
+        # the MS reading the relation model was not trained on: a compound lowering a fluid biomarker
+        stated = {
+            (r.subject, r.object, r.type, r.directed, r.sentence) for r in mentions.iter_relations([changed.pmid])
+        }
+        lowered = ("MESH:C533411", "GAPMAP:neurofilament-light-chain", "Negative_Correlation", True)
+        assert (*lowered, "Ocrelizumab lowered serum NfL in PPMS.") in stated
 
         gone = articles[1].pmid
         store.write_batch([], deletions=[gone])
         assert extract(store, pipeline).forgotten == 1
-        assert list(mentions.iter_mentions([gone])) == []
+        assert list(mentions.iter_mentions([gone])) == [] and list(mentions.iter_relations([gone])) == []
 
 
 def test_workers_give_the_same_mentions_and_bad_records_do_not_stop_the_run(

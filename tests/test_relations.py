@@ -10,6 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from core.errors import GapmapError
 from gapmap.cli import app
 from nlp.evaluate import Counts
 from nlp.pubtator import read_pubtator
@@ -165,7 +166,7 @@ def test_eval_relations_cli_prints_the_issue_json(shared: Path) -> None:
     assert report["mode"] == "gold_entities" and set(report["by_type"]) <= set(RELATION_TYPES)
     assert all(set(v) == {"precision", "recall", "f1"} for v in report["by_type"].values())
     missing = CliRunner().invoke(app, ["nlp", "eval-relations", "--corpus", "/nonexistent.pubtator"])
-    assert missing.exit_code == 2 and "no such corpus file" in missing.output
+    assert isinstance(missing.exception, GapmapError) and "no such corpus file" in str(missing.exception)
 
 
 def test_training_smoke_run_gives_a_loadable_model(shared: Path, tmp_path: Path) -> None:
@@ -182,3 +183,17 @@ def test_training_smoke_run_gives_a_loadable_model(shared: Path, tmp_path: Path)
 
 def test_counts_reuse_the_ner_harness() -> None:
     assert Counts(tp=1, fp=1, fn=0).scores() == {"precision": 0.5, "recall": 1.0, "f1": 0.6667}
+
+
+def test_the_relation_model_is_part_of_the_pipeline_version(tmp_path: Path) -> None:
+    """A retrained relation model re-annotates every article (the pipeline version covers its files)."""
+    from nlp.pipeline import pipeline_version
+    from nlp.relations import MODEL_DIR
+
+    copy = tmp_path / "relation_model"
+    copy.mkdir()
+    for f in MODEL_DIR.iterdir():
+        (copy / f.name).write_bytes(f.read_bytes())
+    assert pipeline_version(None, copy) == pipeline_version(None)
+    (copy / "model.json").write_text((MODEL_DIR / "model.json").read_text() + " ", encoding="utf-8")
+    assert pipeline_version(None, copy) != pipeline_version(None) != pipeline_version(None, None)
