@@ -95,7 +95,7 @@ def test_committed_model_on_the_held_out_dev_splits(shared: Path) -> None:
     docs = list(read_pubtator(shared / BIORED_DEV))
     report = evaluate_relations(docs, RelationExtractor(model), corpus="dev").to_json()
     assert report["mode"] == "gold_entities" and report["docs"] == 100
-    assert report["pair"]["f1"] >= 0.68 and report["pair_type"]["f1"] >= 0.46, report
+    assert report["pair"]["f1"] >= 0.70 and report["pair_type"]["f1"] >= 0.49, report
     assert 0 < report["novelty"]["f1"] < report["pair_type"]["f1"]
     cdr = list(islice(read_pubtator(shared / CDR_DEV), 200))
     cid = evaluate_relations(cdr, RelationExtractor(model, "cdr"), corpus="cdr").to_json()
