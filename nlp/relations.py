@@ -315,6 +315,16 @@ class _Concept:
     by_sentence: dict[int, list[Mention]] = field(default_factory=dict)
 
 
+def _within_reach(a: _Concept, b: _Concept) -> bool:
+    """Whether a pair is scored at all: one sentence names both, or one of them is in the title.
+
+    Why: on BioRED dev the other pairs (no shared sentence, neither in the title) were 44 % of the candidates and 7 %
+    of the gold relations, and the model called 21 of them related, 14 rightly; on MS abstracts they are half the
+    candidates, so leaving them out halves the extractor's time for a fraction of a point of recall.
+    """
+    return a.mentions[0][2] == 0 or b.mentions[0][2] == 0 or not a.by_sentence.keys().isdisjoint(b.by_sentence)
+
+
 @dataclass
 class _Context:
     """One abstract's tokens as the pair features read them."""
@@ -394,6 +404,8 @@ class Featurizer:
         out: list[Candidate] = []
         for i, ca in enumerate(order):
             for cb in order[i + 1 :]:
+                if not _within_reach(ca, cb):
+                    continue
                 roles = pair_roles(ca.type, ca.kind, cb.type, cb.kind)
                 if roles is None:
                     continue
