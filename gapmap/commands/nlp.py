@@ -19,6 +19,24 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Entity extraction model: train and evaluate.", no_args_is_help=True)
 
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="Shared data folder with the corpora (default $GAPMAP_SHARED_DATA or ../shared/data)."),
+]
+TrainLimitOption = Annotated[
+    int | None, typer.Option("--limit", min=1, help="Read at most N documents per training corpus (smoke runs).")
+]
+
+
+def _data_dir(data: Path | None) -> Path:
+    """The shared data folder with the training corpora: ``--data``, else the default; it must exist."""
+    from nlp.training.train import default_data_dir
+
+    data_dir = data or default_data_dir()
+    if not data_dir.is_dir():
+        raise GapmapError(f"{data_dir}: shared data folder not found", "pass --data or set GAPMAP_SHARED_DATA")
+    return data_dir
+
 
 @app.command("train")
 def train_command(
@@ -28,15 +46,8 @@ def train_command(
     max_steps: Annotated[
         int | None, typer.Option("--max-steps", min=1, help="Training steps (default: config.cfg's).")
     ] = None,
-    limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Read at most N documents per training corpus (smoke runs).")
-    ] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data", help="Shared data folder with the corpora (default $GAPMAP_SHARED_DATA or ../shared/data)."
-        ),
-    ] = None,
+    limit: TrainLimitOption = None,
+    data: DataOption = None,
     threads: Annotated[int, typer.Option("--threads", min=1, help="CPU threads for training.")] = 2,
     workdir: Annotated[
         Path | None,
@@ -45,11 +56,9 @@ def train_command(
 ) -> None:
     """Train the NER model on BC5CDR, BioRED and NCBI-disease train splits (dev splits held out)."""
     from nlp.ner_model import MODEL_DIR
-    from nlp.training.train import default_data_dir, train_model
+    from nlp.training.train import train_model
 
-    data_dir = data or default_data_dir()
-    if not data_dir.is_dir():
-        raise GapmapError(f"{data_dir}: shared data folder not found", "pass --data or set GAPMAP_SHARED_DATA")
+    data_dir = _data_dir(data)
     report = train_model(
         data_dir, output or MODEL_DIR, max_steps=max_steps, limit=limit, threads=threads, workdir=workdir
     )
@@ -135,31 +144,18 @@ def train_relations_command(
         Path | None,
         typer.Option("--output", help="Where to write the relation model (default: nlp/relation_model)."),
     ] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data", help="Shared data folder with the corpora (default $GAPMAP_SHARED_DATA or ../shared/data)."
-        ),
-    ] = None,
-    limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Read at most N documents per training corpus (smoke runs).")
-    ] = None,
+    data: DataOption = None,
+    limit: TrainLimitOption = None,
 ) -> None:
     """Train the relation extractor on BioRED train and BC5CDR train (their dev splits held out)."""
     from nlp.relations import MODEL_DIR
     from nlp.training.relations import train_relations
-    from nlp.training.train import default_data_dir
 
-    data_dir = data or default_data_dir()
-    if not data_dir.is_dir():
-        raise GapmapError(f"{data_dir}: shared data folder not found", "pass --data or set GAPMAP_SHARED_DATA")
-    report = train_relations(data_dir, output or MODEL_DIR, limit=limit)
-    console.print(
-        f"[green]trained[/] on {report.biored_docs} BioRED and {report.cdr_docs} BC5CDR abstracts"
-        f" ({report.dropped_held_out} held-out PMIDs dropped), {report.features} features,"
-        f" thresholds {report.thresholds}, in {report.seconds:.0f} s; model in {report.output}",
-        highlight=False,
-    )
+    report = train_relations(_data_dir(data), output or MODEL_DIR, limit=limit)
+    corpora = f"{report.biored_docs} BioRED and {report.cdr_docs} BC5CDR abstracts"
+    held_out = f"{report.dropped_held_out} held-out PMIDs dropped"
+    console.print(f"[green]trained[/] on {corpora} ({held_out}), {report.features} features", highlight=False)
+    console.print(f"thresholds {report.thresholds}; {report.seconds:.0f} s; model in {report.output}", highlight=False)
 
 
 @app.command("eval-relations")
