@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from analytics.incidence import Incidence
 from analytics.nullmodel import NullResult, PairCounter, sample_null
 from core.atomic import atomic_path
+from graph.build import npmi
 
 
 @dataclass
@@ -43,16 +44,6 @@ class PairStats:
     significant: np.ndarray  # q <= alpha
     null_samples: np.ndarray  # permutations each pair was counted in (fewer when stopped early)
     cached: bool  # the null result came from the workspace cache
-
-
-def npmi(observed: np.ndarray, n_a: np.ndarray, n_b: np.ndarray, n_papers: int) -> np.ndarray:
-    """Normalised PMI ``log(p_ab / (p_a p_b)) / -log p_ab``: −1 never together, 0 independent, 1 always together."""
-    p_ab = observed / n_papers
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pmi = np.log(p_ab / ((n_a / n_papers) * (n_b / n_papers)))
-        out = pmi / -np.log(p_ab)
-    out = np.where(observed == 0, -1.0, out)
-    return np.where(p_ab >= 1.0, 1.0, out)
 
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:

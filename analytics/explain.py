@@ -57,13 +57,22 @@ def type_shares(inc: Incidence, cooc: sp.csr_matrix) -> tuple[list[str], np.ndar
 class Explainer:
     """Looks up shared neighbours and co-mentioning papers on one incidence."""
 
-    def __init__(self, inc: Incidence, cooc: sp.csr_matrix | None = None, generic_share: float = GENERIC_SHARE) -> None:
+    def __init__(
+        self,
+        inc: Incidence,
+        cooc: sp.csr_matrix | None = None,
+        generic_share: float = GENERIC_SHARE,
+        informative: np.ndarray | None = None,
+    ) -> None:
+        """``informative`` (a bool mask over entities), when given, replaces the generic-term rule: only those
+        entities can be linking terms (the gap map passes its specificity rules, :mod:`analytics.specificity`)."""
         self.inc = inc
         self.cooc = inc.cooccurrence() if cooc is None else cooc
         self._csc = inc.matrix.tocsc()
         self._counts = inc.paper_counts().astype(np.float64)
         self._types, self._shares = type_shares(inc, self.cooc)
         self.generic_share = generic_share
+        self.informative = informative
 
     def generic(self, type_: str) -> np.ndarray:
         """Entities co-mentioned with more than ``generic_share`` of the entities of ``type_`` (a bool mask)."""
@@ -92,8 +101,11 @@ class Explainer:
         row_a, row_b = self.cooc.getrow(a), self.cooc.getrow(b)
         shared = np.intersect1d(row_a.indices, row_b.indices)
         shared = shared[(shared != a) & (shared != b)]
-        generic = self.generic(self.inc.types[a]) | self.generic(self.inc.types[b])
-        shared = shared[~generic[shared]]
+        if self.informative is not None:
+            shared = shared[self.informative[shared]]
+        else:
+            generic = self.generic(self.inc.types[a]) | self.generic(self.inc.types[b])
+            shared = shared[~generic[shared]]
         with_a = np.asarray(row_a[:, shared].todense()).ravel()
         with_b = np.asarray(row_b[:, shared].todense()).ravel()
         keep = np.minimum(with_a, with_b) >= min_papers

@@ -1,7 +1,7 @@
 """Hypotheses by literature-based discovery: pairs never co-mentioned, ranked by how strongly they are linked.
 
-Open discovery starts from one entity A and ranks every C of a type that A was never mentioned with; closed
-discovery takes A and C and lists the linking terms B between them; pair mode ranks all open pairs of two
+Open discovery starts from one entity A and ranks every B of a type that A was never mentioned with; closed
+discovery takes A and B and lists the linking terms between them; pair mode ranks all open pairs of two
 types (Compound–Mechanism, Compound–Biomarker, Mechanism–Biomarker …).  Every hypothesis carries all scorers'
 values side by side, its linking terms and the PMIDs behind each link.  The ``supervised`` scorer is the
 logistic combination trained on an earlier time slice of the same corpus (:func:`analytics.scorers.train_supervised`).
@@ -28,9 +28,9 @@ class Hypothesis:
     a_id: str
     a_name: str
     a_type: str
-    c_id: str
-    c_name: str
-    c_type: str
+    b_id: str
+    b_name: str
+    b_type: str
     score: float
     scores: dict[str, float]
     linking: list[LinkingTerm]
@@ -39,10 +39,19 @@ class Hypothesis:
 class HypothesisRanker:
     """Scores open pairs of one incidence; trains the supervised scorer once, on the corpus's own history."""
 
-    def __init__(self, inc: Incidence, horizon: int = 3, seed: int = 0) -> None:
+    def __init__(
+        self,
+        inc: Incidence,
+        horizon: int = 3,
+        seed: int = 0,
+        graph: NeighbourGraph | None = None,
+        explainer: Explainer | None = None,
+    ) -> None:
+        """``graph`` and ``explainer`` reuse what a caller built on the same incidence (the explainer decides
+        which terms may link a pair: :class:`analytics.results.Analysis` passes its specificity rules)."""
         self.inc = inc
-        self.graph = NeighbourGraph.from_incidence(inc)
-        self.explainer = Explainer(inc, self.graph.cooc)
+        self.graph = graph or NeighbourGraph.from_incidence(inc)
+        self.explainer = explainer or Explainer(inc, self.graph.cooc)
         dated = inc.years[inc.years != NO_YEAR]
         self.model: LogisticModel | None = (
             train_supervised(inc, int(dated.max()), horizon=horizon, seed=seed) if dated.size else None
@@ -92,24 +101,24 @@ class HypothesisRanker:
         return out
 
     def pairs(
-        self, a_type: str, c_type: str, min_papers: int = 2, scorer: str = "adamic_adar", top: int = 20
+        self, a_type: str, b_type: str, min_papers: int = 2, scorer: str = "adamic_adar", top: int = 20
     ) -> list[Hypothesis]:
-        """Pair mode: all open ``a_type × c_type`` pairs whose sides have at least ``min_papers`` papers."""
+        """Pair mode: all open ``a_type × b_type`` pairs whose sides have at least ``min_papers`` papers."""
         rows = columns_of_type(self.inc, a_type, min_papers)
-        cols = columns_of_type(self.inc, c_type, min_papers)
+        cols = columns_of_type(self.inc, b_type, min_papers)
         return self.rank(rows, cols, scorer, top)
 
     def open_discovery(
-        self, a: int, c_type: str | None = None, min_papers: int = 1, scorer: str = "adamic_adar", top: int = 20
+        self, a: int, b_type: str | None = None, min_papers: int = 1, scorer: str = "adamic_adar", top: int = 20
     ) -> list[Hypothesis]:
-        """Open discovery from entity column ``a`` towards every C (of ``c_type`` when given)."""
+        """Open discovery from entity column ``a`` towards every other entity (of ``b_type`` when given)."""
         counts = self.inc.paper_counts()
         cols = np.array(
-            [i for i, t in enumerate(self.inc.types) if (c_type is None or t == c_type) and counts[i] >= min_papers],
+            [i for i, t in enumerate(self.inc.types) if (b_type is None or t == b_type) and counts[i] >= min_papers],
             dtype=np.int64,
         )
         return self.rank(np.array([a], dtype=np.int64), cols, scorer, top)
 
-    def closed_discovery(self, a: int, c: int, limit: int = 20) -> list[LinkingTerm]:
-        """Closed discovery: the linking terms between ``a`` and ``c``."""
-        return self.explainer.linking_terms(a, c, limit=limit)
+    def closed_discovery(self, a: int, b: int, limit: int = 20) -> list[LinkingTerm]:
+        """Closed discovery: the linking terms between ``a`` and ``b``."""
+        return self.explainer.linking_terms(a, b, limit=limit)

@@ -29,16 +29,33 @@ class PaperEntity:
 
 
 @dataclass(frozen=True)
+class BroaderLink:
+    """``child`` is a kind of ``parent`` (``distance`` steps up), as the graph's concept hierarchy stores it."""
+
+    child: str
+    parent: str
+    parent_name: str
+    parent_type: str
+    distance: int
+    source: str
+
+
+@dataclass(frozen=True)
 class Corpus:
-    """Everything the analytics read: incidences plus the side inputs the risk score needs.
+    """Everything the analytics read: incidences plus the side inputs the risk score and the gap map need.
 
     ``funded`` holds PMIDs linked to an award; ``institutions`` maps a PMID to its last author's institution
-    (the unit counted as one "independent group").
+    (the unit counted as one "independent group"); ``hierarchy`` is the concept hierarchy (broader concepts of
+    every entity); ``tool_papers`` counts per entity the papers using it as an experimental tool and ``synonyms``
+    its other names (both for the specificity rules, :mod:`analytics.specificity`).
     """
 
     rows: list[PaperEntity]
     funded: frozenset[str] = frozenset()
     institutions: dict[str, str] = field(default_factory=dict)
+    hierarchy: tuple[BroaderLink, ...] = ()
+    tool_papers: dict[str, int] = field(default_factory=dict)
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass

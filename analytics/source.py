@@ -5,7 +5,8 @@ tests and benchmarks build the same rows straight from real PubMed records (MeSH
 :func:`nlp.record_terms.mentions_from_record`), so the statistics can be checked without a graph load.
 
 Named queries read (files in ``queries/``) and the columns used: ``paper_entities`` (pmid, year, id, type,
-name), ``funded_publications`` (pmid), ``last_author_institutions`` (pmid, institution).
+name), ``funded_publications`` (pmid), ``last_author_institutions`` (pmid, institution), ``concept_hierarchy``
+(child, parent, parent_name, parent_type, distance, source) and ``entity_profiles`` (id, synonyms, tool_papers).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from analytics.incidence import Corpus, PaperEntity
+from analytics.incidence import BroaderLink, Corpus, PaperEntity
 from core.errors import GapmapError
 from ingest.files import iter_file_events
 from ingest.names import parse_affiliation
@@ -43,7 +44,23 @@ def from_graph(store: Any, min_year: int | None = None, max_year: int | None = N
     except GapmapError as exc:
         warnings.warn(f"no last-author institutions ({exc.message}); groups count as 0", stacklevel=2)
         institutions = {}
-    return Corpus(rows, funded, institutions)
+    try:
+        hierarchy = tuple(
+            BroaderLink(r["child"], r["parent"], r["parent_name"], r["parent_type"], int(r["distance"]), r["source"])
+            for r in store.query("concept_hierarchy", {})
+        )
+        profiles = store.query("entity_profiles", {})
+    except (GapmapError, RuntimeError) as exc:  # a graph loaded before the hierarchy existed
+        warnings.warn(f"no concept hierarchy in the graph ({exc}); run `gapmap load` again", stacklevel=2)
+        hierarchy, profiles = (), []
+    return Corpus(
+        rows,
+        funded,
+        institutions,
+        hierarchy,
+        {str(r["id"]): int(r["tool_papers"] or 0) for r in profiles},
+        {str(r["id"]): tuple(r["synonyms"] or ()) for r in profiles},
+    )
 
 
 def articles_in(paths: Iterable[Path]) -> Iterator[Article]:
@@ -54,8 +71,9 @@ def articles_in(paths: Iterable[Path]) -> Iterator[Article]:
                 yield event
 
 
-def from_articles(articles: Iterable[Article]) -> Corpus:
-    """The same corpus from parsed records: typed MeSH/chemical terms, GrantList-funded, last-author institution.
+def from_articles(articles: Iterable[Article], hierarchy: bool = False) -> Corpus:
+    """The same corpus from parsed records: typed MeSH/chemical terms, GrantList-funded, last-author institution,
+    and (``hierarchy``) the concept hierarchy the graph load would store for these terms.
 
     A PMID seen twice keeps its first record (PubMed files repeat records across updates).
     """
@@ -75,4 +93,18 @@ def from_articles(articles: Iterable[Article]) -> Corpus:
         affiliation = parse_affiliation(last.affiliations[0]) if last and last.affiliations else None
         if affiliation:
             institutions[article.pmid] = affiliation.key
-    return Corpus(list(dict.fromkeys(rows)), frozenset(funded), institutions)
+    rows = list(dict.fromkeys(rows))
+    return Corpus(rows, frozenset(funded), institutions, broader_links(rows) if hierarchy else ())
+
+
+def broader_links(rows: Iterable[PaperEntity]) -> tuple[BroaderLink, ...]:
+    """The concept hierarchy of the entities of ``rows``, as :func:`graph.hierarchy.build_hierarchy` builds it."""
+    from graph.hierarchy import EntityRef, build_hierarchy
+
+    entities = {r.entity_id: EntityRef(r.entity_id, r.name, r.type) for r in rows}
+    built = build_hierarchy(entities.values())
+    nodes = {**{c.id: c for c in built.classes}, **entities}
+    return tuple(
+        BroaderLink(b.child, b.parent, nodes[b.parent].name, nodes[b.parent].type, b.distance, b.source)
+        for b in built.links
+    )

@@ -5,6 +5,9 @@ reading ``os.environ`` on each call keeps ``--home`` and test overrides simple. 
 values, whose ``str``/``repr`` never show the value, so a settings object can be printed, logged or put into an
 exception message without leaking a key or password.
 
+The README's settings table lists the same variables for users (``tests/test_architecture.py`` keeps the two,
+and the names :func:`settings` reads, equal).
+
 =========================  =================================================================================
 variable                   meaning (default)
 =========================  =================================================================================

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import GapmapError
 from core.settings import settings
 
 
@@ -24,7 +25,15 @@ class Workspace:
         return cls(Path(home or settings().home).expanduser().resolve())
 
     def ensure(self) -> Workspace:
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Create the folder if needed; a path that is a file or cannot be created is one line, not a traceback."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = "it is a file" if self.root.is_file() else exc.strerror or str(exc)
+            raise GapmapError(
+                f"cannot use {self.root} as the workspace: {reason}",
+                "give --home (or GAPMAP_HOME) a folder that exists or can be created",
+            ) from None
         return self
 
     @property

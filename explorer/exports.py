@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 
 import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.output import csv_cell
+
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
+    """The table as UTF-8 CSV, every text cell and column name defused for spreadsheets (``core.output.csv_cell``:
+    a title starting with ``=`` or ``@`` is shown, not run as a formula)."""
+    safe = frame.rename(columns=lambda c: csv_cell(str(c))).map(csv_cell)
+    return safe.to_csv(index=False).encode("utf-8")
 
 
 def graphml_bytes(graph: nx.Graph) -> bytes:
@@ -23,6 +29,8 @@ def graphml_bytes(graph: nx.Graph) -> bytes:
     return out.getvalue()
 
 
-def html_bytes(fig: go.Figure) -> bytes:
-    """A standalone page (plotly.js inlined, so it opens offline)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
+def html_bytes(fig: go.Figure | Callable[[], go.Figure]) -> bytes:
+    """A standalone page (plotly.js inlined, so it opens offline); ``fig`` may be a function that draws it (a
+    figure the page did not show is only drawn when downloaded)."""
+    figure = fig if isinstance(fig, go.Figure) else fig()
+    return figure.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")

@@ -1,7 +1,8 @@
 """The ``gapmap`` command: one CLI that drives every stage.
 
-Each stage's commands live in :mod:`gapmap.commands`; this module only wires them together, sets the
-workspace, and turns :class:`~core.errors.GapmapError` into one readable line plus a hint.
+Each stage's commands live in :mod:`gapmap.commands`; this module only wires them together and sets the
+workspace.  :func:`main` runs it through :func:`gapmap.runtime.serve`, the one place output leaves the
+program: everything written is redacted, every error is one line plus a hint.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from typing import Annotated
 
 import typer
 
-from core.errors import GapmapError
 from core.workspace import Workspace
 from gapmap.commands import analytics, apps, demo, extract, graph, ingest, neo4j, nlp, stats
-from gapmap.runtime import State, console
+from gapmap.runtime import Program, State, serve
 
 app = typer.Typer(
     name="gapmap",
+    cls=Program,
     help="Knowledge graph of progressive-MS research: ingest, extract, load, query, explore.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -45,11 +46,6 @@ for commands in (stats, extract, graph, apps, demo):
 
 
 def main() -> None:
-    """Entry point: click handles usage errors and exit codes; GapmapError becomes one line plus a hint."""
-    try:
-        app()
-    except GapmapError as exc:
-        console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
-        if exc.hint:
-            console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+    """Entry point (``gapmap`` and ``python -m gapmap``): the one place output leaves the program
+    (:func:`gapmap.runtime.serve`: redacted, every error one line plus a hint); exits with the run's code."""
+    sys.exit(serve(lambda: app(standalone_mode=False)))

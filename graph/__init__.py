@@ -5,18 +5,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from core.errors import GapmapError
 from core.settings import settings
 from core.workspace import Workspace
 from graph.cypher_store import CypherStore
+from graph.fulltext import FullText
 from graph.networkx_projection import to_networkx
 from graph.store import GraphStore, Row
 
 BACKENDS = ("embedded", "neo4j")
 
-__all__ = ["BACKENDS", "GraphStore", "Row", "graph_stats", "open_store", "resolve_backend", "to_networkx"]
+__all__ = [
+    "BACKENDS",
+    "FullText",
+    "GraphStore",
+    "Row",
+    "graph_stats",
+    "graph_version",
+    "open_store",
+    "resolve_backend",
+    "to_networkx",
+]
 
 
 def resolve_backend(backend: str | None) -> str:
@@ -33,7 +45,10 @@ def open_store(
     """The graph store of ``workspace`` (embedded: ``Workspace.embedded_graph``; neo4j: from NEO4J_* env).
 
     Without ``create``, a missing embedded graph is an error telling the user to run ``gapmap load``.
-    ``read_only`` (embedded) lets several readers, e.g. the explorer and ``gapmap query``, share the file.
+    ``create`` opens the embedded graph for a load: a staged copy, published whole when the store is closed
+    (:mod:`graph.staging`), so that readers never see it half-written and only one load runs at a time.
+    ``read_only`` (embedded) never writes the file, so any number of readers (the explorer, ``gapmap query``,
+    ``gapmap analytics``) can share it while a load prepares the next version.
     """
     if resolve_backend(backend) == "neo4j":
         from graph.neo4j_backend import Neo4jSettings, Neo4jStore
@@ -42,21 +57,58 @@ def open_store(
     from graph.embedded import EmbeddedStore
 
     path = workspace.embedded_graph
-    if not create and not path.exists():
+    if create:
+        return _open_staged(path)
+    if not path.exists():
         raise GapmapError(f"no embedded graph at {path}", hint="run `gapmap load` first")
     try:
-        try:
-            store = EmbeddedStore(path, read_only=read_only and not create)
-        except RuntimeError as exc:
-            if "recovery is pending" not in str(exc):
-                raise
-            EmbeddedStore(path).close()  # a killed writer left recovery to do: a read-write open does it
-            store = EmbeddedStore(path, read_only=read_only and not create)
-    except RuntimeError as exc:  # e.g. the folder is locked by another process writing it
+        return EmbeddedStore(path, read_only=read_only)
+    except RuntimeError as exc:
+        if "recovery is pending" in str(exc):
+            raise GapmapError(
+                f"the embedded graph at {path} was left mid-write by an interrupted writer",
+                hint="run `gapmap load`: it finishes the graph and publishes it whole",
+            ) from exc
         raise GapmapError(f"cannot open the embedded graph at {path}: {exc}", hint="is a load running?") from exc
-    if create:
+
+
+def _open_staged(path: Path) -> CypherStore:
+    """The store a load writes: the staged copy of ``path``, under the writer lock, published on close."""
+    from graph.embedded import EmbeddedStore
+    from graph.staging import WriterLock, prepare, publish
+
+    lock = WriterLock(path)
+    try:
+        staged = prepare(path)
+        store = EmbeddedStore(staged)
+    except BaseException as exc:
+        lock.release()
+        if isinstance(exc, RuntimeError):
+            raise GapmapError(f"cannot open the embedded graph at {path}: {exc}", hint="is a load running?") from exc
+        raise
+
+    def finish() -> None:
+        try:
+            publish(staged, path)
+        finally:
+            lock.release()
+
+    try:
         store.ensure_schema()
+    except BaseException:
+        store.after_close = lock.release  # nothing written worth publishing
+        store.close()
+        raise
+    store.after_close = finish
     return store
+
+
+def graph_version(backend: str | None, workspace: Workspace) -> str:
+    """Which load of the embedded graph is published now (changes with every ``gapmap load``); "" for Neo4j,
+    whose data changes in place."""
+    from graph.staging import identity
+
+    return identity(workspace.embedded_graph) if resolve_backend(backend) == "embedded" else ""
 
 
 def graph_stats(workspace: Workspace, backend: str | None = None) -> dict[str, Any]:

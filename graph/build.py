@@ -9,26 +9,41 @@ written in one transaction.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+import numpy as np
+from numpy.typing import ArrayLike
+
+from graph.hierarchy import Hierarchy
 from graph.records import PublicationRows, Row
 from graph.schema import SHARED_NODES, key_of
 from ingest.names import clean
-from nlp.records import Relation
-from nlp.relations import relation_verb
+from nlp.records import ENTITY_TYPES, Relation, relation_verb
 
 
-def npmi(pair: int, a: int, b: int, total: int) -> float:
-    """Normalised pointwise mutual information over papers, in [-1, 1] (1: always together)."""
-    if pair == 0 or total == 0:
-        return -1.0
-    p_ab, p_a, p_b = pair / total, a / total, b / total
-    if p_ab >= 1.0:
-        return 1.0
-    return round(math.log(p_ab / (p_a * p_b)) / -math.log(p_ab), 6)
+def npmi(observed: ArrayLike, n_a: ArrayLike, n_b: ArrayLike, n_papers: int) -> np.ndarray:
+    """Normalised PMI ``log(p_ab / (p_a p_b)) / -log p_ab`` over papers, element-wise: −1 never together,
+    0 independent, 1 always together.
+
+    The one NPMI of gapmap: the loader's CO_OCCURS property (:func:`stored_npmi`), the networkx projection and the
+    analytics' co-occurrence statistics (:mod:`analytics.cooccurrence`) all call it.
+    """
+    observed = np.asarray(observed, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_ab = observed / n_papers
+        p_a = np.asarray(n_a, dtype=np.float64) / n_papers
+        p_b = np.asarray(n_b, dtype=np.float64) / n_papers
+        out = np.log(p_ab / (p_a * p_b)) / -np.log(p_ab)
+    out = np.where(observed == 0, -1.0, out)
+    return np.where(p_ab >= 1.0, 1.0, out)
+
+
+def stored_npmi(pairs: Sequence[int], a: Sequence[int], b: Sequence[int], total: int) -> list[float]:
+    """:func:`npmi` of each pair as the graph stores it: a float rounded to 6 decimals."""
+    return [round(float(v), 6) for v in npmi(pairs, a, b, total)]
 
 
 @dataclass
@@ -82,6 +97,7 @@ class Derived:
     pmids: set[str]
     papers: int = 0  # publications with at least one entity (the NPMI denominator)
     entities: dict[str, _Span] = field(default_factory=dict)
+    tools: Counter[str] = field(default_factory=Counter)  # entity -> publications using it as a tool
     pairs: dict[tuple[str, str], _Span] = field(default_factory=dict)
     entity_years: dict[tuple[str, int | None], _Span] = field(default_factory=dict)
     pair_years: dict[tuple[str, str, int], _Span] = field(default_factory=dict)
@@ -100,6 +116,7 @@ class Derived:
         ids = sorted(set(pub.entities))
         if ids:
             self.papers += 1
+        self.tools.update(set(pub.tools))
         for cid in ids:
             self.entities.setdefault(cid, _Span()).add(pub.year)
             self.entity_years.setdefault((cid, pub.year), _Span()).add(pub.year, pub.funded)
@@ -132,7 +149,7 @@ class Derived:
         types = {}
         for row in nodes.get("Entity", []):
             span = self.entities[row["id"]]
-            row.update(papers=span.count, first_year=span.first, last_year=span.last)
+            row.update(papers=span.count, first_year=span.first, last_year=span.last, tool_papers=self.tools[row["id"]])
             types[row["id"]] = row["type"]
         nodes["EntityYear"] = [
             {
@@ -149,6 +166,13 @@ class Derived:
 
     def rels(self) -> dict[str, list[Row]]:
         """Corpus-wide relationship rows by type (CO_OCCURS in canonical order: smaller id first)."""
+        pairs = sorted(self.pairs.items())
+        scores = stored_npmi(
+            [s.count for _, s in pairs],
+            [self.entities[a].count for (a, _), _ in pairs],
+            [self.entities[b].count for (_, b), _ in pairs],
+            self.papers,
+        )
         co = [
             {
                 "src": a,
@@ -158,9 +182,9 @@ class Derived:
                 "funded_papers": s.funded,
                 "first_year": s.first,
                 "last_year": s.last,
-                "npmi": npmi(s.count, self.entities[a].count, self.entities[b].count, self.papers),
+                "npmi": score,
             }
-            for (a, b), s in sorted(self.pairs.items())
+            for ((a, b), s), score in zip(pairs, scores, strict=True)
         ]
         aff = [
             {"src": a, "dst": i, "papers": s.count, "first_year": s.first, "last_year": s.last}
@@ -211,6 +235,29 @@ class Derived:
                 }
             )
         return rows
+
+
+def with_hierarchy(
+    nodes: dict[str, list[Row]], rels: dict[str, list[Row]], hierarchy: Hierarchy
+) -> tuple[dict[str, list[Row]], dict[str, list[Row]]]:
+    """The corpus-wide rows plus the concept hierarchy: class nodes (broader concepts no publication mentions,
+    ``papers`` 0) and the ``BROADER`` closure."""
+    classes: list[Row] = []
+    for c in hierarchy.classes:
+        # the same keys in the same order as the entity rows (sorted properties, then the statistics): the embedded
+        # backend updates nodes with one UNWIND over a list of rows, which must all have one shape
+        row: Row = {
+            "biolink": ENTITY_TYPES.get(c.type, "biolink:NamedThing"),
+            "id": c.id,
+            "kind": "",
+            "name": c.name,
+            "synonyms": [],
+            "type": c.type,
+        }
+        row.update(papers=0, first_year=None, last_year=None, tool_papers=0)
+        classes.append(row)
+    broader = [{"src": b.child, "dst": b.parent, "distance": b.distance, "source": b.source} for b in hierarchy.links]
+    return {**nodes, "Entity": nodes.get("Entity", []) + classes}, {**rels, "BROADER": broader}
 
 
 def _year_order(item: tuple[tuple[object, ...], _Span]) -> tuple[object, ...]:

@@ -86,7 +86,7 @@ class CypherStore(ABC):
     # -- load steps (used by graph.load) -----------------------------------------------------------
 
     def load_keys(self) -> dict[str, str]:
-        """pmid → load key of every publication whose rows are fully written."""
+        """pmid → load key of every publication (``""`` while its rows are not fully written)."""
         return {
             r["pmid"]: r["k"] or "" for r in self._run("MATCH (p:Publication) RETURN p.pmid AS pmid, p.load_key AS k")
         }
@@ -151,8 +151,7 @@ class CypherStore(ABC):
         number of relationships created.
         """
         with self._transaction():
-            for label in DEPENDENT_NODES:
-                self._drain(f"MATCH (n:{label}) WHERE NOT EXISTS {{ MATCH (n)--(:Publication) }} DETACH DELETE n")
+            self._drop_orphans()
             changes = {type_: self._rel_changes(type_, rows) for type_, rows in rels.items()}
             for type_, (gone, changed, _new) in list(changes.items()):
                 if self.rewrite_share is not None and len(gone) + len(changed) > self.rewrite_share * len(rels[type_]):
@@ -180,7 +179,15 @@ class CypherStore(ABC):
                     self._create_rels(type_, new)
             # institutions hang off authors, not publications: they go when no affiliation names them
             self._drain("MATCH (n:Institution) WHERE NOT EXISTS { MATCH (n)--() } DELETE n")
+            self._drop_orphans()  # class nodes whose narrower concepts all went
         return sum(len(new) for _gone, _changed, new in changes.values())
+
+    def _drop_orphans(self) -> None:
+        """Drop dependent nodes no publication links to; an entity that is a broader concept of another stays
+        (a class node), until the hierarchy no longer names it."""
+        for label in DEPENDENT_NODES:
+            keep = " AND NOT EXISTS { MATCH (n)<-[:BROADER]-(:Entity) }" if label == "Entity" else ""
+            self._drain(f"MATCH (n:{label}) WHERE NOT EXISTS {{ MATCH (n)--(:Publication) }}{keep} DETACH DELETE n")
 
     def _existing_keys(self, label: str, keys: list[Any]) -> set[Any]:
         """Which of ``keys`` are keys of ``label`` nodes already."""
@@ -257,7 +264,3 @@ class CypherStore(ABC):
     def _drain(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         for _ in self._run(cypher, params):
             pass
-
-    @staticmethod
-    def _key(label: str) -> str:
-        return key_of(label)

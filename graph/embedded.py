@@ -10,7 +10,7 @@ all null would otherwise be typed as strings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,8 +36,12 @@ class EmbeddedStore(CypherStore):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = ladybug.Database(str(self.path), read_only=read_only, max_num_threads=threads)
+        self._threads = threads
         self._conn = ladybug.Connection(self._db, num_threads=threads)
         self._column_order: dict[str, list[str]] = {}
+        self._in_transaction = False
+        #: Run once the database is closed (a staged load publishes its copy here; see graph.staging).
+        self.after_close: Callable[[], None] | None = None
 
     def checkpoint(self) -> None:
         """Relationships bulk-copied by COPY are durable only once checkpointed: LadybugDB 0.22 replays node
@@ -47,9 +51,21 @@ class EmbeddedStore(CypherStore):
     def close(self) -> None:
         self._conn.close()
         self._db.close()
+        finish, self.after_close = self.after_close, None
+        if finish is not None:
+            finish()
 
     def _run(self, cypher: str, params: dict[str, Any] | None = None) -> Iterator[Row]:
-        result = self._conn.execute(cypher, params or {})
+        try:
+            result = self._conn.execute(cypher, params or {})
+        except RuntimeError:
+            # LadybugDB caches a statement prepared for the failed values (a negative LIMIT, say) and fails every
+            # later run of it on this connection; a fresh connection forgets it.  Inside a transaction the
+            # connection holds the work, and the transaction's rollback is what follows.
+            if not self._in_transaction:
+                self._conn.close()
+                self._conn = ladybug.Connection(self._db, num_threads=self._threads)
+            raise
         assert not isinstance(result, list)  # one statement per call
         columns = result.get_column_names()
         # sum() of INT64 is INT128 here, which Python receives as Decimal; Neo4j gives int, and JSON needs it too
@@ -67,12 +83,16 @@ class EmbeddedStore(CypherStore):
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         self._drain("BEGIN TRANSACTION")
+        self._in_transaction = True
         try:
-            yield
-        except BaseException:
-            self._drain("ROLLBACK")
-            raise
-        self._drain("COMMIT")
+            try:
+                yield
+            except BaseException:
+                self._drain("ROLLBACK")
+                raise
+            self._drain("COMMIT")
+        finally:
+            self._in_transaction = False
 
     def ensure_schema(self) -> None:
         """Create missing tables, and add columns a newer schema has to tables of an older graph."""
@@ -123,6 +143,8 @@ class EmbeddedStore(CypherStore):
             return
         sets = ", ".join(f"n.{p} = CAST(r.{p} AS {spec.props[p]})" for p in props)
         cypher = f"UNWIND $rows AS r MATCH (n:{label} {{{key}: r.{key}}}) SET {sets}"
+        # one shape for every row (the same keys in the same order): a list parameter is one typed list of structs
+        stale = [{p: r.get(p) for p in (key, *props)} for r in stale]
         for start in range(0, len(stale), _NODE_CHUNK):
             self._drain(cypher, {"rows": stale[start : start + _NODE_CHUNK]})
 

@@ -7,9 +7,10 @@ How a load stays idempotent and crash-safe:
    is compared with the key on its Publication node; only new or changed publications are written, in
    batches, each batch one transaction that replaces the publications' relationships and sets their keys;
 3. publications that left the article store are removed;
-4. corpus-wide relationships (CO_OCCURS, CO_OCCURS_IN, RELATES, AFFILIATED_WITH, CITES), entity statistics and the
-   EntityYear aggregates are recomputed from all publications and the difference with the stored ones is
-   written in one transaction, and nodes nothing links to any more are dropped.
+4. corpus-wide relationships (CO_OCCURS, CO_OCCURS_IN, RELATES, AFFILIATED_WITH, CITES), entity statistics, the
+   EntityYear aggregates and the concept hierarchy (BROADER, class nodes; :mod:`graph.hierarchy`) are recomputed
+   from all publications and the difference with the stored ones is written in one transaction, and nodes
+   nothing links to any more are dropped.
 
 A second load writes no publication; a load killed midway is finished by the next one, because the
 corpus-wide step always runs from the full picture.
@@ -22,7 +23,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from graph.build import Derived
+from graph.build import Derived, with_hierarchy
+from graph.hierarchy import EntityRef, build_hierarchy
 from graph.records import PublicationRows, Row, portfolio_rows, publication_rows
 from graph.store import GraphWriter
 from ingest.records import Article, FundingLink
@@ -109,6 +111,8 @@ def load(
     store.ensure_schema()
     mention_store = MentionStore(articles.connection)
     concepts = {c.concept_id: c for c in mention_store.concepts()}
+    contexts = mention_store.contexts()
+    mesh_uis = mention_store.mesh_uis()
     awards = articles.awards()
     award_ids = {a.award_id for a in awards}
     portfolio_nodes, portfolio_rels = portfolio_rows(articles.programmes(), awards)
@@ -133,7 +137,10 @@ def load(
 
     streams = with_mentions(articles.iter_articles(), mention_store.iter_mentions(), mention_store.iter_relations())
     for article, mentions, relations in streams:
-        rows = publication_rows(article, mentions, links.get(article.pmid, ()), concepts, award_ids, relations)
+        context = contexts.get(article.pmid)
+        rows = publication_rows(
+            article, mentions, links.get(article.pmid, ()), concepts, award_ids, mesh_uis, context, relations
+        )
         derived.add(rows)
         report.publications += 1
         if existing.get(article.pmid) == rows.load_key:
@@ -149,7 +156,14 @@ def load(
     if gone:
         store.delete_publications(gone)
         report.removed = len(gone)
-    report.relationships += store.write_corpus(derived.node_rows(), derived.rels())
+    nodes = derived.node_rows()
+    hierarchy = build_hierarchy(
+        EntityRef(r["id"], r["name"], r["type"], tuple(r["synonyms"]), tuple(concepts[r["id"]].xrefs))
+        if r["id"] in concepts
+        else EntityRef(r["id"], r["name"], r["type"], tuple(r["synonyms"]))
+        for r in nodes.get("Entity", [])
+    )
+    report.relationships += store.write_corpus(*with_hierarchy(nodes, derived.rels(), hierarchy))
     store.checkpoint()
     report.seconds = time.perf_counter() - started
     return report

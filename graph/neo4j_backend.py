@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import neo4j
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
 from core.errors import GapmapError
+from core.output import redact
 from core.settings import settings
 from graph.cypher_store import CypherStore
 from graph.schema import ENTITY_LABELS, NODES, RELATIONSHIPS
@@ -50,15 +51,24 @@ class Neo4jStore(CypherStore):
 
     def __init__(self, settings: Neo4jSettings) -> None:
         self.settings = settings
-        self._driver = neo4j.GraphDatabase.driver(
-            settings.uri, auth=(settings.user, settings.password), notifications_min_severity="OFF"
-        )
+        # the URI may hold a password (bolt://user:password@host): messages name it redacted
+        shown = redact(settings.uri, [settings.uri, settings.password])
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                settings.uri, auth=(settings.user, settings.password), notifications_min_severity="OFF"
+            )
+        except (ConfigurationError, ValueError, TypeError) as exc:  # a malformed URI, before any connection
+            raise GapmapError(
+                f"NEO4J_URI {shown!r} is not a Neo4j URI: {redact(str(exc), [settings.uri, settings.password])}",
+                hint="write it as bolt://HOST:7687 or neo4j://HOST:7687, the user and password in NEO4J_USER and "
+                "NEO4J_PASSWORD",
+            ) from exc
         try:
             self._driver.verify_connectivity()
         except (ServiceUnavailable, AuthError, OSError) as exc:
             self._driver.close()
             raise GapmapError(
-                f"cannot reach Neo4j at {settings.uri}: {type(exc).__name__}",
+                f"cannot reach Neo4j at {shown}: {type(exc).__name__}",
                 hint="is the server running (`gapmap neo4j start`) and are NEO4J_USER/NEO4J_PASSWORD right?",
             ) from exc
         self._tx: neo4j.Transaction | None = None

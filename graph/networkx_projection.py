@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from graph.build import npmi
+from graph.build import stored_npmi
 
 if TYPE_CHECKING:
     from graph.store import GraphStore
@@ -54,7 +54,8 @@ def to_networkx(
             entry[0] += 1
             entry[1] = min(entry[1], year)
     nx.set_node_attributes(graph, papers, "papers")
-    for (a, b), (n, first) in pairs.items():
-        if n >= min_papers:
-            graph.add_edge(a, b, papers=n, npmi=npmi(n, papers[a], papers[b], total), first_year=first)
+    kept = [(a, b, n, first) for (a, b), (n, first) in pairs.items() if n >= min_papers]
+    scores = stored_npmi([k[2] for k in kept], [papers[k[0]] for k in kept], [papers[k[1]] for k in kept], total)
+    for (a, b, n, first), score in zip(kept, scores, strict=True):
+        graph.add_edge(a, b, papers=n, npmi=score, first_year=first)
     return graph

@@ -11,15 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.names import clean, name_key, parse_affiliation
 from ingest.records import Article, Author, Award, FundingLink, MeshHeading, Programme
-from nlp.lexicons.mesh import descriptor_by_name
-from nlp.records import ENTITY_TYPES, Concept, Mention, Relation
-from nlp.relations import relation_verb
+from nlp.records import ENTITY_TYPES, Concept, Mention, Relation, relation_verb
+from nlp.study_context import StudyContext
+from nlp.usage import used_as_tool
 
 Row = dict[str, Any]
 
@@ -35,6 +35,12 @@ def author_id(author: Author) -> str:
     return f"name:{name_key(author.last_name)} {initials}".strip()
 
 
+def pi_author_id(name: str) -> str:
+    """The Author id a principal investigator named "First Last" would have (last name and initials)."""
+    *given, last = clean(name).split() or [""]
+    return author_id(Author(last_name=last, fore_name=" ".join(given)))
+
+
 @dataclass
 class PublicationRows:
     """Everything one publication contributes to the graph (its per-publication relationships)."""
@@ -45,6 +51,7 @@ class PublicationRows:
     nodes: dict[str, list[Row]] = field(default_factory=dict)
     rels: dict[str, list[Row]] = field(default_factory=dict)
     entities: list[str] = field(default_factory=list)  # concept ids mentioned
+    tools: list[str] = field(default_factory=list)  # concept ids the publication uses as an experimental tool
     sentence_entities: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> concept ids
     affiliations: list[tuple[str, str]] = field(default_factory=list)  # (author id, institution key)
     references: list[str] = field(default_factory=list)
@@ -64,12 +71,12 @@ def search_text(article: Article) -> str:
     return f"{clean(article.title)}\n{clean(article.abstract_text)}".lower()
 
 
-def mesh_ui(heading: MeshHeading) -> str:
-    """The descriptor id; MEDLINE text names headings without ids, so they are looked up by name."""
+def mesh_ui(heading: MeshHeading, resolved: Mapping[str, str]) -> str:
+    """The descriptor id. MEDLINE text names headings without ids: ``resolved`` holds the ids the NLP stage found
+    for those names (:meth:`nlp.mention_store.MentionStore.mesh_uis`); a name it does not know keys itself."""
     if heading.descriptor_ui:
         return heading.descriptor_ui
-    known = descriptor_by_name().get(heading.descriptor_name.lower())
-    return known.ui if known else f"name:{name_key(heading.descriptor_name)}"
+    return resolved.get(heading.descriptor_name.lower()) or f"name:{name_key(heading.descriptor_name)}"
 
 
 def entity_row(concept_id: str, concept: Concept | None, mention: Mention) -> Row:
@@ -85,6 +92,20 @@ def entity_row(concept_id: str, concept: Concept | None, mention: Mention) -> Ro
     }
 
 
+def context_row(context: StudyContext | None) -> Row:
+    """Publication properties of a study context (no design and empty lists before annotation)."""
+    if context is None:
+        return {
+            "design": None,
+            "organisms": [],
+            "in_vitro": None,
+            "models": [],
+            "ms_population": [],
+            "evidence_levels": [],
+        }
+    return {**context.to_dict(), "evidence_levels": list(context.evidence_levels)}
+
+
 def _best(mentions: list[Mention]) -> Mention:
     """The evidence sentence shown for a (publication, entity) pair: a real sentence over record metadata,
     then the highest score, then the earliest sentence."""
@@ -97,9 +118,13 @@ def publication_rows(
     links: Iterable[FundingLink],
     concepts: dict[str, Concept],
     award_ids: set[str],
+    mesh_uis: Mapping[str, str],
+    context: StudyContext | None = None,
     relations: Iterable[Relation] = (),
 ) -> PublicationRows:
-    """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends).
+    """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends);
+    ``mesh_uis`` names the MeSH headings that the record names without an id (see :func:`mesh_ui`), ``context``
+    is its study context, None when the NLP stage has not annotated it yet.
 
     Each relation becomes a ``STATES`` relationship from the publication to its subject entity; a relation whose
     ends are not both mentioned (so not both Entity nodes of this publication) is left out."""
@@ -114,11 +139,12 @@ def publication_rows(
             "abstract": clean(article.abstract_text),
             "year": article.year,
             "pub_date": article.pub_date,
-            "journal": clean(article.journal),
+            "journal": clean(article.journal or article.journal_abbrev),
             "doi": article.doi,
             "has_abstract": article.has_abstract,
             "funded": bool(funding),
             "search_text": search_text(article),
+            **context_row(context),
         },
     )
     if journal_id:
@@ -142,7 +168,7 @@ def publication_rows(
                 out.affiliations.append((aid, aff.key))
     headings: dict[str, MeshHeading] = {}
     for heading in article.mesh:
-        headings.setdefault(mesh_ui(heading), heading)
+        headings.setdefault(mesh_ui(heading, mesh_uis), heading)
     for ui, heading in sorted(headings.items()):
         out.node("MeshTerm", {"ui": ui, "name": clean(heading.descriptor_name)})
         out.rel("ANNOTATED_WITH", article.pmid, ui, major=heading.major_topic)
@@ -165,6 +191,8 @@ def publication_rows(
             sentence_index=best.sentence_index,
         )
         out.entities.append(concept_id)
+        if any(used_as_tool(m) for m in group):
+            out.tools.append(concept_id)
     for rel in sorted(relations, key=lambda r: (r.subject, r.object, r.type)):
         if rel.subject in by_concept and rel.object in by_concept and rel.subject != rel.object:
             out.relations.append(rel)
@@ -204,7 +232,13 @@ def portfolio_rows(
         fid = name_key(prog.funder)
         funders.setdefault(fid, clean(prog.funder))
         nodes["Programme"].append(
-            {"id": prog.programme_id, "name": clean(prog.name), "funder": clean(prog.funder), "year": prog.year}
+            {
+                "id": prog.programme_id,
+                "name": clean(prog.name),
+                "funder": clean(prog.funder),
+                "year": prog.year,
+                "description": clean(prog.description),
+            }
         )
         if fid:
             rels["OFFERS"].append({"src": fid, "dst": prog.programme_id})
@@ -221,6 +255,12 @@ def portfolio_rows(
                 "end_date": award.end,
                 "amount": award.amount,
                 "currency": award.currency,
+                "pis": [clean(n) for n in award.pis],
+                "pi_ids": [pi_author_id(n) for n in award.pis],
+                "institutions": [clean(n) for n in award.institutions],
+                "countries": [clean(n) for n in award.countries],
+                # what could link a paper to the award: the Portfolio page says so when it names none
+                "named_links": len(award.pmids) + len(award.dois) + len(award.grant_numbers),
             }
         )
         if fid:

@@ -10,6 +10,11 @@ people browsing it in Neo4j Browser.  Named queries match ``(e:Entity)`` and fil
 same Cypher runs on both, and ``CO_OCCURS`` is a single Entity→Entity relationship stored once per pair in
 canonical order (smaller id first).
 
+Study context (:mod:`nlp.study_context`) sits on Publication as plain properties, sets as string lists:
+``design``, ``organisms``, ``in_vitro``, ``models``, ``ms_population``, and the ``evidence_levels`` the paper is
+counted under, so a query filters or counts by evidence level with a list test on the node it already holds.
+A publication the NLP stage has not annotated yet has no design (null) and empty lists.
+
 Aggregates for interactive queries: ``EntityYear`` nodes (publications, and funded ones, per entity and year)
 and ``CO_OCCURS_IN`` relationships (CO_OCCURS split by year) are written by every load from the same corpus
 pass as CO_OCCURS, so "top entities 2015-2020" or a landscape cell sums a few precomputed counts instead of
@@ -23,6 +28,12 @@ is the corpus-wide edge per entity pair and relation type, recomputed by every l
 subject to the object when the papers give a direction, else in canonical order (smaller id first); papers, novel
 papers, the best evidence sentence with its PMID, and per-year paper counts (``years`` / ``year_papers``).
 Co-occurrence edges stay as they are: relations add meaning, they do not replace the statistics.
+
+Concept hierarchy: ``BROADER`` links an entity to every broader concept (a transitive closure, ``distance`` 1 for a
+direct parent, ``source`` the ontologies on the way; :mod:`graph.hierarchy`), so "progressive MS and its subtypes"
+is one pattern ``(e)-[:BROADER]->(:Entity {id: ...})`` on both backends, without variable-length paths.  Broader
+concepts no publication mentions are Entity nodes with ``papers`` 0 (class nodes); ``tool_papers`` counts the
+publications that use an entity as an experimental tool ("cuprizone-induced", :mod:`nlp.usage`).
 """
 
 from __future__ import annotations
@@ -68,8 +79,14 @@ NODES: dict[str, NodeSpec] = {
                 "funded": "BOOLEAN",
                 "load_key": "STRING",
                 "search_text": "STRING",
+                "design": "STRING",
+                "organisms": "STRING[]",
+                "in_vitro": "BOOLEAN",
+                "models": "STRING[]",
+                "ms_population": "STRING[]",
+                "evidence_levels": "STRING[]",
             },
-            ("year", "doi"),
+            ("year", "doi", "design"),
         ),
         NodeSpec("Author", "id", {"id": "STRING", "name": "STRING", "orcid": "STRING"}, ("name",)),
         NodeSpec("Institution", "id", {"id": "STRING", "name": "STRING", "country": "STRING"}, ("country",)),
@@ -88,6 +105,7 @@ NODES: dict[str, NodeSpec] = {
                 "papers": "INT64",
                 "first_year": "INT64",
                 "last_year": "INT64",
+                "tool_papers": "INT64",
             },
             ("type", "name", "papers"),
         ),
@@ -103,9 +121,18 @@ NODES: dict[str, NodeSpec] = {
                 "end_date": "STRING",
                 "amount": "DOUBLE",
                 "currency": "STRING",
+                "pis": "STRING[]",
+                "pi_ids": "STRING[]",
+                "institutions": "STRING[]",
+                "countries": "STRING[]",
+                "named_links": "INT64",
             },
         ),
-        NodeSpec("Programme", "id", {"id": "STRING", "name": "STRING", "funder": "STRING", "year": "INT64"}),
+        NodeSpec(
+            "Programme",
+            "id",
+            {"id": "STRING", "name": "STRING", "funder": "STRING", "year": "INT64", "description": "STRING"},
+        ),
         NodeSpec("Funder", "id", {"id": "STRING", "name": "STRING"}),
         NodeSpec(
             "EntityYear",
@@ -162,6 +189,7 @@ RELATIONSHIPS: dict[str, RelSpec] = {
             },
             False,
         ),
+        RelSpec("BROADER", "Entity", "Entity", {"distance": "INT64", "source": "STRING"}, False),
         RelSpec(
             "STATES",
             "Publication",

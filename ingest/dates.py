@@ -32,12 +32,14 @@ _MONTHS = {
     )
     for name in names
 }
-_TOKEN = re.compile(r"[A-Za-z]+|\d+")
-_YEAR = re.compile(r"^(1[6-9]|20|21)\d\d$")
+# ASCII digits only: "²" is a digit to str.isdigit() but not to int(), and a date never fails a record.
+_TOKEN = re.compile(r"[A-Za-z]+|\d+", re.ASCII)
+_YEAR = re.compile(r"^(1[6-9]|20|21)\d\d$", re.ASCII)
+_NUMBER = re.compile(r"^\d{1,2}$", re.ASCII)
 
 
 def _month(token: str) -> int | None:
-    if token.isdigit():
+    if _NUMBER.match(token):
         value = int(token)
         return value if 1 <= value <= 12 else None
     return _MONTHS.get(token.lower())
@@ -52,7 +54,7 @@ def iso_date(year: str | None, month: str | None = None, day: str | None = None)
     if m is None:
         return year
     d = (day or "").strip()
-    if d.isdigit():
+    if _NUMBER.match(d):
         try:
             return dt.date(int(year), m, int(d)).isoformat()
         except ValueError:
@@ -73,4 +75,4 @@ def parse_date_text(text: str | None) -> str:
 
 def year_of(iso: str) -> int | None:
     """The year of an ISO prefix, or None for ""."""
-    return int(iso[:4]) if len(iso) >= 4 and iso[:4].isdigit() else None
+    return int(iso[:4]) if _YEAR.match(iso[:4]) else None

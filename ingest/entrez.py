@@ -89,7 +89,6 @@ class EntrezClient:
         self._interval = self.policy.min_interval if self.policy.min_interval is not None else settings.min_interval
         self._last_request = 0.0
         self._lock = threading.Lock()
-        self.requests_sent = 0
 
     # -- transport -------------------------------------------------------------------------------
 
@@ -121,7 +120,6 @@ class EntrezClient:
         problem = ""
         for attempt in range(1, self.policy.max_tries + 1):
             self._pace()
-            self.requests_sent += 1
             retry_after = 0.0
             try:
                 with urlopen(request, timeout=self.policy.timeout) as response:

@@ -17,6 +17,7 @@ whenever new articles arrive; listed PMIDs/DOIs that are not stored yet simply s
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -26,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from ingest.records import Award, FundingLink, Programme, Rejected
+from ingest.records import Award, FundingLink, Programme, RecordError, Rejected, clip, stored_int, text_field
 from ingest.store import ArticleStore
 
 LIST_SEPARATOR = ";"
@@ -49,7 +50,8 @@ _KEY_ALIASES = {
     "source": "source", "source_url": "source", "source_urls": "source",
 }  # fmt: skip
 _LIST_FIELDS = {"pis", "institutions", "countries", "pmids", "dois", "grant_numbers", "acknowledgements"}
-_DATE = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?$")
+_DATE = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?$", re.ASCII)
+_YEAR = re.compile(r"^\d{4}$", re.ASCII)
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _GRANT_NOISE = re.compile(r"[\s\-‐‑‒–—]+")
 _NIH_SUFFIX = re.compile(r"(\d{4})\s*-\s*\d{2}(?:[AS]\d+)?\s*$", re.I)  # "…008549-01A1": a year/amendment
@@ -64,10 +66,6 @@ class Portfolio:
     awards: list[Award] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
-
-
-class RowError(ValueError):
-    """One field of one row is unusable; the row is rejected, the rest of the file goes on."""
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -88,39 +86,63 @@ def _canonical(key: str) -> str:
 
 def _read_csv(path: Path) -> Portfolio:
     portfolio = Portfolio()
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:  # a stray byte costs a character
         reader = csv.DictReader(handle)
-        columns = {name: _KEY_ALIASES.get(_canonical(name)) for name in reader.fieldnames or []}
+        try:
+            header = reader.fieldnames or []
+        except csv.Error as exc:
+            raise ValueError(f"{path}: unreadable CSV header: {exc}") from None
+        columns = {name: _KEY_ALIASES.get(_canonical(name)) for name in header}
         portfolio.ignored_columns = [name for name, key in columns.items() if key is None]
         if "award_id" not in columns.values():
-            raise ValueError(f"{path}: no award id column (have: {', '.join(columns) or 'nothing'})")
+            raise ValueError(f"{path}: no award id column (have: {clip(', '.join(columns)) or 'nothing'})")
         known = {name: key for name, key in columns.items() if key is not None}
-        rows = ((f"line {reader.line_num}", {known[k]: v for k, v in row.items() if k in known}) for row in reader)
+        rows = _csv_rows(reader, known, portfolio, str(path))
         _collect(portfolio, rows, default_funder="", source=str(path), programmes={})
     return portfolio
 
 
+def _csv_rows(
+    reader: csv.DictReader[str], known: dict[str, str], portfolio: Portfolio, source: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(position, known fields) per row; a row csv cannot read (a cell over its size limit) is rejected alone."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            portfolio.rejected.append(
+                Rejected(source, f"unreadable CSV row: {exc}", position=f"line {reader.line_num}")
+            )
+            continue
+        yield f"line {reader.line_num}", {known[k]: v for k, v in row.items() if k in known}
+
+
 def _read_yaml(path: Path) -> Portfolio:
     portfolio = Portfolio()
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8", errors="replace") as handle:
         try:
             doc = yaml.safe_load(handle) or {}
-        except yaml.YAMLError as exc:
-            raise ValueError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: a date such as 2021-13-01
+            raise ValueError(f"{path}: not valid YAML: {clip(' '.join(str(exc).split()))}") from None
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: expected a mapping with 'funder', 'programmes' and 'awards'")
-    funder = str(doc.get("funder") or "")
+    try:
+        funder = _text(doc.get("funder"), "funder")
+    except RecordError as exc:
+        raise ValueError(f"{path}: {exc}") from None
     programmes: dict[str, Programme] = {}
-    for i, item in enumerate(doc.get("programmes") or []):
+    for i, item in enumerate(_section(doc, "programmes", portfolio, str(path))):
         try:
             prog = _programme(item, funder)
-        except RowError as exc:
+        except RecordError as exc:
             portfolio.rejected.append(Rejected(str(path), str(exc), position=f"programmes[{i}]"))
             continue
         programmes[prog.programme_id] = prog
         programmes.setdefault(prog.name.casefold(), prog)
     rows: list[tuple[str, dict[str, Any]]] = []
-    for i, item in enumerate(doc.get("awards") or []):
+    for i, item in enumerate(_section(doc, "awards", portfolio, str(path))):
         if not isinstance(item, dict):
             portfolio.rejected.append(Rejected(str(path), "an award must be a mapping", position=f"awards[{i}]"))
             continue
@@ -132,23 +154,32 @@ def _read_yaml(path: Path) -> Portfolio:
     return portfolio
 
 
+def _section(doc: dict[str, Any], key: str, portfolio: Portfolio, source: str) -> list[Any]:
+    """The ``programmes`` or ``awards`` list of a YAML portfolio; anything else there is one rejection."""
+    items = doc.get(key)
+    if items is None or isinstance(items, list):
+        return items or []
+    portfolio.rejected.append(Rejected(source, f"'{key}' must be a list, not {type(items).__name__}", position=key))
+    return []
+
+
 def _programme(item: Any, funder: str) -> Programme:
     if not isinstance(item, dict):
-        raise RowError("a programme must be a mapping")
-    name = str(item.get("name") or "").strip()
-    pid = str(item.get("programme_id") or item.get("id") or "").strip()
+        raise RecordError("a programme must be a mapping")
+    name = _text(item.get("name"), "name")
+    pid = _text(item.get("programme_id") or item.get("id"), "id")
     if not name or not pid:
-        raise RowError("a programme needs 'id' and 'name'")
-    year = item.get("year")
-    if year is not None and not str(year).isdigit():
-        raise RowError(f"programme {pid}: year {year!r} is not a year")
+        raise RecordError("a programme needs 'id' and 'name'")
+    year = _text(item.get("year"), "year")
+    if year and not _YEAR.match(year):
+        raise RecordError(f"programme {pid}: year {clip(year, 40)!r} is not a year")
     return Programme(
         programme_id=pid,
         name=name,
-        funder=str(item.get("funder") or funder),
-        year=int(year) if year is not None else None,
-        description=str(item.get("description") or "").strip(),
-        source_urls=[str(u) for u in _as_list(item.get("source_urls"))],
+        funder=_text(item.get("funder"), "funder") or funder,
+        year=int(year) if year else None,
+        description=_text(item.get("description"), "description"),
+        source_urls=[_text(u, "source_urls") for u in _as_list(item.get("source_urls"))],
     )
 
 
@@ -166,10 +197,10 @@ def _collect(
         try:
             award = _award(row, default_funder, source)
             if award.award_id in seen:
-                raise RowError(f"award id {award.award_id!r} repeats an earlier row")
+                raise RecordError(f"award id {award.award_id!r} repeats an earlier row")
             _attach_programme(award, programmes)
-        except RowError as exc:
-            label = str(row.get("award_id") or "").strip()
+        except RecordError as exc:
+            label = clip(str(row.get("award_id") or "").strip(), 40)
             reason = f"award {label}: {exc}" if label else str(exc)
             portfolio.rejected.append(Rejected(source, reason, position=position))
             continue
@@ -185,7 +216,7 @@ def _attach_programme(award: Award, programmes: dict[str, Programme]) -> None:
     prog = programmes.get(key) or programmes.get(key.casefold())
     if prog is None:
         if award.programme_id and not award.programme:
-            raise RowError(f"programme {award.programme_id!r} is not declared")
+            raise RecordError(f"programme {award.programme_id!r} is not declared")
         pid = award.programme_id or _slug(f"{award.funder} {award.programme}")
         prog = Programme(programme_id=pid, name=award.programme or pid, funder=award.funder)
         programmes[pid] = programmes[prog.name.casefold()] = prog
@@ -193,36 +224,37 @@ def _attach_programme(award: Award, programmes: dict[str, Programme]) -> None:
 
 
 def _award(row: dict[str, Any], default_funder: str, source: str) -> Award:
-    award_id = _text(row.get("award_id"))
+    award_id = _text(row.get("award_id"), "award_id")
     if not award_id:
-        raise RowError("no award id")
-    funder = _text(row.get("funder")) or default_funder
+        raise RecordError("no award id")
+    funder = _text(row.get("funder"), "funder") or default_funder
     if not funder:
-        raise RowError("no funder")
-    lists = {name: [_text(v) for v in _as_list(row.get(name)) if _text(v)] for name in _LIST_FIELDS}
+        raise RecordError("no funder")
+    lists = {name: [t for t in (_text(v, name) for v in _as_list(row.get(name))) if t] for name in _LIST_FIELDS}
     return Award(
         award_id=award_id,
         funder=funder,
-        programme=_text(row.get("programme")),
-        programme_id=_text(row.get("programme_id")),
-        title=_text(row.get("title")),
+        programme=_text(row.get("programme"), "programme"),
+        programme_id=_text(row.get("programme_id"), "programme_id"),
+        title=_text(row.get("title"), "title"),
         pis=lists["pis"],
         institutions=lists["institutions"],
         countries=lists["countries"],
         start=_date(row.get("start"), "start"),
         end=_date(row.get("end"), "end"),
         amount=_amount(row.get("amount")),
-        currency=_text(row.get("currency")).upper(),
+        currency=_text(row.get("currency"), "currency").upper(),
         pmids=[_pmid(p) for p in lists["pmids"]],
         dois=[_doi(d) for d in lists["dois"]],
         grant_numbers=lists["grant_numbers"],
         acknowledgements=lists["acknowledgements"],
-        source=" ".join(str(s) for s in _as_list(row.get("source"))) or source,
+        source=" ".join(_text(s, "source") for s in _as_list(row.get("source"))) or source,
     )
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else " ".join(str(value).split())
+def _text(value: Any, name: str) -> str:
+    """One cell as text, whitespace squashed; a list or mapping where text belongs rejects the row."""
+    return " ".join(text_field(value, name).split())
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -236,35 +268,39 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _date(value: Any, name: str) -> str:
-    text = _text(value)
+    text = _text(value, name)
     if not text:
         return ""
     m = _DATE.match(text)
     if not m or not 1 <= int(m[2] or 1) <= 12 or not 1 <= int(m[3] or 1) <= 31:
-        raise RowError(f"{name} date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        raise RecordError(f"{name} date {clip(text, 40)!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     return "-".join(part.zfill(2) if i else part for i, part in enumerate(p for p in m.groups() if p))
 
 
 def _amount(value: Any) -> float | None:
-    text = _text(value).replace(",", "").replace(" ", "")
+    text = _text(value, "amount").replace(",", "").replace(" ", "")
     if not text:
         return None
     try:
-        return float(text)
+        amount = float(text)
     except ValueError:
-        raise RowError(f"amount {value!r} is not a number") from None
+        amount = math.nan
+    if not math.isfinite(amount):  # "lots", and also "nan" or "1e999", which float() accepts
+        raise RecordError(f"amount {clip(repr(value), 40)} is not a number")
+    return amount
 
 
 def _pmid(text: str) -> str:
-    if not text.isdigit() or int(text) == 0:
-        raise RowError(f"PMID {text!r} is not a PMID")
-    return str(int(text))
+    """A listed PMID, checked like the store's keys (stored_int raises beyond 64 bits)."""
+    if not (text.isascii() and text.isdecimal()) or not (pmid := stored_int(text, "PMID")):
+        raise RecordError(f"PMID {clip(text, 40)!r} is not a PMID")
+    return str(pmid)
 
 
 def _doi(text: str) -> str:
     doi = _DOI_PREFIX.sub("", text).strip().lower()
     if not doi.startswith("10.") or "/" not in doi:
-        raise RowError(f"DOI {text!r} is not a DOI")
+        raise RecordError(f"DOI {clip(text, 40)!r} is not a DOI")
     return doi
 
 

@@ -19,45 +19,67 @@ from ingest.dates import parse_date_text, year_of
 from ingest.markup import READ_ERRORS, clean_abstract, split_inline_labels, squash, strip_tags
 from ingest.medline import parse_grant, parse_mesh
 from ingest.pubmed_xml import empty_article, normalise_orcid
-from ingest.records import AbstractSection, Article, Author, Chemical, Grant, MeshHeading, Rejected
+from ingest.records import (
+    RECORD_ERRORS,
+    AbstractSection,
+    Article,
+    Author,
+    Chemical,
+    Grant,
+    MeshHeading,
+    RecordError,
+    Rejected,
+    clip,
+    record_rejection,
+    shown,
+    text_field,
+)
 
 SOURCE_FORMAT = "jsonl"
 _CITATION = re.compile(r"^(?P<journal>.+?)\.\s+(?P<date>(?:1[6-9]|20)\d\d\b[^;:]*)")
 _CITED_DOI = re.compile(r"\bdoi:\s*(10\.\S+?)\.?(?:\s|$)")
+_PMID_KEYS = ("pmid", "PMID", "pubmed_id", "pubmedId")
+_CHEMICAL_FIELDS = ("name", "ui", "registry_number")
+_GRANT_FIELDS = ("grant_id", "agency", "country", "acronym")
 
 
 def iter_jsonl(stream: BinaryIO, source: str) -> Iterator[Article | Rejected]:
     """Yield one event per line of JSON Lines in ``stream`` (binary; bad UTF-8 is replaced)."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)  # a BOM is no text
     line_no = 0
     try:
         for line in text:
             line_no += 1
             if not line.strip():
                 continue
-            try:
-                data = json.loads(line)
-                if "\\ud" in line.lower():
-                    data = _without_lone_surrogates(data)
-            except json.JSONDecodeError as exc:
-                yield Rejected(source, f"bad JSON: {exc.msg} (column {exc.colno})", position=f"line {line_no}")
-                continue
-            if not isinstance(data, dict):
-                yield Rejected(source, "line is not a JSON object", position=f"line {line_no}")
-                continue
-            article = parse_object(data, source)
-            if article is None:
-                yield Rejected(source, "no PMID", position=f"line {line_no}")
-            else:
-                yield article
+            yield _line_event(line, source, f"line {line_no}")
     except READ_ERRORS as exc:
         yield Rejected(source, f"cannot read file: {exc}", position=f"line {line_no}")
+
+
+def _line_event(line: str, source: str, where: str) -> Article | Rejected:
+    """One line → its Article, or the one rejection saying why (bad JSON, a field of the wrong type, no PMID)."""
+    try:
+        data = json.loads(line)
+        if "\\ud" in line.lower():
+            data = _without_lone_surrogates(data)
+    except json.JSONDecodeError as exc:
+        return Rejected(source, f"bad JSON: {exc.msg} (column {exc.colno})", position=where)
+    except (ValueError, RecursionError) as exc:  # an integer of over 4,300 digits; arrays nested too deep
+        return Rejected(source, f"bad JSON: {clip(str(exc))}", position=where)
+    if not isinstance(data, dict):
+        return Rejected(source, "line is not a JSON object", position=where)
+    try:
+        article = parse_object(data, source)
+    except RECORD_ERRORS as exc:
+        return record_rejection(source, exc, position=where, pmid=clip(str(_found(data, *_PMID_KEYS)[1] or ""), 40))
+    return article if article is not None else Rejected(source, "no PMID", position=where)
 
 
 def _without_lone_surrogates(value: Any) -> Any:
     """JSON can escape lone surrogates (``\\ud800``) that no UTF-8 store can hold: replace them with "?"."""
     if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8")
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\ufffd", "?")
     if isinstance(value, list):
         return [_without_lone_surrogates(v) for v in value]
     if isinstance(value, dict):
@@ -65,72 +87,101 @@ def _without_lone_surrogates(value: Any) -> Any:
     return value
 
 
-def _first(data: dict[str, Any], *keys: str) -> Any:
+def _found(data: dict[str, Any], *keys: str) -> tuple[str, Any]:
+    """(key, value) of the first of ``keys`` that holds something; (first key, None) when none does."""
     for key in keys:
         value = data.get(key)
         if value not in (None, "", [], {}):
-            return value
-    return None
+            return key, value
+    return keys[0], None
 
 
-def _text(value: Any) -> str:
-    return strip_tags(str(value)) if value is not None else ""
-
-
-def _strings(value: Any) -> list[str]:
+def _as_list(value: Any, name: str) -> list[Any]:
+    """``value`` if it is a list: a number or object where a list belongs rejects the record, naming the field."""
     if value is None:
         return []
+    if not isinstance(value, list):
+        raise RecordError(f"field {name!r} must be a list, not {shown(value)}")
+    return value
+
+
+def _raw(data: dict[str, Any], *keys: str) -> str:
+    """The first of ``keys`` that holds something, as unprocessed text ("" when none does)."""
+    key, value = _found(data, *keys)
+    return text_field(value, key)
+
+
+def _text(data: dict[str, Any], *keys: str) -> str:
+    """The first of ``keys`` that holds something, as plain text (tags and entities resolved)."""
+    return strip_tags(_raw(data, *keys))
+
+
+def _list(data: dict[str, Any], *keys: str) -> list[Any]:
+    """The first of ``keys`` that holds something, which must be a list ([] when none does)."""
+    key, value = _found(data, *keys)
+    return _as_list(value, key)
+
+
+def _strings(data: dict[str, Any], *keys: str) -> list[str]:
+    """A list of strings given as a list, or as one "a; b" string."""
+    key, value = _found(data, *keys)
     if isinstance(value, str):
         return [s for s in (squash(v) for v in value.split(";")) if s]
-    return [squash(str(v)) for v in value if str(v).strip()]
+    return [t for t in (squash(text_field(v, key)) for v in _as_list(value, key)) if t]
+
+
+def _pick(item: dict[str, Any], names: tuple[str, ...], name: str) -> dict[str, str]:
+    """The ``names`` fields of one object of a list (a chemical, a grant) as text, for its dataclass."""
+    return {k: squash(text_field(item.get(k), f"{name}.{k}")) for k in names}
 
 
 def parse_object(data: dict[str, Any], source: str) -> Article | None:
-    """One JSON object → Article (None when it has no usable PMID)."""
-    article = empty_article(str(_first(data, "pmid", "PMID", "pubmed_id", "pubmedId") or ""), source, SOURCE_FORMAT)
+    """One JSON object → Article (None when it has no usable PMID).
+
+    Raises RecordError for a field of the wrong shape, so the caller rejects the record with that reason.
+    """
+    article = empty_article(_raw(data, *_PMID_KEYS), source, SOURCE_FORMAT)
     if article is None:
         return None
-    article.title = _text(_first(data, "title", "article_title", "ArticleTitle"))
-    article.abstract = clean_abstract(_abstract(_first(data, "abstract", "abstract_sections", "AbstractText")))
-    citation = str(_first(data, "journal_citation", "citation", "source") or "")
+    article.title = _text(data, "title", "article_title", "ArticleTitle", "title_as_question")
+    article.abstract = clean_abstract(_abstract(data, "abstract", "abstract_sections", "AbstractText"))
+    citation = _raw(data, "journal_citation", "citation", "source")
     cited = _CITATION.match(citation)
-    article.journal = _text(_first(data, "journal", "journal_title"))
-    article.journal_abbrev = _text(_first(data, "journal_abbrev", "iso_abbreviation", "journal_iso")) or (
+    article.journal = _text(data, "journal", "journal_title")
+    article.journal_abbrev = _text(data, "journal_abbrev", "iso_abbreviation", "journal_iso") or (
         squash(cited.group("journal")) if cited else ""
     )
-    article.issn = _text(_first(data, "issn"))
-    article.pub_date = parse_date_text(str(_first(data, "pub_date", "publication_date", "date", "year") or "")) or (
+    article.issn = _text(data, "issn")
+    article.pub_date = parse_date_text(_raw(data, "pub_date", "publication_date", "date", "year")) or (
         parse_date_text(cited.group("date") if cited else citation.split(".")[0])  # "2021 Apr 15. In: …"
     )
     article.year = year_of(article.pub_date)
     cited_doi = _CITED_DOI.search(citation)
-    article.doi = _text(_first(data, "doi", "DOI")) or (cited_doi.group(1) if cited_doi else "")
-    article.pmcid = _text(_first(data, "pmcid", "pmc"))
-    article.authors = [_author(a) for a in _first(data, "authors", "author_list") or []]
-    article.mesh = [_mesh(h) for h in _first(data, "mesh", "mesh_terms", "mesh_headings") or []]
+    article.doi = _text(data, "doi", "DOI") or (cited_doi.group(1) if cited_doi else "")
+    article.pmcid = _text(data, "pmcid", "pmc")
+    article.authors = [_author(a) for a in _list(data, "authors", "author_list")]
+    article.mesh = [_mesh(h) for h in _list(data, "mesh", "mesh_terms", "mesh_headings")]
     article.chemicals = [
-        Chemical(**{k: str(v) for k, v in c.items() if k in ("name", "ui", "registry_number")})
+        Chemical(**_pick(c, _CHEMICAL_FIELDS, "chemicals"))
         if isinstance(c, dict)
-        else Chemical(name=squash(str(c)))
-        for c in _first(data, "chemicals") or []
+        else Chemical(squash(text_field(c, "chemicals")))
+        for c in _list(data, "chemicals")
     ]
-    article.keywords = _strings(_first(data, "keywords"))
-    article.publication_types = _strings(_first(data, "pub_types", "publication_types"))
+    article.keywords = _strings(data, "keywords")
+    article.publication_types = _strings(data, "pub_types", "publication_types")
     article.grants = [
-        Grant(**{k: str(v) for k, v in g.items() if k in ("grant_id", "agency", "country", "acronym")})
-        if isinstance(g, dict)
-        else parse_grant(str(g))
-        for g in _first(data, "grants") or []
+        Grant(**_pick(g, _GRANT_FIELDS, "grants")) if isinstance(g, dict) else parse_grant(text_field(g, "grants"))
+        for g in _list(data, "grants")
     ]
-    article.language = _text(_first(data, "language"))
-    article.references = [str(r) for r in _first(data, "references") or [] if str(r).isdigit()]
-    article.date_revised = parse_date_text(str(_first(data, "date_revised") or ""))
+    article.language = _text(data, "language")
+    article.references = [r for r in (text_field(r, "references") for r in _list(data, "references")) if r.isdecimal()]
+    article.date_revised = parse_date_text(_raw(data, "date_revised"))
     return article
 
 
-def _abstract(value: Any) -> list[AbstractSection]:
-    if value is None:
-        return []
+def _abstract(data: dict[str, Any], *keys: str) -> list[AbstractSection]:
+    """Sections of an abstract given as text (one paragraph per line) or as a list of strings or sections."""
+    key, value = _found(data, *keys)
     if isinstance(value, str):
         paragraphs = [strip_tags(p) for p in value.splitlines()]
         paragraphs = [p for p in paragraphs if p]
@@ -138,41 +189,41 @@ def _abstract(value: Any) -> list[AbstractSection]:
             return split_inline_labels(paragraphs[0])
         return [s for p in paragraphs for s in split_inline_labels(p, min_labels=1)]
     sections = []
-    for item in value:
+    for item in _as_list(value, key):
         if isinstance(item, dict):
             sections.append(
                 AbstractSection(
-                    text=_text(item.get("text")),
-                    label=squash(str(item.get("label") or "")),
-                    nlm_category=squash(str(item.get("nlm_category") or "")),
+                    text=strip_tags(text_field(item.get("text"), f"{key}.text")),
+                    label=squash(text_field(item.get("label"), f"{key}.label")),
+                    nlm_category=squash(text_field(item.get("nlm_category"), f"{key}.nlm_category")),
                 )
             )
         else:
-            sections += split_inline_labels(_text(item), min_labels=1)
+            sections += split_inline_labels(strip_tags(text_field(item, key)), min_labels=1)
     return sections
 
 
 def _author(value: Any) -> Author:
     if isinstance(value, dict):
         return Author(
-            last_name=squash(str(value.get("last_name") or "")),
-            fore_name=squash(str(value.get("fore_name") or value.get("first_name") or "")),
-            initials=squash(str(value.get("initials") or "")),
-            collective_name=squash(str(value.get("collective_name") or "")),
-            orcid=normalise_orcid(str(value.get("orcid") or "")),
-            affiliations=[squash(str(a)) for a in value.get("affiliations") or []],
+            last_name=squash(_raw(value, "last_name")),
+            fore_name=squash(_raw(value, "fore_name", "first_name")),
+            initials=squash(_raw(value, "initials")),
+            collective_name=squash(_raw(value, "collective_name")),
+            orcid=normalise_orcid(_raw(value, "orcid")),
+            affiliations=_strings(value, "affiliations"),
         )
-    last, comma, fore = squash(str(value)).partition(",")
+    last, comma, fore = squash(text_field(value, "authors")).partition(",")
     return Author(last_name=last.strip(), fore_name=fore.strip()) if comma else Author(last_name=last.strip())
 
 
 def _mesh(value: Any) -> MeshHeading:
-    if isinstance(value, dict):
-        return MeshHeading(
-            descriptor_ui=str(value.get("descriptor_ui") or value.get("ui") or ""),
-            descriptor_name=squash(str(value.get("descriptor_name") or value.get("name") or "")),
-            major_topic=bool(value.get("major_topic")),
-            qualifiers=[str(q) for q in value.get("qualifiers") or []],
-            major_qualifiers=[str(q) for q in value.get("major_qualifiers") or []],
-        )
-    return parse_mesh(str(value))
+    if not isinstance(value, dict):
+        return parse_mesh(text_field(value, "mesh"))
+    return MeshHeading(
+        descriptor_ui=_raw(value, "descriptor_ui", "ui"),
+        descriptor_name=squash(_raw(value, "descriptor_name", "name")),
+        major_topic=bool(value.get("major_topic")),
+        qualifiers=_strings(value, "qualifiers"),
+        major_qualifiers=_strings(value, "major_qualifiers"),
+    )

@@ -71,9 +71,11 @@ def split_inline_labels(text: str, min_labels: int = 2) -> list[AbstractSection]
     middle of prose, lower-case "Results: ") stays one unlabelled section, because a wrong split would cut
     a sentence in two.
     """
-    matches = list(_INLINE_LABEL.finditer(text))
-    if len(matches) < min_labels or not matches or matches[0].start() != 0:
+    if not _INLINE_LABEL.match(text):  # no heading at the start: no need to scan a text of megabytes
         return [AbstractSection(text=text)] if text else []
+    matches = list(_INLINE_LABEL.finditer(text))
+    if len(matches) < min_labels:
+        return [AbstractSection(text=text)]
     sections = []
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)

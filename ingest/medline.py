@@ -14,7 +14,17 @@ from typing import BinaryIO
 from ingest.dates import parse_date_text, year_of
 from ingest.markup import READ_ERRORS, clean_abstract, split_inline_labels, squash, strip_tags
 from ingest.pubmed_xml import empty_article, normalise_orcid
-from ingest.records import Article, Author, Chemical, Grant, MeshHeading, Rejected
+from ingest.records import (
+    RECORD_ERRORS,
+    Article,
+    Author,
+    Chemical,
+    Grant,
+    MeshHeading,
+    Rejected,
+    clip,
+    record_rejection,
+)
 
 SOURCE_FORMAT = "medline"
 _FIELD = re.compile(r"^([A-Z][A-Z0-9 ]{1,3})- ?(.*)$")
@@ -25,10 +35,33 @@ _ACRONYM = re.compile(r"^[A-Z]{1,4}$")
 Fields = list[tuple[str, str]]
 
 
+class _RecordLines:
+    """The ``TAG - value`` lines of the record being read, each value kept as its list of lines.
+
+    Continuation lines are appended to a list and joined once when the record ends: joining them one by one
+    copied the whole value per line, so a 5 MB abstract took minutes (quadratic); this is linear.
+    """
+
+    def __init__(self) -> None:
+        self.values: list[tuple[str, list[str]]] = []
+        self.first_line = 0
+
+    def start(self, tag: str, value: str, line_no: int) -> None:
+        if not self.values:
+            self.first_line = line_no
+        self.values.append((tag, [value]))
+
+    def continue_last(self, text: str) -> None:
+        self.values[-1][1].append(text)
+
+    def fields(self) -> Fields:
+        return [(tag, " ".join(parts)) for tag, parts in self.values]
+
+
 def iter_medline(stream: BinaryIO, source: str) -> Iterator[Article | Rejected]:
     """Yield one event per record of the MEDLINE text in ``stream`` (binary; bad UTF-8 is replaced)."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
-    fields: Fields = []
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline=None)  # a BOM is no text
+    record = _RecordLines()
     records = 0
     line_no = 0
     try:
@@ -36,36 +69,42 @@ def iter_medline(stream: BinaryIO, source: str) -> Iterator[Article | Rejected]:
             line_no += 1
             line = raw.rstrip("\n")
             if not line.strip():
-                if fields:
+                if record.values:
                     records += 1
-                    yield _event(fields, source, records)
-                    fields = []
+                    yield _event(record, source, records)
+                    record = _RecordLines()
                 continue
-            if line.startswith("      ") and fields:
-                tag, value = fields[-1]
-                fields[-1] = (tag, f"{value} {line.strip()}")
+            if line.startswith("      ") and record.values:
+                record.continue_last(line.strip())
                 continue
             m = _FIELD.match(line)
             if not m:
                 continue  # stray text between records (search headers of some exports)
             tag = m.group(1).strip()
-            if tag == "PMID" and fields:
+            if tag == "PMID" and record.values:
                 records += 1
-                yield _event(fields, source, records)
-                fields = []
-            fields.append((tag, m.group(2).strip()))
+                yield _event(record, source, records)
+                record = _RecordLines()
+            record.start(tag, m.group(2).strip(), line_no)
     except READ_ERRORS as exc:
         yield Rejected(source, f"cannot read file: {exc}", position=f"line {line_no}, after record {records}")
         return
-    if fields:
+    if record.values:
         records += 1
-        yield _event(fields, source, records)
+        yield _event(record, source, records)
 
 
-def _event(fields: Fields, source: str, position: int) -> Article | Rejected:
-    article = parse_fields(fields, source)
+def _event(record: _RecordLines, source: str, position: int) -> Article | Rejected:
+    """One record → its Article, or the one rejection saying which record (and its first line) and why."""
+    where = f"record {position}, line {record.first_line}"
+    fields = record.fields()
+    try:
+        article = parse_fields(fields, source)
+    except RECORD_ERRORS as exc:
+        pmid = next((clip(value, 40) for tag, value in fields if tag == "PMID"), "")
+        return record_rejection(source, exc, position=where, pmid=pmid)
     if article is None:
-        return Rejected(source, "no PMID", position=f"record {position}")
+        return Rejected(source, "no PMID", position=where)
     return article
 
 

@@ -2,7 +2,8 @@
 
 Every source (files, E-utilities) yields the same three event kinds, so batching, transactions and the
 summary live here once.  Each batch is one transaction: a crash loses at most the batch in flight, and
-because upserts are idempotent a re-run completes the rest.
+because upserts are idempotent a re-run completes the rest.  Upserts and deletions keep their stream
+order inside a batch, so the last event for a PMID wins whatever the batch size.
 """
 
 from __future__ import annotations
@@ -24,10 +25,6 @@ class IngestReport:
     rejected: list[Rejected] = field(default_factory=list)
     seen_pmids: set[str] = field(default_factory=set)
 
-    @property
-    def ok(self) -> bool:
-        return not self.rejected
-
 
 def store_events(
     events: Iterable[Event],
@@ -38,28 +35,23 @@ def store_events(
 ) -> IngestReport:
     """Write ``events`` to ``store`` in transactional batches and return the report."""
     report = IngestReport()
-    articles: list[Article] = []
-    deletions: list[str] = []
+    batch: list[Article | Deletion] = []
 
     def flush() -> None:
-        if articles or deletions:
-            report.result += store.write_batch(articles, deletions)
-            articles.clear()
-            deletions.clear()
+        if batch:
+            report.result += store.write_batch(batch)
+            batch.clear()
 
     for event in events:
-        if isinstance(event, Article):
-            articles.append(event)
-            report.seen_pmids.add(event.pmid)
-        elif isinstance(event, Deletion):
-            # a deletion must not overtake an earlier upsert of the same PMID in this batch
-            flush()
-            deletions.append(event.pmid)
-        else:
+        if isinstance(event, Rejected):
             report.rejected.append(event)
+        else:
+            batch.append(event)  # in stream order: a deletion and a later re-add keep their order
+            if isinstance(event, Article):
+                report.seen_pmids.add(event.pmid)
         if on_record is not None:
             on_record(event)
-        if len(articles) + len(deletions) >= batch_size:
+        if len(batch) >= batch_size:
             flush()
     flush()
     return report

@@ -27,6 +27,7 @@ from lxml import etree
 from ingest.dates import iso_date, parse_date_text, year_of
 from ingest.markup import READ_ERRORS, XmlElement, clean_abstract, element_text, squash
 from ingest.records import (
+    RECORD_ERRORS,
     AbstractSection,
     Article,
     Author,
@@ -34,7 +35,11 @@ from ingest.records import (
     Deletion,
     Grant,
     MeshHeading,
+    RecordError,
     Rejected,
+    clip,
+    record_rejection,
+    stored_int,
 )
 
 SOURCE_FORMAT = "pubmed-xml"
@@ -69,14 +74,10 @@ def iter_pubmed_xml(stream: BinaryIO, source: str) -> Iterator[Article | Deletio
     records = 0
     try:
         for _, elem in events:
-            tag = elem.tag
-            if tag == "DeleteCitation":
-                for pmid_el in elem.iter("PMID"):
-                    pmid, _ = _split_pmid(pmid_el)
-                    if pmid:
-                        yield Deletion(pmid=pmid, source_file=source)
-            elif tag == "MedlineCitation" and elem.getparent() is not None and elem.getparent().tag in _WRAPPERS:
-                continue  # part of a PubmedArticle: handled when the wrapper closes
+            if not _is_record(elem):
+                continue  # read (or cleared) with the record that holds it
+            if elem.tag == "DeleteCitation":
+                yield from _deletions(elem, source, after=records)
             else:
                 records += 1
                 yield _record_event(elem, source, records)
@@ -90,6 +91,31 @@ def iter_pubmed_xml(stream: BinaryIO, source: str) -> Iterator[Article | Deletio
         yield Rejected(source, reason, position=f"line {line}, column {column}, after record {records}")
     except READ_ERRORS as exc:
         yield Rejected(source, f"cannot read file: {exc}", position=f"after record {records}")
+
+
+def _is_record(elem: XmlElement) -> bool:
+    """True for a record where records live: the root, or a child of the root.
+
+    Not for the MedlineCitation inside its PubmedArticle (read with the wrapper), nor for a record tag
+    nested in a field's markup: a ``<DeleteCitation>`` inside a hostile title must not delete anything.
+    """
+    parent = elem.getparent()
+    return parent is None or (parent.getparent() is None and parent.tag not in _WRAPPERS)
+
+
+def _deletions(elem: XmlElement, source: str, after: int) -> Iterator[Deletion | Rejected]:
+    """One Deletion per PMID of a ``DeleteCitation`` block; a PMID that is none, or beyond 64 bits, is rejected."""
+    where = f"DeleteCitation after record {after}"
+    for pmid_el in elem.iter("PMID"):
+        try:
+            pmid, _ = _split_pmid(pmid_el)
+        except RecordError as exc:
+            yield record_rejection(source, exc, position=where)
+            continue
+        if pmid:
+            yield Deletion(pmid=pmid, source_file=source)
+        else:
+            yield Rejected(source, f"not a PMID: {clip(repr(pmid_el.text or ''), 60)}", position=where)
 
 
 def _release(elem: XmlElement) -> None:
@@ -106,22 +132,28 @@ def _record_event(elem: XmlElement, source: str, position: int) -> Article | Rej
     where = f"record {position}"
     try:
         article = parse_record(elem, source)
-    except (ValueError, AttributeError, TypeError, KeyError, IndexError) as exc:  # a record we cannot read
+    except RECORD_ERRORS as exc:  # a record we cannot read
         pmid_el = elem.find(".//PMID")
-        pmid = (pmid_el.text or "").strip() if pmid_el is not None else ""
-        return Rejected(source, f"unreadable record: {exc!r}", position=where, pmid=pmid)
+        pmid = clip((pmid_el.text or "").strip(), 40) if pmid_el is not None else ""
+        return record_rejection(source, exc, position=where, pmid=pmid)
     if article is None:
         return Rejected(source, "no PMID", position=where)
     return article
 
 
 def split_pmid(text: str, version: str = "") -> tuple[str, int]:
-    """(PMID, version) from "123" or a versioned "123.2" ("" when not a PMID); ``version`` is the XML attribute."""
+    """(PMID, version) from "123" or a versioned "123.2" ("" when not a PMID); ``version`` is the XML attribute.
+
+    Raises RecordError for a PMID or version beyond 64 bits: the store keys on SQLite integers, and such a
+    number is hostile input to reject with its reason, not a record to drop silently as "no PMID".
+    """
     m = _PMID.match(text)
-    if not m or int(m.group(1)) == 0:
+    pmid = stored_int(m.group(1), "PMID") if m else 0
+    if not pmid:
         return "", 1
-    found = m.group(2) or version
-    return str(int(m.group(1))), int(found) if found.isdigit() and int(found) > 0 else 1
+    found = (m.group(2) if m else "") or version.strip()
+    number = stored_int(found, "PMID version") if found.isdecimal() else 0
+    return str(pmid), number or 1
 
 
 def empty_article(pmid_text: str, source: str, source_format: str) -> Article | None:

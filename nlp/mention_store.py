@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from nlp.records import Concept, Mention, Relation
+from nlp.study_context import StudyContext
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS concepts (
@@ -56,6 +57,16 @@ CREATE TABLE IF NOT EXISTS relations (
     object_type TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS relations_pmid ON relations(pmid);
+CREATE TABLE IF NOT EXISTS contexts (
+    pmid INTEGER PRIMARY KEY,
+    context TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mesh_heading_uis (
+    pmid INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    ui TEXT NOT NULL,
+    PRIMARY KEY (pmid, name)
+);
 CREATE TABLE IF NOT EXISTS annotated (
     pmid INTEGER PRIMARY KEY,
     pipeline_version TEXT NOT NULL,
@@ -75,11 +86,14 @@ _RELATION_COLUMNS = (
 
 @dataclass
 class Annotation:
-    """The NLP stage's output for one article: its mentions and relations, and the text hash they came from."""
+    """The NLP stage's output for one article: its mentions, study context, the descriptor UIs of its MeSH
+    headings named without one (lower-cased name -> UI) and its relations, and the text hash they came from."""
 
     pmid: str
     text_hash: str
     mentions: list[Mention]
+    context: StudyContext
+    mesh_uis: dict[str, str] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
 
 
@@ -99,14 +113,18 @@ class MentionStore:
         return [pmid for pmid, digest in text_hashes if done.get(pmid) != (digest, pipeline_version)]
 
     def write(self, annotations: Iterable[Annotation], pipeline_version: str) -> int:
-        """Replace the mentions and relations of each annotated article, all in one transaction; returns mentions
-        written."""
+        """Replace what the stage stored for each annotated article (mentions, relations, study context, MeSH
+        heading ids), all in one transaction; returns mentions written."""
         written = 0
         with self._conn:
             for ann in annotations:
                 pmid = int(ann.pmid)
-                self._conn.execute("DELETE FROM mentions WHERE pmid = ?", (pmid,))
-                self._conn.execute("DELETE FROM relations WHERE pmid = ?", (pmid,))
+                for table in ("mentions", "relations", "mesh_heading_uis"):
+                    self._conn.execute(f"DELETE FROM {table} WHERE pmid = ?", (pmid,))
+                self._conn.executemany(
+                    "INSERT INTO mesh_heading_uis (pmid, name, ui) VALUES (?, ?, ?)",
+                    [(pmid, name, ui) for name, ui in sorted(ann.mesh_uis.items())],
+                )
                 self._conn.executemany(
                     f"INSERT INTO relations ({_RELATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
@@ -149,6 +167,10 @@ class MentionStore:
                     ],
                 )
                 self._conn.execute(
+                    "INSERT OR REPLACE INTO contexts (pmid, context) VALUES (?, ?)",
+                    (pmid, json.dumps(ann.context.to_dict(), sort_keys=True)),
+                )
+                self._conn.execute(
                     "INSERT OR REPLACE INTO annotated (pmid, pipeline_version, text_hash, mentions)"
                     " VALUES (?, ?, ?, ?)",
                     (pmid, pipeline_version, ann.text_hash, len(ann.mentions)),
@@ -157,12 +179,11 @@ class MentionStore:
         return written
 
     def forget(self, pmids: Iterable[str]) -> None:
-        """Drop mentions and relations of articles that left the article store."""
+        """Drop mentions, relations, study contexts and MeSH heading ids of articles that left the article store."""
         with self._conn:
             for pmid in pmids:
-                self._conn.execute("DELETE FROM mentions WHERE pmid = ?", (int(pmid),))
-                self._conn.execute("DELETE FROM relations WHERE pmid = ?", (int(pmid),))
-                self._conn.execute("DELETE FROM annotated WHERE pmid = ?", (int(pmid),))
+                for table in ("mentions", "relations", "contexts", "mesh_heading_uis", "annotated"):
+                    self._conn.execute(f"DELETE FROM {table} WHERE pmid = ?", (int(pmid),))
 
     def upsert_concepts(self, concepts: Iterable[Concept]) -> None:
         with self._conn:
@@ -212,6 +233,18 @@ class MentionStore:
             query = f"SELECT {_RELATION_COLUMNS} FROM relations WHERE pmid = ? {order}"
             for row in self._conn.execute(query, (int(pmid),)):
                 yield _relation(row)
+
+    def contexts(self) -> dict[str, StudyContext]:
+        """pmid → study context of every annotated article (one small row each, read whole by the graph load)."""
+        return {
+            str(pmid): StudyContext.from_dict(json.loads(text))
+            for pmid, text in self._conn.execute("SELECT pmid, context FROM contexts")
+        }
+
+    def mesh_uis(self) -> dict[str, str]:
+        """Lower-cased MeSH heading name -> descriptor UI, for the headings records name without a UI: the graph
+        loader's MeSH term ids (resolved by :func:`nlp.record_terms.heading_uis` when the articles were annotated)."""
+        return dict(self._conn.execute("SELECT DISTINCT name, ui FROM mesh_heading_uis ORDER BY name, ui"))
 
     def annotated_hashes(self) -> dict[str, str]:
         """pmid → text hash of the annotation currently stored (the graph loader uses it to spot changes)."""

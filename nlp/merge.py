@@ -1,13 +1,19 @@
 """Merging entity spans from different sources into one non-overlapping set, then role rules on the result.
 
-Merge rules, in order (also in docs/nlp.md):
+Merge rules, in order (also in docs/nlp.md). They depend on which types the loaded model predicts
+(``model_types``, read from its NER labels) and on the types whose boundaries the model is trusted with
+(:data:`TRUSTED_TYPES` among those it predicts): a model trained on annotated MS text learned the guideline's
+spans for them.  The trusted types were chosen on the MS gold set's ``tune`` documents and the public dev splits
+(docs/nlp-model.md): Mechanism, Gene and Disease; for Compound, Biomarker and CellType the lexicons' names did
+better than the model's boundaries.
 
 0. A span of any source overlapping a curated "not an entity" phrase ("DMTs", "disease-modifying therapies",
    "placebo", "cytokines": classes the guidelines exclude) is dropped.
-1. Curated-lexicon matches always stay: the MS lexicon was written for these abstracts and is the only source of
-   Biomarker types and MS-specific abbreviations.
+1. Curated-lexicon matches always stay, except of a trusted type: the MS lexicon was written for these abstracts,
+   but a model trained on the MS gold set learned the guideline's span boundaries ("remyelination failure",
+   "B cell depletion"), and an overlapping model span of a trusted type wins.
 2. A model span overlapping a match from a general lexicon (MeSH, ChEBI, GO, DOID, HGNC, CL):
-   a. the gazetteer says Biomarker or CellType (types the model does not predict): the gazetteer wins;
+   a. the gazetteer says Biomarker or CellType and the model does not predict that type: the gazetteer wins;
    b. the same span and type: the gazetteer's match stays (it carries a checked ontology id);
    c. both say Disease: the longer span wins.  A lexicon name longer than the model's span is the full name
       annotators mark ("male infertility", "primary hyperparathyroidism" where the model said "infertility"); a
@@ -19,7 +25,9 @@ Merge rules, in order (also in docs/nlp.md):
       ("CD20" the gene vs "anti-CD20" the drug class; "necrosis" a disease, not GO's process); its span is
       normalised by the linker.  On BC5CDR's training split, letting MeSH chemical boundaries win cost 130 correct
       model spans.
-3. Spans that overlap nothing are kept from every source.
+3. Spans that overlap nothing are kept from the model and the gazetteer, except general-lexicon matches of a
+   trusted type: the model read them in context and left them out ("retinal" is no Retinaldehyde, "SOD" no
+   dysplasia).
 4. Abbreviations are resolved afterwards (:mod:`nlp.abbreviations`): a short form takes its long form's concept.
 
 Role rule (after abbreviations, :func:`assign_marker_roles`): a gene or protein that the abstract *measures*
@@ -40,10 +48,12 @@ from spacy.tokens import Doc
 from nlp.doc_text import doc_text
 from nlp.lexicons.curated import slug
 
-#: The types the statistical model predicts; anything else comes from the gazetteer only.
+#: The types a model trained before the MS gold set predicts (the default when none is named).
 MODEL_TYPES = frozenset({"Compound", "Disease", "Gene"})
-#: Gazetteer types that beat an overlapping model span (rule 2a).
-GAZETTEER_ONLY_TYPES = frozenset({"Biomarker", "CellType"})
+#: Gazetteer types that beat an overlapping model span when the model does not predict them (rule 2a).
+GAZETTEER_FIRST_TYPES = frozenset({"Biomarker", "CellType"})
+#: Types whose spans the model decides, when it predicts them (rules 1 and 3).
+TRUSTED_TYPES = frozenset({"Mechanism", "Gene", "Disease"})
 
 
 @dataclass
@@ -74,8 +84,10 @@ class EntitySpan:
         return self.start < end and start < self.end
 
 
-def _model_wins(model: EntitySpan, gazetteer: EntitySpan) -> bool:
-    if gazetteer.lexicon == "curated" or gazetteer.type in GAZETTEER_ONLY_TYPES:
+def _model_wins(model: EntitySpan, gazetteer: EntitySpan, model_types: frozenset[str], trusted: frozenset[str]) -> bool:
+    if (gazetteer.lexicon == "curated" and gazetteer.type not in trusted) or (
+        gazetteer.type in GAZETTEER_FIRST_TYPES - model_types
+    ):
         return False
     if model.type == gazetteer.type == "Disease":
         return model.end - model.start > gazetteer.end - gazetteer.start
@@ -83,21 +95,37 @@ def _model_wins(model: EntitySpan, gazetteer: EntitySpan) -> bool:
     return not same
 
 
+def _fills_in(gazetteer: EntitySpan, trusted: frozenset[str]) -> bool:
+    """Rule 3 for a gazetteer span that overlaps no model span."""
+    return gazetteer.type not in trusted or gazetteer.lexicon == "curated"
+
+
 def merge_spans(
-    gazetteer: list[EntitySpan], model: list[EntitySpan], blocked: Sequence[EntitySpan] = ()
+    gazetteer: list[EntitySpan],
+    model: list[EntitySpan],
+    blocked: Sequence[EntitySpan] = (),
+    model_types: frozenset[str] = MODEL_TYPES,
+    trusted: frozenset[str] = frozenset(),
 ) -> list[EntitySpan]:
-    """Apply rules 0–3 to one text's spans; returns non-overlapping spans sorted by offset."""
+    """Apply rules 0–3 to one text's spans; returns non-overlapping spans sorted by offset.
+
+    ``trusted``: the types whose spans the model decides (:data:`TRUSTED_TYPES` among those it predicts).
+    """
     dropped_gazetteer: set[int] = set()
+    overlapped: set[int] = set()
     kept_model: list[EntitySpan] = []
     for m in model:
         if any(b.overlaps(m) for b in blocked):
             continue
         rivals = [i for i, g in enumerate(gazetteer) if g.overlaps(m)]
-        if all(_model_wins(m, gazetteer[i]) for i in rivals):
+        overlapped.update(rivals)
+        if all(_model_wins(m, gazetteer[i], model_types, trusted) for i in rivals):
             dropped_gazetteer.update(rivals)
             kept_model.append(m)
-    kept = [g for i, g in enumerate(gazetteer) if i not in dropped_gazetteer] + kept_model
-    return sorted(kept, key=lambda s: (s.start, s.end))
+    kept = [
+        g for i, g in enumerate(gazetteer) if i not in dropped_gazetteer and (i in overlapped or _fills_in(g, trusted))
+    ]
+    return sorted(kept + kept_model, key=lambda s: (s.start, s.end))
 
 
 #: A specimen or quantity next to a name: the abstract measures it ("serum IL-6", "CSF levels of osteopontin",
@@ -146,13 +174,18 @@ def assign_marker_roles(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
 class MergeComponent:
     """spaCy component: ``doc._.entities`` = merged gazetteer and model (``doc.ents``) spans (rules 0–3)."""
 
+    def __init__(self, model_types: frozenset[str], trusted: frozenset[str]) -> None:
+        self.model_types = model_types
+        self.trusted = trusted
+
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         model = [
             EntitySpan(e.start_char, e.end_char, text[e.start_char : e.end_char], e.label_, source="model")
             for e in doc.ents
         ]
-        doc._.entities = merge_spans(doc._.gazetteer_entities or [], model, doc._.blocked_spans or [])
+        spans = doc._.gazetteer_entities or []
+        doc._.entities = merge_spans(spans, model, doc._.blocked_spans or [], self.model_types, self.trusted)
         return doc
 
 
@@ -169,7 +202,14 @@ Doc.set_extension("entities", default=None, force=True)
 
 @Language.factory("gapmap_merge")
 def make_merge_component(nlp: Language, name: str) -> MergeComponent:
-    return MergeComponent()
+    """The merge, for the types the pipeline's NER component predicts (none without a model).
+
+    The trusted types are trusted only in a model that learned the MS types: one trained on the public corpora
+    alone never saw the MS guideline's boundaries.
+    """
+    learned = {label for pipe in ("gapmap_ner", "ner") if pipe in nlp.pipe_names for label in nlp.pipe_labels[pipe]}
+    trusted = TRUSTED_TYPES & learned if learned >= GAZETTEER_FIRST_TYPES else frozenset()
+    return MergeComponent(frozenset(learned), trusted)
 
 
 @Language.factory("gapmap_marker_roles")

@@ -41,14 +41,16 @@ from ingest.records import Article
 from nlp import abbreviation_detector as _detector  # noqa: F401 - registers "gapmap_abbreviation_detector"
 from nlp import abbreviations as _abbreviations  # noqa: F401 - registers "gapmap_abbreviations"
 from nlp import linker as _linker  # noqa: F401 - registers "gapmap_linker"
+from nlp.context_classifier import ContextClassifier
 from nlp.doc_text import doc_text, with_text
 from nlp.gazetteer import Gazetteer, lexicon_fingerprint, shared_gazetteer
 from nlp.ner_model import MODEL_DIR, PredictedSpan, open_model, with_tokenizer_cache
-from nlp.record_terms import mentions_from_record
+from nlp.record_terms import heading_uis, mentions_from_record
 from nlp.records import Concept, Mention, Relation, document_text
 from nlp.relation_component import relation_doc  # also registers "gapmap_relations"
 from nlp.relations import MODEL_DIR as RELATION_MODEL_DIR
 from nlp.relations import PredictedRelation, RelationDoc
+from nlp.study_context import StudyContext
 
 # scispaCy's abbreviation detector runs an empty matcher on abstracts without abbreviations, warning each time.
 warnings.filterwarnings("ignore", message=r"\[W036\]")
@@ -140,20 +142,26 @@ class _Layout:
 
 @dataclass
 class Annotated:
-    """One article's mentions and relations, or the error that stopped its annotation."""
+    """One article's mentions, relations, study context and the ids of its MeSH headings named without one, or
+    the error that stopped its annotation."""
 
     article: Article
     mentions: list[Mention]
+    context: StudyContext = StudyContext()
     error: str = ""
+    mesh_uis: dict[str, str] = field(default_factory=dict)  # lower-cased heading name -> descriptor UI
     relations: list[Relation] = field(default_factory=list)
 
 
 class Pipeline:
     """The loaded pipeline: ``annotate`` articles, ``annotate_texts`` for evaluation, and its ``version``."""
 
-    def __init__(self, nlp: Language, gazetteer: Gazetteer, version: str, batch_size: int = 64) -> None:
+    def __init__(
+        self, nlp: Language, gazetteer: Gazetteer, version: str, context: ContextClassifier, batch_size: int = 64
+    ) -> None:
         self.nlp = nlp
         self.gazetteer = gazetteer
+        self.context = context
         self.version = version
         self.batch_size = batch_size
 
@@ -177,13 +185,15 @@ class Pipeline:
     def _batch(self, articles: list[Article]) -> Iterator[Annotated]:
         try:
             docs = list(self.nlp.pipe(self._doc(document_text(a)) for a in articles))
-            yield from (self._annotated(a, d) for a, d in zip(articles, docs, strict=True))
+            done = [self._annotated(a, d) for a, d in zip(articles, docs, strict=True)]
         except Exception:  # one bad text must not cost the batch: redo it one by one, so only the culprit fails
             for article in articles:
                 try:
                     yield self.annotate_one(article)
                 except Exception as exc:  # noqa: BLE001 - reported with the PMID, the run goes on
-                    yield Annotated(article, [], f"{type(exc).__name__}: {exc}")
+                    yield Annotated(article, [], error=f"{type(exc).__name__}: {exc}")
+            return
+        yield from done
 
     def annotate_texts(self, texts: Iterable[str]) -> Iterator[list[PredictedSpan]]:
         """Entity spans of plain texts (offsets into each text), for ``gapmap nlp eval``."""
@@ -212,10 +222,17 @@ class Pipeline:
         return list(out.values())
 
     def _annotated(self, article: Article, doc: Doc) -> Annotated:
+        """What the stage stores for ``article``: mentions, relations, study context, ids of unnamed MeSH headings."""
         text = doc_text(doc)
         sentence_texts = [text[s.start_char : s.end_char].strip() for s in doc.sents]
         relations = [_relation(article.pmid, r, sentence_texts) for r in doc._.relations or []]
-        return Annotated(article, self._mentions(article, doc, sentence_texts), relations=relations)
+        return Annotated(
+            article,
+            self._mentions(article, doc, sentence_texts),
+            self.context.classify(article),
+            mesh_uis=heading_uis(article),
+            relations=relations,
+        )
 
     def _mentions(self, article: Article, doc: Doc, sentence_texts: list[str]) -> list[Mention]:
         layout = _Layout.of(article)
@@ -267,10 +284,31 @@ def _relation(pmid: str, predicted: PredictedRelation, sentence_texts: list[str]
     )
 
 
+def missing_caches(cache_dir: Path | None = None) -> list[str]:
+    """What :func:`load_pipeline` will build first because the machine-wide cache lacks it (minutes, once per
+    machine and lexicon version): the linker's index and the compiled lexicon matcher."""
+    from nlp.dictionary_features import cache_dir as features_dir
+    from nlp.dictionary_features import matcher_fingerprint
+
+    folder = cache_dir or settings().cache
+    missing = []
+    if not (folder / f"linker-{lexicon_fingerprint()}").is_dir():
+        missing.append("the entity linker's index")
+    compiled = []
+    for mondo in (False, True):
+        try:
+            compiled.append(features_dir() / f"dictionary-features-{matcher_fingerprint(mondo)}.pickle")
+        except Exception:  # noqa: BLE001 - a lexicon missing here is reported by load_pipeline itself
+            continue
+    if not any(path.is_file() for path in compiled):
+        missing.append("the compiled lexicons")
+    return missing
+
+
 def load_pipeline(
     model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None, relation_dir: Path | None = RELATION_MODEL_DIR
 ) -> Pipeline:
-    """Compile the gazetteer (≈15 s), load the model if there is one, the linker with it, and the relation
-    model (``relation_dir`` None: a pipeline without relations, for comparison)."""
+    """Compile the gazetteer (≈15 s), load the model if there is one, the linker with it, the study-context
+    classifier and the relation model (``relation_dir`` None: a pipeline without relations, for comparison)."""
     nlp = build_nlp(model_dir, cache_dir, relation_dir)
-    return Pipeline(nlp, shared_gazetteer(), pipeline_version(model_dir, relation_dir))
+    return Pipeline(nlp, shared_gazetteer(), pipeline_version(model_dir, relation_dir), ContextClassifier.load())

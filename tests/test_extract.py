@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import os
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO, cast
 
 import pytest
+from conftest import gregory_articles
 
 from core.settings import settings
-from ingest.jsonl import iter_jsonl
-from ingest.records import AbstractSection, Article
+from ingest.records import AbstractSection, Article, Deletion
 from ingest.store import ArticleStore
 from nlp.extract import extract
 from nlp.mention_store import MentionStore
@@ -32,15 +29,14 @@ def pipeline(shared: Path) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def articles(shared: Path) -> list[Article]:
-    path = shared / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz"
-    with gzip.open(path, "rb") as stream:
-        return [
-            a for a in itertools.islice(iter_jsonl(cast(BinaryIO, stream), str(path)), 150) if isinstance(a, Article)
-        ]
+    return gregory_articles(shared, 150)
 
 
-def _mention_rows(store: ArticleStore) -> list[tuple]:  # type: ignore[type-arg]
-    return [tuple(m.to_dict().values()) for m in MentionStore(store.connection).iter_mentions()]
+def _nlp_rows(store: ArticleStore) -> list[tuple]:  # type: ignore[type-arg]
+    """Every mention and relation the NLP stage stored, as tuples (relations tagged, so both sorts compare)."""
+    stored = MentionStore(store.connection)
+    mentions = [tuple(m.to_dict().values()) for m in stored.iter_mentions()]
+    return mentions + [("relation", *r.to_dict().values()) for r in stored.iter_relations()]
 
 
 def test_extract_is_incremental_and_follows_changes(
@@ -68,6 +64,7 @@ def test_extract_is_incremental_and_follows_changes(
         assert (again.pending, again.annotated) == (1, 1)
         texts = {m.text for m in mentions.iter_mentions([changed.pmid])}
         assert {"Ocrelizumab", "NfL", "PPMS"} <= texts
+        assert mentions.contexts()[changed.pmid].ms_population == {"PPMS"}  # the context follows the text
         # the MS reading the relation model was not trained on: a compound lowering a fluid biomarker
         stated = {
             (r.subject, r.object, r.type, r.directed, r.sentence) for r in mentions.iter_relations([changed.pmid])
@@ -76,9 +73,10 @@ def test_extract_is_incremental_and_follows_changes(
         assert (*lowered, "Ocrelizumab lowered serum NfL in PPMS.") in stated
 
         gone = articles[1].pmid
-        store.write_batch([], deletions=[gone])
+        store.write_batch([Deletion(gone)])
         assert extract(store, pipeline).forgotten == 1
         assert list(mentions.iter_mentions([gone])) == [] and list(mentions.iter_relations([gone])) == []
+        assert gone not in mentions.contexts() and len(mentions.contexts()) == len(articles) - 1
 
 
 def test_workers_give_the_same_mentions_and_bad_records_do_not_stop_the_run(
@@ -96,7 +94,7 @@ def test_workers_give_the_same_mentions_and_bad_records_do_not_stop_the_run(
             report = extract(store, pipeline, workers=workers, batch_size=16)
             assert report.annotated + len(report.failed) == 63
             assert all(pmid in {"1", "2", "3"} for pmid, _ in report.failed)
-            results.append(_mention_rows(store))
+            results.append(_nlp_rows(store))
     assert results[0] == results[1]
 
 
@@ -134,7 +132,7 @@ def test_dask_local_cluster_gives_exactly_the_single_process_mentions(
     with ArticleStore(tmp_path / "single.sqlite") as store:
         store.write_batch(articles[:80])
         extract(store, pipeline, batch_size=8)
-        rows.append(_mention_rows(store))
+        rows.append(_nlp_rows(store))
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     annotator = DaskAnnotator(Client(cluster), model_dir=None)
     try:
@@ -143,10 +141,20 @@ def test_dask_local_cluster_gives_exactly_the_single_process_mentions(
             store.write_batch(articles[:80])
             report = extract(store, pipeline, batch_size=8, annotator=annotator)
             assert (report.pending, report.annotated, report.failed) == (80, 80, [])
-            rows.append(_mention_rows(store))
+            rows.append(_nlp_rows(store))
     finally:
         annotator.close()
     assert len(rows[0]) > 400 and sorted(rows[0]) == sorted(rows[1])
+    assert any(row[0] == "relation" for row in rows[1])  # the workers' relations come back with their mentions
+
+
+def test_workers_are_told_to_load_their_own_installed_model(tmp_path: Path) -> None:
+    """On another machine the packaged model sits at another path: the client names it, not its own path."""
+    from nlp.dask_cluster import PACKAGED_MODEL, model_argument
+    from nlp.ner_model import MODEL_DIR
+
+    assert model_argument(MODEL_DIR) == PACKAGED_MODEL
+    assert model_argument(tmp_path) == str(tmp_path) and model_argument(None) is None
 
 
 def test_cli_extract_on_dask_equals_the_plain_run(tmp_path: Path, articles: list[Article], shared: Path) -> None:
@@ -160,7 +168,7 @@ def test_cli_extract_on_dask_equals_the_plain_run(tmp_path: Path, articles: list
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout.strip().splitlines()[-1])["annotated"] == 20
         with ArticleStore(tmp_path / name / "articles.sqlite") as store:
-            rows.append(sorted(_mention_rows(store)))
+            rows.append(sorted(_nlp_rows(store)))
     assert rows[0] and rows[0] == rows[1]
 
     both = subprocess.run(

@@ -268,6 +268,33 @@ def test_shipped_ipmsa_portfolio(shared: Path, tmp_path: Path) -> None:
     assert all(a.funder == "International Progressive MS Alliance" for a in awards)
 
 
+def test_hostile_awards_are_rejected_alone(tmp_path: Path) -> None:
+    """A listed PMID beyond 64 bits once crashed linking (OverflowError); NaN amounts and list titles were kept."""
+    doc = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    awards = doc["awards"]
+    assert len(awards) == 4
+    too_big = "9" * 25
+    awards[0]["pmids"] = [too_big]
+    awards[1]["amount"] = float("nan")
+    awards[2]["title"] = ["a list", "where text belongs"]
+    portfolio = tmp_path / "hostile.yaml"
+    portfolio.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    home = tmp_path / "home"
+
+    done = CliRunner().invoke(app, ["--home", str(home), "ingest", "funding", str(portfolio), "--no-fetch"])
+
+    assert done.exit_code == 1 and not isinstance(done.exception, ArithmeticError), done.output
+    text = "".join(done.output.split())
+    for i, reason in [
+        (0, f"PMID {too_big} is beyond 64 bits"),
+        (1, "amount nan is not a number"),
+        (2, "field 'title' must be text, not list ['a list', 'where text belongs']"),
+    ]:
+        assert "".join(f"{portfolio} (awards[{i}]): award {awards[i]['award_id']}: {reason}".split()) in text
+    with ArticleStore(home / "articles.sqlite") as store:
+        assert [a.award_id for a in store.awards()] == [awards[3]["award_id"]]
+
+
 def test_pubmed_ingest_links_new_articles_to_stored_awards(
     multiple: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import doctest
 import gzip
-import itertools
 import re
 from pathlib import Path
-from typing import BinaryIO, cast
 
 import pytest
+from conftest import gregory_articles
 
 import nlp.textnorm
-from ingest.jsonl import iter_jsonl
-from ingest.records import Article
 from nlp.gazetteer import STOPLIST, Gazetteer, shared_gazetteer
 from nlp.records import document_text
 from nlp.textnorm import word_characters
@@ -77,11 +74,7 @@ def test_offsets_survive_odd_unicode(gazetteer: Gazetteer) -> None:
 
 
 def test_matches_on_real_abstracts_respect_word_boundaries(shared: Path, gazetteer: Gazetteer) -> None:
-    path = shared / "pubmed_ms_gregory_rss_2021" / "gregory_pubmed_abstracts.jsonl.gz"
-    with gzip.open(path, "rb") as stream:
-        articles = [
-            a for a in itertools.islice(iter_jsonl(cast(BinaryIO, stream), str(path)), 800) if isinstance(a, Article)
-        ]
+    articles = gregory_articles(shared, 800)
     nfl_docs = 0
     for article in articles:
         text = document_text(article)

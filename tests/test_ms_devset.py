@@ -1,21 +1,23 @@
-"""The hand-annotated MS dev set, built from the real shared abstracts: spans, counts, selection, loud failures."""
+"""The MS gold set (shared guideline), built from the annotators' mention lists and the real shared abstracts."""
 
 from __future__ import annotations
 
 import gzip
 import json
-import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from core.errors import GapmapError
+from nlp.devsets import agreement
 from nlp.devsets import build as devset
+from nlp.devsets.spans import Entry, occurrences, place, placed_files
 from nlp.pubtator import read_pubtator
 from nlp.records import ENTITY_TYPES
 
-README = Path(devset.__file__).with_name("README.md")
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -26,100 +28,109 @@ def source(shared: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("devset") / "ms_dev.pubtator"
-    devset.build(out, source)
+def reserved(shared: Path) -> set[str]:
+    path = shared.parent / "annotation" / "reserved_pmids.txt"
+    assert path.is_file(), f"missing {path}"
+    return set(path.read_text().split())
+
+
+@pytest.fixture(scope="module")
+def built(source: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("gold")
+    out = {}
+    for name in devset.SETS:
+        out[name] = folder / f"ms_{name}.pubtator"
+        devset.build(out[name], name, source)
     return out
 
 
-def parse_pubtator(path: Path) -> dict[str, tuple[str, list[list[str]]]]:
-    """A reader written here, independent of nlp.pubtator: {pmid: (title + " " + abstract, mention fields)}."""
-    docs: dict[str, tuple[str, list[list[str]]]] = {}
-    for block in path.read_text(encoding="utf-8").strip("\n").split("\n\n"):
-        lines = block.split("\n")
-        pmid, _, title = lines[0].partition("|t|")
-        _, _, abstract = lines[1].partition("|a|")
-        docs[pmid] = (f"{title} {abstract}", [line.split("\t") for line in lines[2:]])
-    return docs
-
-
-def readme_counts(tsv: str = "ms_dev.tsv") -> dict[str, int]:
-    """The ``| Compound | 147 | ...`` rows of the README's counts table for ``tsv`` (the table after its marker)."""
-    types = "|".join(ENTITY_TYPES)
-    text = README.read_text()
-    marker = text.index(f"keep it in step with {tsv}")
-    table = re.match(r"[^\n]*\n((?:\|[^\n]*\n)+)", text[marker:])
-    assert table, f"no counts table after the {tsv} marker"
-    return {t: int(n) for t, n in re.findall(rf"^\| ({types}) \| (\d+) \|", table.group(1), re.M)}
-
-
-def test_every_span_slices_exactly_its_text_in_the_real_abstract(built: Path, source: Path) -> None:
-    docs = parse_pubtator(built)
-    originals = {}
+def test_every_span_slices_exactly_its_text_in_the_real_abstract(built: dict[str, Path], source: Path) -> None:
+    docs = {doc.pmid: doc for path in built.values() for doc in read_pubtator(path)}
     with gzip.open(source, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            if record["pmid"] in docs:
-                originals[record["pmid"]] = f"{record['title']} {record['abstract']}"
-    assert len(docs) == 30
-    for pmid, (text, mentions) in docs.items():
-        assert len(text) == len(originals[pmid])
-        for pmid_field, start, end, span, etype, concept_id in mentions:
-            assert pmid_field == pmid
-            assert originals[pmid][int(start) : int(end)] == span, (pmid, start, end, span)
-            assert text[int(start) : int(end)] == span
-            assert etype in ENTITY_TYPES
-            assert (etype == "Biomarker") == concept_id.startswith("kind=")
+        originals = {r["pmid"]: f"{r['title']} {r['abstract']}" for r in map(json.loads, handle) if r["pmid"] in docs}
+    assert len(docs) == 360
+    for pmid, doc in docs.items():
+        assert len(doc.text) == len(originals[pmid])
+        for m in doc.mentions:
+            assert originals[pmid][m.start : m.end] == m.text
+            assert m.type in ENTITY_TYPES
+        starts = sorted((m.start, m.end) for m in doc.mentions)
+        assert all(a[1] <= b[0] for a, b in zip(starts, starts[1:], strict=False)), f"overlap in {pmid}"
 
 
-def test_counts_per_type_are_those_stated_in_the_readme(built: Path) -> None:
-    stated = readme_counts()
-    assert set(stated) == set(ENTITY_TYPES)
-    found = Counter(fields[4] for _, mentions in parse_pubtator(built).values() for fields in mentions)
-    assert dict(found) == stated
+def test_sets_are_disjoint_cover_every_type_and_follow_the_hash_split(built: dict[str, Path]) -> None:
+    train, dev = (list(read_pubtator(built[name])) for name in ("train", "dev"))
+    assert not {d.pmid for d in train} & {d.pmid for d in dev}
+    assert 50 <= len(dev) <= 70 and len(train) >= 290
+    assert all(devset.in_set(d.pmid, "dev") for d in dev) and not any(devset.in_set(d.pmid, "dev") for d in train)
+    for docs in (train, dev):
+        counts = Counter(m.type for d in docs for m in d.mentions)
+        assert all(counts[t] >= 50 for t in ENTITY_TYPES), counts
 
 
-def test_the_project_pubtator_reader_reads_the_built_file(built: Path) -> None:
-    docs = list(read_pubtator(built))
-    assert len(docs) == 30
-    mentions = [(doc, m) for doc in docs for m in doc.mentions]
-    assert Counter(m.type for _, m in mentions) == readme_counts()
-    assert all(doc.text[m.start : m.end] == m.text for doc, m in mentions)
-
-
-def test_documents_are_the_first_30_progressive_ms_abstracts_by_pmid(source: Path) -> None:
+def test_progressive_ms_papers_are_well_represented(built: dict[str, Path], source: Path) -> None:
+    pmids = {d.pmid for path in built.values() for d in read_pubtator(path)}
     with gzip.open(source, "rt", encoding="utf-8") as handle:
-        records = [json.loads(line) for line in handle]
-    eligible = sorted(int(r["pmid"]) for r in records if r["mentions_progressive_ms"] and r["has_abstract"])
-    annotated = {a.pmid for a in devset.read_annotations()}
-    assert annotated == {str(pmid) for pmid in eligible[:30]}
+        progressive = {r["pmid"] for r in map(json.loads, handle) if r["mentions_progressive_ms"]}
+    assert len(pmids & progressive) >= 150
 
 
-def copy_with(tmp_path: Path, edit: str) -> Path:
-    """The gold TSV with one line changed by ``edit`` ("shift", "overlap" or "no-kind")."""
-    lines = devset.ANNOTATIONS.read_text(encoding="utf-8").splitlines()
-    biomarker = next(i for i, line in enumerate(lines) if "\tBiomarker\t" in line)
-    pmid, start, end, text, etype, kind = lines[biomarker].split("\t")
-    if edit == "shift":
-        lines[biomarker] = "\t".join([pmid, str(int(start) + 1), str(int(end) + 1), text, etype, kind])
-    elif edit == "overlap":
-        lines.append("\t".join([pmid, start, str(int(start) + 1), text[0], "Gene", ""]))
-    else:
-        lines[biomarker] = "\t".join([pmid, start, end, text, etype, ""])
-    path = tmp_path / "ms_dev.tsv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+def test_no_reserved_pmid_is_annotated(reserved: set[str]) -> None:
+    annotated = {json.loads(line)["pmid"] for path in devset.GOLD.glob("*.jsonl") for line in path.open()}
+    assert annotated and not annotated & reserved
 
 
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [("shift", r"1 bad spans: PMID \d+ \[\d+:\d+\]"), ("overlap", r"1 bad spans: .* overlap"), ("no-kind", r"kind=")],
-)
-def test_a_wrong_annotation_stops_the_build(tmp_path: Path, source: Path, edit: str, message: str) -> None:
-    out = tmp_path / "out.pubtator"
-    with pytest.raises(GapmapError, match=message):
-        devset.build(out, source, copy_with(tmp_path, edit))
-    assert not out.exists()
+def test_no_tracked_file_names_a_reserved_pmid_except_lists_that_exclude_them(reserved: set[str]) -> None:
+    """A reserved PMID may appear only in a file whose purpose is to exclude it (its path says so)."""
+    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    pattern = "|".join(sorted(reserved))
+    hits = subprocess.run(
+        ["grep", "-l", "-w", "-E", pattern, *files], cwd=REPO, capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert [h for h in hits if "reserved" not in h and "exclud" not in h] == []
+
+
+def test_doubly_annotated_sample_agrees_and_is_reported(source: Path) -> None:
+    result = agreement.agreement(source)
+    assert result["documents"] == 30
+    assert 0.8 <= float(result["f1"]) <= 1.0  # type: ignore[arg-type]
+
+
+def test_occurrences_are_whole_words_and_hyphen_attached_names_count() -> None:
+    text = "pwMS with MS; natalizumab-treated MS-related cases"
+    assert occurrences(text, "MS") == [10, 34]
+    assert occurrences(text, "natalizumab") == [14]
+
+
+def test_placing_takes_longest_spans_first_and_chosen_occurrences() -> None:
+    text = "TG2 was measured. TG2 acts in monocytes. Serum TG2 rose."
+    placed, problems = place(
+        "1",
+        text,
+        [
+            Entry("TG2", "Biomarker", "fluid", (0, 2)),
+            Entry("TG2", "Gene", "", (1,)),
+            Entry("monocytes", "CellType", "", None),
+        ],
+    )
+    assert problems == []
+    assert [(a.start, a.type) for a in placed] == [(0, "Biomarker"), (18, "Gene"), (30, "CellType"), (47, "Biomarker")]
+    _, missing = place("1", text, [Entry("TG3", "Gene", "", None), Entry("TG2", "Gene", "", (5,))])
+    assert len(missing) == 2 and "does not occur" in missing[0] and "no index 5" in missing[1]
+
+
+def test_a_bad_annotation_file_stops_the_build(tmp_path: Path, source: Path) -> None:
+    line = next(devset.GOLD.glob("batch_*.jsonl")).open().readline()
+    record = json.loads(line)
+    record["mentions"].append(["no such phrase in the abstract", "Mechanism"])
+    bad = tmp_path / "batch_9.jsonl"
+    bad.write_text(json.dumps(record) + "\n")
+    _, _, problems = placed_files([bad], source)
+    assert problems and "does not occur" in problems[0]
+    record["mentions"].append(["x", "Biomarker"])
+    bad.write_text(json.dumps(record) + "\n")
+    with pytest.raises(ValueError, match="needs a kind"):
+        placed_files([bad], source)
 
 
 def test_command_line_reports_a_missing_source_as_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -129,34 +140,6 @@ def test_command_line_reports_a_missing_source_as_one_line(tmp_path: Path, capsy
     assert err.startswith("error: abstracts not found:") and "hint:" in err
 
 
-@pytest.fixture(scope="module")
-def built_tune(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("tuneset") / "ms_tune.pubtator"
-    devset.build(out, source, devset.SETS["tune"])
-    return out
-
-
-def test_tuning_set_spans_slice_the_real_text_and_counts_match_the_readme(built_tune: Path) -> None:
-    docs = parse_pubtator(built_tune)
-    assert len(docs) == 30
-    for text, mentions in docs.values():
-        for _pmid, start, end, span, etype, concept_id in mentions:
-            assert text[int(start) : int(end)] == span
-            assert (etype == "Biomarker") == concept_id.startswith("kind=")
-    found = Counter(fields[4] for _, mentions in docs.values() for fields in mentions)
-    assert dict(found) == readme_counts("ms_tune.tsv")
-
-
-def test_tuning_set_is_the_next_30_abstracts_and_shares_no_pmid_with_the_dev_set(source: Path) -> None:
-    with gzip.open(source, "rt", encoding="utf-8") as handle:
-        records = [json.loads(line) for line in handle]
-    eligible = sorted(int(r["pmid"]) for r in records if r["mentions_progressive_ms"] and r["has_abstract"])
-    tune = {a.pmid for a in devset.read_annotations(devset.SETS["tune"])}
-    assert tune == {str(pmid) for pmid in eligible[30:60]}
-    assert not tune & {a.pmid for a in devset.read_annotations()}
-
-
-def test_command_line_builds_the_tuning_set(tmp_path: Path, source: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "tune.pubtator"
-    assert devset.main([str(out), "--set", "tune", "--source", str(source)]) == 0
-    assert capsys.readouterr().out.startswith(f"wrote {out}: {sum(readme_counts('ms_tune.tsv').values())} mentions")
+def test_missing_source_is_a_gapmap_error(tmp_path: Path) -> None:
+    with pytest.raises(GapmapError, match="abstracts not found"):
+        devset.gold_set("dev", tmp_path / "absent.jsonl.gz")

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import gzip
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO, cast
 
 import numpy as np
 import pytest
 import spacy
-from conftest import need
+from conftest import gregory_articles, need
 from spacy.language import Language
 from spacy.training import Example
 
-from ingest.jsonl import iter_jsonl
-from ingest.records import Article
 from nlp.ner_inference import EmbeddingCache, NerInference, use_ner_inference
 from nlp.ner_model import MODEL_DIR, load_model, open_model
 from nlp.pubtator import read_pubtator
-from nlp.records import document_text
+from nlp.records import ENTITY_TYPES, document_text
 
 BC5CDR_DEV = "bc5cdr_train_dev/CDR_DevelopmentSet.PubTator.txt.gz"
 BC5CDR_TRAIN = "bc5cdr_train_dev/CDR_TrainingSet.PubTator.txt.gz"
-GREGORY = "pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
 #: Texts that stress the edges: empty, one token, white space only, a paragraph break, an entity at the very end,
 #: odd Unicode, and a 40k-character text (one doc larger than a whole group of the encoder).
 ODD_TEXTS = [
@@ -38,9 +33,7 @@ ODD_TEXTS = [
 
 
 def abstracts(shared: Path, limit: int) -> list[str]:
-    with gzip.open(shared / GREGORY, "rb") as stream:
-        articles = (a for a in iter_jsonl(cast(BinaryIO, stream), GREGORY) if isinstance(a, Article))
-        return [document_text(a) for a in islice(articles, limit)]
+    return [document_text(a) for a in gregory_articles(shared, limit)]
 
 
 def entities(nlp: Language, texts: list[str], batch_size: int = 16) -> list[list[tuple[int, int, str]]]:
@@ -53,7 +46,7 @@ def test_committed_model_gives_spacys_entities(shared: Path) -> None:
     reference = open_model(MODEL_DIR, spacy_ner=True)
     fast = load_model(MODEL_DIR)
     assert "gapmap_ner" in fast.pipe_names and not {"tok2vec", "ner"} & set(fast.pipe_names)
-    assert set(fast.pipe_labels["gapmap_ner"]) == {"Compound", "Disease", "Gene"}
+    assert set(fast.pipe_labels["gapmap_ner"]) == set(ENTITY_TYPES)
     expected, got = entities(reference, texts), entities(fast, texts, batch_size=7)
     assert sum(map(len, expected)) > 2000  # the comparison is about real predictions, not empty lists
     for text, want, have in zip(texts, expected, got, strict=True):
@@ -118,7 +111,10 @@ def test_other_sizes_of_spacys_architecture(shared: Path, pieces: int) -> None:
 def test_other_architectures_keep_spacys_components(shared: Path) -> None:
     encode = {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 32, "depth": 2, "window_size": 2}
     nlp = _trained_spacy_model(shared, {**encode, "maxout_pieces": 2})
+    texts = [d.text for d in islice(read_pubtator(shared / BC5CDR_DEV), 60)] + ODD_TEXTS
+    before = entities(nlp, texts)
+    assert sum(map(len, before)) > 20
     with pytest.warns(UserWarning, match="spaCy's own components"):
         use_ner_inference(nlp)
-    assert {"tok2vec", "ner"} <= set(nlp.pipe_names)
-    assert nlp("Cisplatin nephrotoxicity.").ents is not None
+    assert {"tok2vec", "ner"} <= set(nlp.pipe_names) and "gapmap_ner" not in nlp.pipe_names
+    assert entities(nlp, texts) == before  # left as it was: the same components give the same entities

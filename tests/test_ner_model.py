@@ -17,7 +17,9 @@ from nlp.dictionary_features import DictionaryFeatures, feature_matcher, token_t
 from nlp.evaluate import evaluate
 from nlp.ner_model import MODEL_DIR, TOKENIZER_CACHE, annotate_with_model, load_model, open_model
 from nlp.pubtator import read_pubtator
-from nlp.training.corpus import held_out_pmids, tokenizer_nlp, training_pmids
+from nlp.records import ENTITY_TYPES
+from nlp.reserved import reserved_pmids
+from nlp.training.corpus import TRAIN_SPLITS, held_out_pmids, tokenizer_nlp, training_pmids
 from nlp.training.silver import silver_docs, unlabelled_abstracts
 
 BC5CDR_DEV = "bc5cdr_train_dev/CDR_DevelopmentSet.PubTator.txt.gz"
@@ -33,10 +35,10 @@ def test_committed_model_pipeline() -> None:
     # The trained tok2vec + ner run as one component (nlp.ner_inference), after the dictionary features, which
     # tok2vec embeds (TAG) with the spelling features.
     assert nlp.pipe_names == ["dictionary_features", "gapmap_ner", "sentencizer"]
-    assert set(nlp.pipe_labels["gapmap_ner"]) == {"Compound", "Disease", "Gene"}
+    assert set(nlp.pipe_labels["gapmap_ner"]) == set(ENTITY_TYPES)
     trained = open_model(MODEL_DIR, spacy_ner=True)
     assert trained.pipe_names.index("dictionary_features") < trained.pipe_names.index("tok2vec")
-    assert set(trained.pipe_labels["ner"]) == {"Compound", "Disease", "Gene"}
+    assert set(trained.pipe_labels["ner"]) == set(ENTITY_TYPES)
     # The biomedical tokenizer travels with the model: hyphens and slashes are token boundaries.
     assert [t.text for t in nlp.make_doc("cocaine-induced levodopa/carbidopa")] == [
         "cocaine",
@@ -75,10 +77,10 @@ def test_train_command_tiny_run(shared: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     record = json.loads((output / "training.json").read_text())
-    assert record["max_steps"] == 6 and 0 < record["train_docs"] <= 24
+    assert record["max_steps"] == 6 and 0 < record["train_docs"] <= 8 * len(TRAIN_SPLITS)
     assert record["silver_docs"] == 8 and "ents_f" in record["teacher_validation_scores"]
     nlp = spacy.load(output)
-    assert set(nlp.pipe_labels["ner"]) == {"Compound", "Disease", "Gene"}
+    assert set(nlp.pipe_labels["ner"]) == set(ENTITY_TYPES)
     assert nlp("Cocaine-induced seizures.").text == "Cocaine-induced seizures."
     # the student has the shipped model's size, not the teacher's
     assert nlp.get_pipe("tok2vec").model.get_dim("nO") == spacy.load(MODEL_DIR).get_pipe("tok2vec").model.get_dim("nO")
@@ -88,12 +90,13 @@ def test_silver_data_is_the_teachers_entities_on_unlabelled_abstracts(shared: Pa
     gold = held_out_pmids(shared) | training_pmids(shared)
     texts = unlabelled_abstracts(shared, gold)
     assert len(texts) > 4000 and not gold & texts.keys()
+    assert not reserved_pmids() & texts.keys()  # kept for independent evaluation: never training data
     assert "Ocrelizumab" in " ".join(texts.values())  # the MS feed is among them
     sample = list(texts.values())[:30]
     docs = list(silver_docs(committed_model(), sample).get_docs(Vocab()))
     assert [d.text for d in docs] == sample
     labels = [e.label_ for d in docs for e in d.ents]
-    assert len(labels) > 150 and set(labels) == {"Compound", "Disease", "Gene"}
+    assert len(labels) > 150 and set(labels) == set(ENTITY_TYPES)
     # every token is labelled: the teacher's "outside" is a real negative for the student
     assert all(t.ent_iob_ in {"B", "I", "O"} for d in docs for t in d)
 

@@ -99,18 +99,27 @@ def test_biored_unmapped_types_left_out(shared: Path) -> None:
     assert report["overall"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
 
 
-def test_cli_eval_json_shape(shared: Path) -> None:
+def test_cli_eval_json_shape_and_errors_file(shared: Path, tmp_path: Path) -> None:
     need((MODEL_DIR / "config.cfg").is_file(), f"no committed model in {MODEL_DIR}: run `make model`")
+    errors = tmp_path / "errors.jsonl"
     args = ["nlp", "eval", "--corpus", str(shared / BC5CDR_DEV), "--limit", "5", "--json", "--model-only"]
-    result = CliRunner().invoke(app, args)
+    result = CliRunner().invoke(app, [*args, "--errors", str(errors)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert set(report) == {"overall", "by_type", "docs_per_second", "id_accuracy"}
     assert set(report["overall"]) == {"precision", "recall", "f1"}
     assert set(report["by_type"]) == {"Chemical", "Disease"}
     for row in report["by_type"].values():
-        assert set(row) == {"precision", "recall", "f1", "support"}
+        assert set(row) == {"precision", "recall", "f1", "support", "lenient", "doc_concepts"}
+        assert row["lenient"]["f1"] >= row["f1"]  # an exact match is an overlap too
     assert report["docs_per_second"] > 0
+    cases = [json.loads(line) for line in errors.read_text().splitlines()]
+    strict = report["by_type"]
+    assert cases and {c["kind"] for c in cases} <= {"FP", "FN"}
+    for case in cases:
+        assert "[[" + case["text"] + "]]" in case["context"]
+    wrong = sum(round(r["support"] * (1 - r["recall"])) for r in strict.values())
+    assert sum(c["kind"] == "FN" for c in cases) == wrong
 
 
 def test_cli_eval_bad_inputs_are_gapmap_errors(shared: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import sqlite3
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -11,7 +12,9 @@ import pytest
 from ingest.medline import iter_medline
 from ingest.records import Article, Chemical, MeshHeading
 from nlp.lexicons.mesh import descriptor_by_name, mesh_type
-from nlp.record_terms import mentions_from_record
+from nlp.mention_store import Annotation, MentionStore
+from nlp.record_terms import heading_uis, mentions_from_record
+from nlp.study_context import StudyContext
 
 CHECK_TAGS = {"Humans", "Female", "Male", "Animals", "Aged", "Adult", "Middle Aged", "Mice", "Rats"}
 
@@ -81,3 +84,22 @@ def test_chemicals_including_supplementary_concepts() -> None:
         ("chemicals", "MESH:D019821", "Compound"),
         ("chemicals", "MESH:D014867", "Compound"),  # "Water" resolved by name
     }
+
+
+def test_headings_named_without_an_id_get_the_descriptor_id_and_the_store_keeps_it(medline: list[Article]) -> None:
+    """MEDLINE text names headings only; the NLP stage resolves them and the graph loader reads the result."""
+    assert all(not h.descriptor_ui for a in medline for h in a.mesh)
+    resolved = {a.pmid: heading_uis(a) for a in medline}
+    for article in medline:
+        known = {h.descriptor_name.lower() for h in article.mesh} & descriptor_by_name().keys()
+        assert resolved[article.pmid] == {name: descriptor_by_name()[name].ui for name in known}
+    assert {ui for r in resolved.values() for ui in r.values()} >= {"D006801", "D009836"}  # Humans, Oligodendroglia
+    assert heading_uis(Article(pmid="1", mesh=[MeshHeading("", "No Such Heading"), MeshHeading("D1", "Humans")])) == {}
+
+    store = MentionStore(sqlite3.connect(":memory:"))
+    first, second = medline[0], medline[1]
+    store.write([Annotation(a.pmid, "h", [], StudyContext(), resolved[a.pmid]) for a in (first, second)], "v1")
+    assert store.mesh_uis() == {**resolved[first.pmid], **resolved[second.pmid]}
+    store.write([Annotation(first.pmid, "h2", [], StudyContext(), {})], "v1")  # re-annotated: its old rows go
+    store.forget([second.pmid])
+    assert store.mesh_uis() == {}

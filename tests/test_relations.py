@@ -14,6 +14,7 @@ from core.errors import GapmapError
 from gapmap.cli import app
 from nlp.evaluate import Counts
 from nlp.pubtator import read_pubtator
+from nlp.records import relation_verb
 from nlp.relation_eval import CorpusIds, RelationCounts, evaluate_relations, gold_relation_doc, gold_triples
 from nlp.relations import (
     CID,
@@ -25,7 +26,6 @@ from nlp.relations import (
     RelationModel,
     load_relation_model,
     pair_roles,
-    relation_verb,
     split_sentences,
 )
 

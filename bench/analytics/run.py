@@ -39,16 +39,15 @@ sys.path.insert(0, str(ROOT))
 from analytics.areas import find_areas  # noqa: E402
 from analytics.cooccurrence import NullCache, pair_stats, upper_pairs  # noqa: E402
 from analytics.evaluate import evaluate  # noqa: E402
-from analytics.explain import Explainer  # noqa: E402
 from analytics.hypotheses import HypothesisRanker  # noqa: E402
-from analytics.incidence import Incidence, PaperEntity  # noqa: E402
-from analytics.landscape import landscape, top_gaps  # noqa: E402
+from analytics.incidence import Corpus, Incidence, PaperEntity  # noqa: E402
 from analytics.nullmodel import PairCounter, chain  # noqa: E402
-from analytics.scorers import NeighbourGraph  # noqa: E402
+from analytics.results import Analysis  # noqa: E402
 from analytics.source import articles_in, from_articles, from_graph  # noqa: E402
 from analytics.trends import trends, yearly_counts  # noqa: E402
+from core.settings import settings  # noqa: E402
 
-SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = settings().shared_data
 
 
 def real_rows() -> list[PaperEntity]:
@@ -94,10 +93,13 @@ def python_cooccurrence(inc: Incidence) -> Counter[tuple[int, int]]:
 
 
 def gaps(inc: Incidence) -> Any:
-    """What ``gapmap analytics gaps`` computes: the landscape and the top 20 cells with their reasons."""
-    graph = NeighbourGraph.from_incidence(inc)
-    land = landscape(inc, "Mechanism", "Compound", graph=graph)
-    return top_gaps(inc, land, 20, explainer=Explainer(inc, graph.cooc))
+    """What ``gapmap analytics gaps`` computes: the landscape (statistics, specificity, contexts) and the top 20
+    cells with their reasons and risk/reward (the rows' concept hierarchy is left out: it comes from the graph)."""
+    rows = [
+        PaperEntity(inc.pmids[p], int(inc.years[p]), inc.entity_ids[e], inc.types[e], inc.names[e])
+        for p, e in zip(*inc.matrix.nonzero(), strict=True)
+    ]
+    return Analysis(Corpus(rows)).gaps("Mechanism", "Compound", top=20)
 
 
 def null_count_timings(inc: Incidence, results: dict[str, float]) -> None:

@@ -34,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from core.settings import settings  # noqa: E402
 from core.workspace import Workspace  # noqa: E402
 from graph import queries  # noqa: E402
 from graph.build import Derived  # noqa: E402
@@ -43,7 +44,7 @@ from graph.records import PublicationRows, publication_rows  # noqa: E402
 from ingest.store import ArticleStore  # noqa: E402
 from nlp.mention_store import MentionStore  # noqa: E402
 
-SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = settings().shared_data
 SOURCES = (
     "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz",
     "pubmed_xml_samples/ncbiutils/multiple.xml.gz",
@@ -106,11 +107,12 @@ def real_rows(ws: Workspace) -> list[PublicationRows]:
         mentions = MentionStore(articles.connection)
         concepts = {c.concept_id: c for c in mentions.concepts()}
         award_ids = {a.award_id for a in articles.awards()}
+        mesh_uis = mentions.mesh_uis()
         links: dict[str, list[Any]] = {}
         for link in articles.funding_links():
             links.setdefault(link.pmid, []).append(link)
         return [
-            publication_rows(a, ms, links.get(a.pmid, ()), concepts, award_ids)
+            publication_rows(a, ms, links.get(a.pmid, ()), concepts, award_ids, mesh_uis)
             for a, ms, _ in with_mentions(articles.iter_articles(), mentions.iter_mentions())
         ]
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import re
 import resource
 import subprocess
@@ -32,8 +31,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core.settings import settings
+
 REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("GAPMAP_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED = settings().shared_data
 SAMPLES = SHARED / "pubmed_xml_samples"
 FIRST_PMID = 90_000_000
 _RECORD = re.compile(rb"<PubmedArticle>.*?</PubmedArticle>", re.S)

@@ -1,4 +1,9 @@
-"""Explore: find an entity, see its neighbourhood, and read the papers and sentences behind a node or a link."""
+"""Explore: find an entity, see its neighbourhood, and read the papers and sentences behind a node or a link.
+
+The search box, the entity and the selected node or link live in the URL (``?find=…&entity=…&pick=…``), so a
+link to this page opens the same view.  A new search focuses its best match and shows that entity's details;
+choosing another entity shows its details too (the selection never outlives the entity it belongs to).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,17 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from explorer import data, ui
-from explorer.figures import network_figure
+from explorer import data, panels, state, ui
+from explorer.figures import network_figure, papers
+from explorer.neighbours import MIN_SHARED, RANKINGS, ranked, specificity
 from nlp.records import ENTITY_TYPES
 
 #: Links between two neighbours need at least this many papers to be drawn, and only the strongest (twice as many
 #: as there are neighbours) are, which keeps the picture readable.
 MIN_SIDE_PAPERS = 2
+#: Neighbours read before ranking by specificity (the most co-mentioned ones).
+CANDIDATES = 2000
+HITS = 50
 
 
 def neighbourhood(focus: pd.Series, nbrs: pd.DataFrame, whole: nx.Graph) -> nx.Graph:
@@ -30,52 +39,85 @@ def neighbourhood(focus: pd.Series, nbrs: pd.DataFrame, whole: nx.Graph) -> nx.G
     return g
 
 
-def node_papers(entity_id: str) -> pd.DataFrame:
-    """The newest papers mentioning the entity, each with the sentence that mentions it."""
-    out = []
-    for pmid in data.entity_pmids(entity_id):
-        detail = data.rows("publication_detail", pmid=pmid)
-        mentions = data.rows("publication_entities", pmid=pmid)
-        own = mentions[mentions["id"] == entity_id]
-        sentence = own["sentence"].iloc[0] if not own.empty else ""
-        head = detail.iloc[0] if not detail.empty else {"year": None, "title": ""}
-        out.append({"pmid": pmid, "year": head["year"], "title": head["title"], "evidence": sentence or ""})
-    return pd.DataFrame(out, columns=["pmid", "year", "title", "evidence"])
+def search_hits(text: str) -> pd.DataFrame:
+    return data.rows("entity_search", q=text.strip(), limit=HITS)
+
+
+def on_new_search() -> None:
+    """A new search focuses its best match, and the details show that entity (not what was picked before)."""
+    hits = search_hits(st.session_state.get("find", ""))
+    if not hits.empty:
+        st.session_state["entity"] = hits.iloc[0]["id"]
+        st.session_state["pick"] = f"node|{hits.iloc[0]['id']}"
+
+
+def on_new_entity() -> None:
+    st.session_state["pick"] = f"node|{st.session_state['entity']}"
+
+
+def refocus(entity_id: str) -> None:
+    """Make a neighbour the focus (its network, its details)."""
+    st.session_state["find"] = ""
+    st.session_state["entity"] = entity_id
+    st.session_state["pick"] = f"node|{entity_id}"
 
 
 st.title("Explore")
 an = data.analytics()
-query = st.text_input("Find an entity by name, synonym or id", key="explore_q", placeholder="e.g. myelin, MESH:D009103")
-hits = data.rows("entity_search", q=query.strip(), limit=50)
-if hits.empty:
-    st.info(f"No entity matches “{query}”. Try a shorter name or a synonym.")
-    st.stop()
-labels = {r.id: f"{r.name} · {r.type} · {r.papers} papers" for r in hits.itertuples()}
-focus_id = st.selectbox("Entity", list(labels), format_func=labels.__getitem__, key="explore_focus")
-focus = hits[hits["id"] == focus_id].iloc[0]
+query = st.text_input(
+    "Find an entity by name, synonym or id",
+    key="find",
+    placeholder="e.g. myelin, MESH:D009103",
+    on_change=on_new_search,
+    bind="query-params",
+)
+focus = panels.choose_entity(query, on_change=on_new_entity, limit=HITS)
+focus_id = str(focus["id"])
 
-c1, c2, c3, c4 = st.columns([3, 3, 1, 2])
+c1, c2, c3, c4, c5 = st.columns([3, 3, 2, 1.5, 2])
 with c1:
     types = st.multiselect("Neighbour types", list(ENTITY_TYPES), key="explore_types")
 with c2:
     low, high = ui.year_range(*an.years, key="explore_years")
 with c3:
-    funded_only = st.checkbox("Funded only", key="explore_funded")
+    rank_label = st.selectbox(
+        "Rank neighbours by",
+        list(RANKINGS),
+        key="rank",
+        bind="query-params",
+        help=f"NPMI and lift favour neighbours specific to this entity over hubs; they need ≥ {MIN_SHARED} "
+        "papers together.",
+    )
 with c4:
+    funded_only = st.checkbox("Funded only", key="explore_funded", help="Only papers linked to an award")
+with c5:
     size = st.slider("Neighbours shown", 5, 60, 25, key="explore_size")
 
-nbrs = data.rows(
-    "entity_neighbourhood", id=focus_id, types=types, min_year=low, max_year=high, funded_only=funded_only, limit=size
+candidates = data.rows(
+    "entity_neighbourhood",
+    id=focus_id,
+    types=types,
+    min_year=low,
+    max_year=high,
+    funded_only=funded_only,
+    limit=CANDIDATES,
 )
-if nbrs.empty:
+if candidates.empty:
     st.info("No co-mentioned entity with these filters: widen the years, clear the types or untick funded only.")
+    st.stop()
+per_entity, total = data.papers_per_entity(low, high, funded_only)
+scored = specificity(candidates, int(per_entity.get(focus_id, 0)), per_entity, total)
+nbrs = ranked(scored, RANKINGS[rank_label], size)
+if nbrs.empty:
+    st.info(f"No neighbour shares {MIN_SHARED}+ papers with it: rank by papers together instead.")
     st.stop()
 sub = neighbourhood(focus, nbrs, data.cooccurrence_graph(low, high))
 st.session_state[ui.SUBGRAPH] = sub
 st.caption(
-    f"{sub.number_of_nodes()} entities, {sub.number_of_edges()} links; link width = papers mentioning both "
-    f"({low}–{high}{', funded only' if funded_only else ''} for links to {focus['name']}; links between neighbours "
-    f"with ≥ {MIN_SIDE_PAPERS} papers, the strongest only). Click a node or the middle of a link, or pick one below."
+    f"{sub.number_of_nodes()} entities, {sub.number_of_edges()} links, ranked by {rank_label}; link width = papers "
+    f"mentioning both ({low}–{high}{', funded only' if funded_only else ''} for links to "
+    f"{ui.md(focus['name'])}; links between neighbours with ≥ {MIN_SIDE_PAPERS} papers, the strongest only). "
+    "Click a node or the middle of a link, or pick one below."
 )
 event = ui.figure("neighbourhood", network_figure(sub, focus=focus_id), key="explore_chart", select=True)
 
@@ -85,29 +127,48 @@ if click and click != st.session_state.get("explore_last_click"):
     st.session_state["explore_last_click"] = click
     picked = f"edge|{click}" if "|" in click else f"node|{click}"
     if picked in options:
-        st.session_state["explore_pick"] = picked
+        st.session_state["pick"] = picked
+state.seed("pick", options)
+if st.session_state.get("pick") not in options:
+    st.session_state["pick"] = f"node|{focus_id}"
 
 
 def describe(option: str) -> str:
     kind, *ids = option.split("|")
     names = [sub.nodes[i].get("name", i) for i in ids]
-    return f"{names[0]} ({ids[0]})" if kind == "node" else f"{names[0]} — {names[1]}"
+    return f"{names[0]} · {sub.nodes[ids[0]].get('type', '')}" if kind == "node" else f"{names[0]} — {names[1]}"
 
 
-pick = st.selectbox("Selected node or link", options, format_func=describe, key="explore_pick")
+with st.expander("Neighbours as a table", expanded=False):
+    ui.table(
+        "neighbours",
+        nbrs[["name", "type", "papers", "npmi", "lift", "id"]].rename(columns={"papers": "papers_together"}),
+        key="explore_neighbours",
+    )
+
+pick = st.selectbox("Selected node or link", options, format_func=describe, key="pick")
+state.publish("pick")
 kind, *ids = pick.split("|")
 if kind == "node":
     detail = data.rows("entity_detail", id=ids[0]).iloc[0]
-    synonyms = ", ".join(detail["synonyms"] or []) or "—"
-    st.subheader(f"{detail['name']} · {detail['type']}")
-    st.markdown(
-        f"`{detail['id']}` · {detail['papers']} papers, {detail['first_year']}–{detail['last_year']} · "
-        f"synonyms: {synonyms}"
-    )
-    ui.table("node_papers", node_papers(ids[0]))
+    synonyms = ui.md(", ".join(detail["synonyms"] or [])) or "—"
+    st.subheader(f"{ui.md(detail['name'])} · {detail['type']}")
+    years = f"{detail['first_year']}–{detail['last_year']}" if pd.notna(detail["first_year"]) else "no dated paper"
+    st.markdown(f"{papers(detail['papers'])}, {years} · synonyms: {synonyms} · id {ui.md(detail['id'])}")
+    if ids[0] != focus_id:
+        label = f"Centre the network on {ui.md(detail['name'])}"
+        st.button(label, key="explore_refocus", on_click=refocus, args=(ids[0],))
+    shown = st.segmented_control(  # only the panel chosen is drawn (tabs would draw both on every rerun)
+        "Show", ["Papers and evidence", "People, institutions, countries"], default="Papers and evidence",
+        key="explore_panel", label_visibility="collapsed",
+    )  # fmt: skip
+    if shown == "People, institutions, countries":
+        st.page_link("explorer/pages/people.py", label="Open on the People page", query_params={"entity": ids[0]})
+        panels.people(ids[0], low, high, key="explore_people")
+    else:
+        panels.entity_papers(ids[0], str(detail["name"]), key="explore_node")
 else:
     a, b = ids
-    st.subheader(f"{sub.nodes[a]['name']} — {sub.nodes[b]['name']}")
-    evidence = data.rows("pair_evidence", a=a, b=b, limit=50)
-    st.caption(f"{len(evidence)} papers mention both; same-sentence evidence first.")
-    ui.table("link_papers", evidence)
+    st.subheader(f"{ui.md(sub.nodes[a]['name'])} — {ui.md(sub.nodes[b]['name'])}")
+    title = f"{sub.nodes[a]['name']} — {sub.nodes[b]['name']}"
+    panels.pair_papers(a, b, key="explore_link", table_name="link_papers", title=title)

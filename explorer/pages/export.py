@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from explorer import ui
@@ -28,25 +29,25 @@ else:
         key="export_graphml",
     )
 
+
+def downloads(kind: str, items: dict[str, Any], to_bytes: Callable[[Any], bytes], suffix: str, mime: str) -> None:
+    """One download button per item seen this session (``kind`` names them when there is none yet)."""
+    if not items:
+        st.info(f"No {kind} seen yet.")
+    for name, item in sorted(items.items()):
+        rows = f" ({len(item)} rows)" if isinstance(item, pd.DataFrame) else ""
+        st.download_button(
+            f"{name}.{suffix}{rows}",
+            functools.partial(to_bytes, item),
+            f"{name}.{suffix}",
+            mime,
+            key=f"export_{suffix}_{name}",
+        )
+
+
 st.subheader("Tables (CSV)")
-tables: dict[str, pd.DataFrame] = st.session_state.get(ui.TABLES, {})
-if not tables:
-    st.info("No table seen yet.")
-for name, frame in sorted(tables.items()):
-    st.download_button(
-        f"{name}.csv ({len(frame)} rows)",
-        functools.partial(csv_bytes, frame),
-        f"{name}.csv",
-        "text/csv",
-        key=f"export_csv_{name}",
-    )
+downloads("table", st.session_state.get(ui.TABLES, {}), csv_bytes, "csv", "text/csv")
 
 st.subheader("Figures (HTML)")
 st.caption("For a PNG, use the camera button in the figure's own toolbar (top right of every chart).")
-figures: dict[str, go.Figure] = st.session_state.get(ui.FIGURES, {})
-if not figures:
-    st.info("No figure seen yet.")
-for name, fig in sorted(figures.items()):
-    st.download_button(
-        f"{name}.html", functools.partial(html_bytes, fig), f"{name}.html", "text/html", key=f"export_html_{name}"
-    )
+downloads("figure", st.session_state.get(ui.FIGURES, {}), html_bytes, "html", "text/html")

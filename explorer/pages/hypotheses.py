@@ -18,42 +18,28 @@ st.caption(
 an = data.analytics()
 c1, c2, c3, c4, c5 = st.columns(5)
 a_type = c1.selectbox("A type", TYPES, index=TYPES.index("Compound"), key="hyp_a")
-c_type = c2.selectbox("C type", TYPES, index=TYPES.index("Mechanism"), key="hyp_c")
+b_type = c2.selectbox("B type", TYPES, index=TYPES.index("Mechanism"), key="hyp_c")
 scorer = c3.selectbox("Scorer", list(SCORERS), key="hyp_scorer")
 min_papers = c4.slider("Min papers per side", 1, 20, 2, key="hyp_min")
 top = c5.slider("How many", 10, 200, 50, key="hyp_top")
 text = st.text_input("Filter by name", key="hyp_filter", placeholder="e.g. remyelination")
 
-found = data.hypotheses(a_type, c_type, min_papers, scorer, top)
-if text:
-    found = [h for h in found if text.lower() in f"{h.a_name} {h.c_name}".lower()]
+if text.strip():  # among every open pair, not only the best ones shown without a filter
+    found = data.hypotheses_named(a_type, b_type, min_papers, scorer, top, text)
+    st.caption(f"The best {len(found)} open pairs with “{ui.md(text.strip())}” in the name of either side.")
+else:
+    found = data.hypotheses(a_type, b_type, min_papers, scorer, top)
 if not found:
     st.info("No open pair with a linking term at these settings: lower the minimum papers or change the types.")
 else:
-    frame = pd.DataFrame(
-        [
-            {
-                "rank": i + 1,
-                "a": h.a_name,
-                "c": h.c_name,
-                "score": round(h.score, 4),
-                **{k: round(v, 4) for k, v in h.scores.items() if k != scorer},
-                "linking_terms": "; ".join(t.name for t in h.linking),
-                "a_id": h.a_id,
-                "c_id": h.c_id,
-            }
-            for i, h in enumerate(found)
-        ]
-    )
+    frame = pd.DataFrame([{"rank": i + 1, **h.to_row()} for i, h in enumerate(found)])
     ui.table("hypotheses", frame)
     st.subheader("Evidence")
-    for i, h in enumerate(found[:10]):
-        with st.expander(f"{i + 1}. {h.a_name} × {h.c_name} ({scorer} {h.score:.3g})", expanded=i == 0):
-            for t in h.linking:
-                st.markdown(
-                    f"- **{t.name}** ({t.type}): {t.with_a} papers with {h.a_name} ({ui.pmid_links(t.pmids_a)}), "
-                    f"{t.with_b} with {h.c_name} ({ui.pmid_links(t.pmids_b)})"
-                )
+    for i, found_pair in enumerate(found[:10]):
+        h = found_pair.hypothesis
+        label = f"{i + 1}. {ui.md(h.a_name)} × {ui.md(h.b_name)} ({scorer} {h.score:.3g})"
+        with st.expander(label, expanded=i == 0):
+            st.html(ui.linking_html(h.linking, h.a_name, h.b_name))
 
 st.subheader("How well does the scorer predict?")
 first, last = an.years

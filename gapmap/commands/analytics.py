@@ -7,17 +7,13 @@ messages go to stderr).
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 import os
-import sys
 from typing import Annotated, Any
 
 import typer
 
 from core.errors import GapmapError
-from gapmap.runtime import console, progress, workspace
+from gapmap.runtime import console, data_table, progress, say, stdout_console, workspace, write_csv, write_json
 
 app = typer.Typer(help="Gap analytics: significance, landscape, trends, areas, hypotheses, risk.", no_args_is_help=True)
 
@@ -26,9 +22,37 @@ Backend = Annotated[
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AsCsv = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
-MinYear = Annotated[int | None, typer.Option("--min-year", help="Only papers from this year on.")]
-MaxYear = Annotated[int | None, typer.Option("--max-year", help="Only papers up to this year.")]
+MinYear = Annotated[int | None, typer.Option("--min-year", min=0, max=9999, help="Only papers from this year on.")]
+MaxYear = Annotated[int | None, typer.Option("--max-year", min=0, max=9999, help="Only papers up to this year.")]
 Top = Annotated[int, typer.Option("--top", min=1, help="How many rows to show.")]
+MinPapers = Annotated[int, typer.Option("--min-papers", min=0, help="Both sides need this many papers.")]
+#: Seeds feed NumPy generators, which take 32-bit seeds.
+Seed = Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="Random seed.")]
+
+
+Rows = Annotated[str, typer.Option("--rows", help="Row entity type.")]
+Cols = Annotated[str, typer.Option("--cols", help="Column entity type.")]
+RollUp = Annotated[
+    int,
+    typer.Option(
+        "--roll-up",
+        min=0,
+        help="Concept level: 0 = the concepts papers name; N = each also counts its narrower concepts up to N "
+        "steps below (progressive MS with PPMS and SPMS; lymphocyte activation with T and B cell activation).",
+    ),
+]
+MinExpected = Annotated[
+    float,
+    typer.Option(
+        "--min-expected", min=0.0, help="Cells expecting fewer co-mentions are 'too little evidence', not gaps."
+    ),
+]
+MaxP = Annotated[
+    float,
+    typer.Option(
+        "--max-p", min=0.0, max=1.0, help="A gap's co-mentions must be this unlikely (hypergeometric lower tail)."
+    ),
+]
 
 
 def _corpus(ctx: typer.Context, backend: str | None, min_year: int | None = None, max_year: int | None = None) -> Any:
@@ -36,7 +60,7 @@ def _corpus(ctx: typer.Context, backend: str | None, min_year: int | None = None
     from analytics.source import from_graph
     from graph import open_store
 
-    store = open_store(backend, workspace(ctx))
+    store = open_store(backend, workspace(ctx), read_only=True)  # a reader: never rewrites graph.lbug
     try:
         with console.status("reading the graph"):
             corpus = from_graph(store, min_year, max_year)
@@ -47,59 +71,26 @@ def _corpus(ctx: typer.Context, backend: str | None, min_year: int | None = None
     return corpus
 
 
-def _incidence(corpus: Any) -> Any:
-    from analytics.incidence import Incidence
+def _analysis(
+    ctx: typer.Context, backend: str | None, min_year: int | None = None, max_year: int | None = None, levels: int = 0
+) -> Any:
+    """The analytics of the workspace's corpus (:class:`analytics.results.Analysis`), at the chosen concept level."""
+    from analytics.results import Analysis
 
-    return Incidence.from_rows(corpus.rows)
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe values, recursively: inf/nan become null, floats are rounded for reading."""
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else round(value, 4)
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
+    return Analysis(_corpus(ctx, backend, min_year, max_year), levels)
 
 
 def _emit(rows: list[dict[str, Any]], as_json: bool, as_csv: bool, title: str) -> None:
-    """Rows as a JSON list, CSV (nested values JSON-encoded) or a rich table (ids left to JSON/CSV)."""
+    """Rows as a JSON list, CSV (nested values JSON-encoded, cells defused) or a table (ids left to JSON/CSV);
+    names and linking terms are stored text, so the table shows them as text (``gapmap.runtime``)."""
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+        write_json(rows)
         return
     if as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else [])
-        writer.writeheader()
-        writer.writerows({k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in r.items()} for r in rows)
+        write_csv(rows)
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
     keys = [k for k in (rows[0] if rows else {}) if k != "id" and not k.endswith("_id")]
-    for key in keys:
-        table.add_column(key, overflow="fold")
-    for r in rows:
-        table.add_row(*("; ".join(map(str, r[k])) if isinstance(r[k], list) else str(r[k]) for k in keys))
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
-
-
-def _linking(terms: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": t.entity_id,
-            "name": t.name,
-            "type": t.type,
-            "papers_with_a": t.with_a,
-            "papers_with_c": t.with_b,
-            "strength": t.strength,
-            "pmids_a": list(t.pmids_a),
-            "pmids_c": list(t.pmids_b),
-        }
-        for t in terms
-    ]
+    stdout_console().print(data_table(keys, ([r[k] for k in keys] for r in rows), title=title, sep="; "))
 
 
 def _types(*names: str | None) -> None:
@@ -125,94 +116,80 @@ def _resolve(inc: Any, ref: str) -> int:
 @app.command("gaps")
 def gaps_command(
     ctx: typer.Context,
-    rows: Annotated[str, typer.Option("--rows", help="Row entity type.")] = "Mechanism",
-    cols: Annotated[str, typer.Option("--cols", help="Column entity type.")] = "Compound",
-    min_papers: Annotated[int, typer.Option("--min-papers", help="Both sides need this many papers.")] = 3,
+    rows: Rows = "Mechanism",
+    cols: Cols = "Compound",
+    min_papers: MinPapers = 3,
+    min_expected: MinExpected = 3.0,
+    max_p: MaxP = 0.05,
     top: Top = 20,
+    roll_up: RollUp = 0,
+    cross: Annotated[
+        bool,
+        typer.Option(
+            "--cross-disease",
+            help="Instead: pairs named together in papers on another neurodegenerative or demyelinating disease "
+            "(--min-other papers) and never in papers on progressive MS.",
+        ),
+    ] = False,
+    min_other: Annotated[
+        int, typer.Option("--min-other", help="With --cross-disease: papers naming both in one other disease.")
+    ] = 2,
     min_year: MinYear = None,
     max_year: MaxYear = None,
     backend: Backend = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
-    """Landscape gaps: plausible (linked through shared neighbours) but rarely co-studied type × type cells."""
-    from analytics.explain import Explainer
-    from analytics.landscape import landscape, top_gaps
-    from analytics.scorers import NeighbourGraph
-
+    """Gaps: specific concepts whose literatures are alike, yet co-mentioned surprisingly rarely, with reasons
+    (or, with --cross-disease, what other diseases' literature suggests trying in progressive MS)."""
     _types(rows, cols)
-    corpus = _corpus(ctx, backend, min_year, max_year)
-    inc = _incidence(corpus)
-    graph = NeighbourGraph.from_incidence(inc)
-    found = top_gaps(
-        inc, landscape(inc, rows, cols, min_papers, graph=graph), top, explainer=Explainer(inc, graph.cooc)
+    an = _analysis(ctx, backend, min_year, max_year, roll_up)
+    if cross:
+        crossed = an.cross_disease(rows, cols, min_papers, min_other, top)
+        _emit([g.to_row(detail=as_json) for g in crossed], as_json, as_csv, f"{rows} × {cols} cross-disease gaps")
+        return
+    found = an.gaps(rows, cols, min_papers, top, min_expected, max_p)
+    counts = an.landscape(rows, cols, min_papers, min_expected, max_p).counts()
+    console.print(
+        f"{rows} × {cols}: " + ", ".join(f"{n} {status}" for status, n in counts.items()) + " cells", highlight=False
     )
-    out = [
-        {
-            "a": g.a_name,
-            "a_id": g.a_id,
-            "c": g.b_name,
-            "c_id": g.b_id,
-            "gap_score": g.score,
-            "plausibility": g.plausibility,
-            "deficit": g.deficit,
-            "observed": g.observed,
-            "expected": g.expected,
-            "a_papers": g.a_papers,
-            "c_papers": g.b_papers,
-            "linking_terms": _linking(g.linking)
-            if as_json
-            else [f"{t.name} ({t.with_a}/{t.with_b})" for t in g.linking],
-        }
-        for g in found
-    ]
-    _emit(_clean(out), as_json, as_csv, f"{rows} × {cols} gaps")
+    _emit([g.to_row(detail=as_json) for g in found], as_json, as_csv, f"{rows} × {cols} gaps")
 
 
 @app.command("landscape")
 def landscape_command(
     ctx: typer.Context,
-    rows: Annotated[str, typer.Option("--rows", help="Row entity type.")] = "Mechanism",
-    cols: Annotated[str, typer.Option("--cols", help="Column entity type.")] = "Compound",
-    min_papers: Annotated[int, typer.Option("--min-papers", help="Both sides need this many papers.")] = 3,
-    limit: Annotated[int, typer.Option("--limit", help="Most-studied entities per side.")] = 30,
+    rows: Rows = "Mechanism",
+    cols: Cols = "Compound",
+    min_papers: MinPapers = 3,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most-studied entities per side.")] = 30,
+    roll_up: RollUp = 0,
     min_year: MinYear = None,
     max_year: MaxYear = None,
     backend: Backend = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
-    """The full type × type matrix, one row per cell: observed, expected, plausibility, deficit, gap score."""
-    from analytics.landscape import landscape
-
+    """The type × type matrix, one row per cell: observed, expected, tail probability, plausibility, status."""
     _types(rows, cols)
-    inc = _incidence(_corpus(ctx, backend, min_year, max_year))
-    land = landscape(inc, rows, cols, min_papers, limit)
-    out = [
-        {
-            "a": inc.names[a],
-            "a_id": inc.entity_ids[a],
-            "c": inc.names[c],
-            "c_id": inc.entity_ids[c],
-            "observed": int(land.observed[i, j]),
-            "expected": float(land.expected[i, j]),
-            "plausibility": float(land.plausibility[i, j]),
-            "deficit": float(land.deficit[i, j]),
-            "gap_score": float(land.gap[i, j]),
-        }
-        for i, a in enumerate(land.rows)
-        for j, c in enumerate(land.cols)
-    ]
-    _emit(_clean(out), as_json, as_csv, f"{rows} × {cols} landscape")
+    an = _analysis(ctx, backend, min_year, max_year, roll_up)
+    out = [cell.to_row(detail=as_json) for cell in an.cells(rows, cols, min_papers, limit)]
+    _emit(out, as_json, as_csv, f"{rows} × {cols} landscape")
 
 
 @app.command("significance")
 def significance_command(
     ctx: typer.Context,
-    permutations: Annotated[int, typer.Option("--permutations", help="Curveball null-model samples.")] = 100,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-    alpha: Annotated[float, typer.Option("--alpha", help="Benjamini–Hochberg false-discovery rate.")] = 0.05,
-    min_observed: Annotated[int, typer.Option("--min-observed", help="Only pairs sharing this many papers.")] = 2,
+    permutations: Annotated[
+        int, typer.Option("--permutations", min=1, max=1_000_000, help="Curveball null-model samples.")
+    ] = 100,
+    seed: Seed = 0,
+    alpha: Annotated[
+        float, typer.Option("--alpha", min=0.0, max=1.0, help="Benjamini–Hochberg false-discovery rate.")
+    ] = 0.05,
+    min_observed: Annotated[
+        int, typer.Option("--min-observed", min=1, help="Only pairs sharing this many papers.")
+    ] = 2,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Independent chains, one process each (default: CPU count).")
     ] = os.cpu_count() or 1,
@@ -234,44 +211,26 @@ def significance_command(
     as_csv: AsCsv = False,
 ) -> None:
     """Co-occurrence significance of entity pairs: observed, expected, NPMI, lift, permutation p and BH q."""
-    from analytics.cooccurrence import NullCache, pair_stats
+    from analytics.cooccurrence import NullCache
 
-    inc = _incidence(_corpus(ctx, backend))
+    an = _analysis(ctx, backend)
     cache = NullCache(workspace(ctx).root / "cache" / "significance") if use_cache else None
     with progress(transient=True) as bar:
         task = bar.add_task(f"permutations ({workers} chains)", total=permutations)
-        s = pair_stats(
-            inc,
+        found, cached = an.significance(
             permutations,
             seed,
             alpha,
             min_observed,
             lambda done, _: bar.update(task, completed=done),
-            workers=workers,
-            stop_after=stop_after,
-            cache=cache,
+            workers,
+            stop_after,
+            cache,
+            top,
         )
-    if s.cached:
+    if cached:
         console.print("null model from the workspace cache (--no-cache recomputes)")
-    order = sorted(range(s.a.size), key=lambda k: (s.q_value[k], -s.npmi[k]))[:top]
-    out = [
-        {
-            "a": inc.names[s.a[k]],
-            "a_type": inc.types[s.a[k]],
-            "b": inc.names[s.b[k]],
-            "b_type": inc.types[s.b[k]],
-            "observed": int(s.observed[k]),
-            "expected": float(s.expected[k]),
-            "npmi": float(s.npmi[k]),
-            "lift": float(s.lift[k]),
-            "p_value": float(s.p_value[k]),
-            "q_value": float(s.q_value[k]),
-            "significant": bool(s.significant[k]),
-            "null_samples": int(s.null_samples[k]),
-        }
-        for k in order
-    ]
-    _emit(_clean(out), as_json, as_csv, "co-occurrence significance")
+    _emit([p.to_row(detail=as_json) for p in found], as_json, as_csv, "co-occurrence significance")
 
 
 @app.command("trends")
@@ -279,124 +238,81 @@ def trends_command(
     ctx: typer.Context,
     type_: Annotated[str | None, typer.Option("--type", help="Only entities of this type.")] = None,
     emerging: Annotated[bool, typer.Option("--emerging", help="Only entities bursting in the latest years.")] = False,
-    window: Annotated[int, typer.Option("--window", help="Years compared for growth.")] = 3,
-    min_papers: Annotated[int, typer.Option("--min-papers")] = 3,
+    window: Annotated[int, typer.Option("--window", min=1, max=100, help="Years compared for growth.")] = 3,
+    min_papers: Annotated[int, typer.Option("--min-papers", min=0, help="Only entities with this many papers.")] = 3,
     top: Top = 30,
+    roll_up: RollUp = 0,
     backend: Backend = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
     """Papers per entity per year, growth of its share, Kleinberg bursts; sorted by burst weight then growth."""
-    from analytics.trends import trends, yearly_counts
-
     _types(type_)
-    inc = _incidence(_corpus(ctx, backend)).of_types([type_] if type_ else None)
-    yc = yearly_counts(inc)
-    out = []
-    for e, t in enumerate(trends(yc, window=window)):
-        if t.papers < min_papers or (emerging and not t.emerging):
-            continue
-        out.append(
-            {
-                "entity": inc.names[e],
-                "id": inc.entity_ids[e],
-                "type": inc.types[e],
-                "papers": t.papers,
-                "recent": t.recent,
-                "growth": t.growth,
-                "emerging": t.emerging,
-                "bursts": [{"start": b.start, "end": b.end, "weight": round(b.weight, 3)} for b in t.bursts],
-                "per_year": {int(y): int(c) for y, c in zip(yc.years, yc.counts[e], strict=True) if c},
-            }
-        )
-    out.sort(key=lambda r: (-max((b["weight"] for b in r["bursts"]), default=0.0), -(r["growth"] or 0)))
-    _emit(_clean(out[:top]), as_json, as_csv, "trends")
+    found = [
+        t
+        for t in _analysis(ctx, backend, levels=roll_up).trends(type_, window)
+        if t.trend.papers >= min_papers and (t.trend.emerging or not emerging)
+    ]
+    found.sort(
+        key=lambda t: (-max((b.weight for b in t.trend.bursts), default=0.0), -(t.trend.growth or 0), t.entity.id)
+    )
+    _emit([t.to_row(detail=as_json) for t in found[:top]], as_json, as_csv, "trends")
 
 
 @app.command("areas")
 def areas_command(
     ctx: typer.Context,
-    min_cooc: Annotated[int, typer.Option("--min-cooc", help="Papers a pair needs to be an edge.")] = 2,
+    min_cooc: Annotated[int, typer.Option("--min-cooc", min=1, help="Papers a pair needs to be an edge.")] = 2,
     resolution: Annotated[
-        float, typer.Option("--resolution", help="Louvain resolution (higher: smaller areas).")
+        float, typer.Option("--resolution", min=0.0, help="Louvain resolution (higher: smaller areas).")
     ] = 1.0,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Seed = 0,
     top: Top = 30,
     backend: Backend = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
     """Research areas (Louvain communities of the entity graph): size, papers, growth, members, funded share."""
-    from analytics.areas import find_areas
-
-    corpus = _corpus(ctx, backend)
-    areas, _ = find_areas(_incidence(corpus), corpus.funded, min_cooc, resolution=resolution, seed=seed)
-    out = [
-        {
-            "area": a.area_id,
-            "size": a.size,
-            "papers": a.papers,
-            "recent": a.trend.recent,
-            "growth": a.trend.growth,
-            "emerging": a.trend.emerging,
-            "funded_share": a.funded_share,
-            "top_members": a.top_members,
-            **({"per_year": a.per_year} if as_json else {}),
-        }
-        for a in areas[:top]
-    ]
-    _emit(_clean(out), as_json, as_csv, "research areas")
+    areas, _ = _analysis(ctx, backend).areas(min_cooc, resolution, seed)
+    _emit([a.to_row(detail=as_json) for a in areas[:top]], as_json, as_csv, "research areas")
 
 
 @app.command("hypotheses")
 def hypotheses_command(
     ctx: typer.Context,
     a_type: Annotated[str, typer.Option("--a-type", help="Pair mode: type of A.")] = "Compound",
-    c_type: Annotated[str, typer.Option("--c-type", help="Type of C (pair and open mode).")] = "Mechanism",
+    b_type: Annotated[str, typer.Option("--b-type", "--c-type", help="Type of B (pair and open mode).")] = "Mechanism",
     source: Annotated[
         str | None, typer.Option("--source", help="Open discovery from this entity (id or name).")
     ] = None,
-    target: Annotated[str | None, typer.Option("--target", help="With --source: closed discovery A→C.")] = None,
+    target: Annotated[str | None, typer.Option("--target", help="With --source: closed discovery A→B.")] = None,
     scorer: Annotated[str, typer.Option("--scorer", help="Ranking scorer.")] = "supervised",
-    min_papers: Annotated[int, typer.Option("--min-papers")] = 2,
+    min_papers: Annotated[int, typer.Option("--min-papers", min=0, help="Both sides need this many papers.")] = 2,
     top: Top = 20,
     backend: Backend = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
     """Literature-based discovery: open pairs ranked by several scorers, with linking terms and PMIDs."""
-    from analytics.hypotheses import FALLBACK, SCORERS, HypothesisRanker
+    from analytics.hypotheses import FALLBACK, SCORERS
+    from analytics.results import linking_rows
 
-    _types(a_type, c_type)
+    _types(a_type, b_type)
     if scorer not in SCORERS:
         raise GapmapError(f"unknown scorer {scorer!r}", f"choose one of: {', '.join(SCORERS)}")
-    inc = _incidence(_corpus(ctx, backend))
-    ranker = HypothesisRanker(inc)
-    if scorer == "supervised" and ranker.model is None:
-        console.print(f"[yellow]note:[/] the corpus has no earlier years to train on; ranking by {FALLBACK}")
+    an = _analysis(ctx, backend)
+    if scorer == "supervised" and an.ranker.model is None:
+        say("note:", f"the corpus has no earlier years to train on; ranking by {FALLBACK}")
     if source and target:
-        terms = ranker.closed_discovery(_resolve(inc, source), _resolve(inc, target), limit=top)
-        _emit(_clean(_linking(terms)), as_json, as_csv, f"linking terms {source} → {target}")
+        terms = an.ranker.closed_discovery(_resolve(an.inc, source), _resolve(an.inc, target), limit=top)
+        rows = linking_rows(terms, detail=True)
+        _emit(rows, as_json, as_csv, f"linking terms {source} → {target}")
         return
     if source:
-        found = ranker.open_discovery(_resolve(inc, source), c_type, min_papers, scorer, top)
+        found = an.open_discovery(_resolve(an.inc, source), b_type, min_papers, scorer, top)
     else:
-        found = ranker.pairs(a_type, c_type, min_papers, scorer, top)
-    out = [
-        {
-            "a": h.a_name,
-            "a_id": h.a_id,
-            "c": h.c_name,
-            "c_id": h.c_id,
-            "score": h.score,
-            **h.scores,
-            "linking_terms": _linking(h.linking)
-            if as_json
-            else [f"{t.name} ({t.with_a}/{t.with_b})" for t in h.linking],
-        }
-        for h in found
-    ]
-    _emit(_clean(out), as_json, as_csv, "hypotheses")
+        found = an.hypotheses(a_type, b_type, min_papers, scorer, top)
+    _emit([h.to_row(detail=as_json) for h in found], as_json, as_csv, "hypotheses")
 
 
 @app.command("risk")
@@ -406,52 +322,51 @@ def risk_command(
     rows: Annotated[str, typer.Option("--rows", help="With --gaps: row entity type.")] = "Mechanism",
     cols: Annotated[str, typer.Option("--cols", help="With --gaps: column entity type.")] = "Compound",
     top: Top = 20,
+    roll_up: RollUp = 0,
     backend: Backend = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
 ) -> None:
-    """High-risk/high-reward score with its six components side by side (weights in docs/analytics.md)."""
-    from analytics.areas import find_areas
-    from analytics.explain import Explainer
-    from analytics.landscape import landscape, top_gaps
-    from analytics.risk import area_units, cell_unit, score_units
-    from analytics.scorers import NeighbourGraph
-
+    """High-risk/high-reward score with its six components side by side (raw and percentile), and the spread
+    of the scores (JSON: units, spread, constant_components, weights)."""
     _types(rows, cols)
-    corpus = _corpus(ctx, backend)
-    inc = _incidence(corpus)
-    graph = NeighbourGraph.from_incidence(inc)
+    an = _analysis(ctx, backend, levels=roll_up)
     if gaps:
-        index = inc.index()
-        found = top_gaps(
-            inc, landscape(inc, rows, cols, graph=graph), top, linking=0, explainer=Explainer(inc, graph.cooc)
-        )
-        units = [cell_unit(inc, index[g.a_id], index[g.b_id], graph.adj, f"{g.a_name} × {g.b_name}") for g in found]
+        results = an.risk_of_cells(an.gaps(rows, cols, top=top, with_risk=False), (rows, cols))
     else:
-        areas, membership = find_areas(inc, corpus.funded)
-        labels = [f"area {a.area_id}: " + ", ".join(a.top_members[:3]) for a in areas]
-        units = area_units(inc, [a.members for a in areas], membership, graph.adj, labels)
-    scored = score_units(inc, units, corpus.funded, corpus.institutions)
-    out = [
-        {"unit": s.label, "score": s.score, **s.raw, **{f"{k}_norm": v for k, v in s.normalised.items()}}
-        for s in scored[:top]
-    ]
-    _emit(_clean(out), as_json, as_csv, "high-risk/high-reward")
+        results = an.risk_of_areas()
+    if as_json:
+        write_json(results.to_json(top))
+        return
+    spread = results.report.spread
+    console.print(
+        f"score spread over {len(results.report.scores)} units: min {spread['min']:.3f}, IQR {spread['q1']:.3f}–"
+        f"{spread['q3']:.3f}, max {spread['max']:.3f}, std {spread['std']:.3f}"
+        + (
+            f"; equal for every unit (left out): {', '.join(results.report.constant)}"
+            if results.report.constant
+            else ""
+        ),
+        highlight=False,
+    )
+    _emit(results.rows(top), False, as_csv, "high-risk/high-reward")
 
 
 @app.command("evaluate")
 def evaluate_command(
     ctx: typer.Context,
-    cutoff: Annotated[int, typer.Option("--cutoff", help="Last year of the training graph.")],
-    horizon: Annotated[int, typer.Option("--horizon", help="Years before the cutoff the supervised model learns.")] = 3,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    cutoff: Annotated[int, typer.Option("--cutoff", min=0, max=9999, help="Last year of the training graph.")],
+    horizon: Annotated[
+        int, typer.Option("--horizon", min=1, max=100, help="Years before the cutoff the supervised model learns.")
+    ] = 3,
+    seed: Seed = 0,
     backend: Backend = None,
     as_json: AsJson = False,
 ) -> None:
     """Time-sliced validation: AUC and recall@k of every scorer on pairs first co-mentioned after the cutoff."""
     from analytics.evaluate import evaluate
 
-    inc = _incidence(_corpus(ctx, backend))
+    inc = _analysis(ctx, backend).inc
     with progress(transient=True) as bar:
         task = bar.add_task("evaluating", total=4)
         result = evaluate(
@@ -465,7 +380,7 @@ def evaluate_command(
         raise GapmapError(f"no pair is first co-mentioned after {cutoff}", "choose an earlier --cutoff")
     data = result.to_dict()
     if as_json:
-        typer.echo(json.dumps(data, indent=2))
+        write_json(data)
         return
     console.print(
         f"cutoff {cutoff}: {result.train_edges} train edges, {result.test_edges} test edges, "
@@ -473,3 +388,63 @@ def evaluate_command(
         highlight=False,
     )
     _emit([{"scorer": k, **v} for k, v in data["scorers"].items()], False, False, "time-sliced validation")
+
+
+# -- translational gaps (issue 18) ----------------------------------------------------------------------
+
+
+@app.command("translational")
+def translational_command(
+    ctx: typer.Context,
+    rows: Annotated[str, typer.Option("--rows", help="Row entity type.")] = "Compound",
+    cols: Annotated[str, typer.Option("--cols", help="Column entity type.")] = "Mechanism",
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="preclinical_only, no_trial or no_progressive_trial (default: all three)."),
+    ] = None,
+    max_df: Annotated[
+        float, typer.Option("--max-df", min=0.0, max=1.0, help="Leave out entities in more than this share of papers.")
+    ] = 0.05,
+    min_support: Annotated[
+        int, typer.Option("--min-support", min=1, help="Papers at the kind's level a pair needs.")
+    ] = 1,
+    top: Top = 20,
+    min_year: MinYear = None,
+    max_year: MaxYear = None,
+    backend: Backend = None,
+    as_json: AsJson = False,
+    as_csv: AsCsv = False,
+) -> None:
+    """Translational gaps: pairs with preclinical support and no human study, human observational support and no
+    trial, or trials none of which is in progressive MS; each with its evidence pyramid, PMIDs and a reason."""
+    from analytics.translational import KINDS, LEVEL_NAMES, find_gaps, from_store
+    from graph import open_store
+
+    _types(rows, cols)
+    if kind is not None and kind not in KINDS:
+        raise GapmapError(f"unknown kind {kind!r}", f"choose one of: {', '.join(KINDS)}")
+    store = open_store(backend, workspace(ctx), read_only=True)  # a reader: `gapmap app` may hold the graph
+    try:
+        with console.status("reading the graph"):
+            corpus = from_store(store, (rows, cols), min_year, max_year)
+    finally:
+        store.close()
+    if not corpus.inc.n_papers:
+        raise GapmapError(f"the graph has no {rows} or {cols} mentions", "run `gapmap extract` and `gapmap load` first")
+    if not any(c.levels for c in corpus.contexts.values()):
+        raise GapmapError("no publication has a study context", "run `gapmap extract` and `gapmap load` again")
+    found = find_gaps(corpus, rows, cols, [kind] if kind else KINDS, max_df, min_support, top)
+    if as_json:
+        _emit([g.to_dict() for g in found], True, False, "")
+        return
+    out = []
+    for g in found:
+        counts = g.pyramid.counts()
+        models = "; ".join(f"{m} {len(p)}" for m, p in g.pyramid.in_vivo_models.items())
+        row = {k: v for k, v in g.to_dict().items() if k not in ("pyramid", "reason")}
+        if as_csv:  # the pyramid's counts as columns, its PMIDs as one JSON column
+            out.append({**row, **counts, "in_vivo_models": models, "reason": g.reason, "pmids": g.pyramid.to_dict()})
+        else:
+            pyramid = " · ".join(f"{LEVEL_NAMES[k]} {n}" for k, n in counts.items() if n)
+            out.append({**row, "pyramid": pyramid + (f" (in vivo: {models})" if models else ""), "reason": g.reason})
+    _emit(out, False, as_csv, f"{rows} × {cols} translational gaps")

@@ -15,6 +15,7 @@ from typing import Annotated
 from urllib.parse import urlparse
 
 import typer
+from rich.text import Text
 
 from core.errors import GapmapError
 from core.settings import settings
@@ -28,12 +29,25 @@ DEMO_QUERY = (
     " AND hasabstract"
 )
 DEMO_MAX = 2000
+#: The demo corpus (README, "Quick start"): real records of the shared data folder, MS-focused and spanning
+#: 1976–2022 — MS abstracts of 2021 with journals, multi-year MEDLINE records with authors, affiliations and MeSH.
+DEMO_FILES = (
+    "pubmed_ms_gregory_rss_2021/gregory_pubmed_ms_subset.jsonl.gz",
+    "pubmed_medline_oligodendrocyte_dementia/pubmed-oligodendr-set.txt.gz",
+    "pubmedqa_pqal/ms_subset.jsonl.gz",
+)
 PORTFOLIO = Path(str(resources.files("ingest.portfolios") / "ipmsa.yaml"))
 NO_NETWORK = (
     "PubMed is not reachable from this machine; pass a local corpus instead: "
-    "make demo CORPUS=PATH  (or gapmap demo --corpus PATH), e.g. "
-    "CORPUS=../shared/data/pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
+    "make demo CORPUS=PATH  (or gapmap demo --corpus PATH, repeatable), e.g. "
+    "CORPUS=../shared/data/pubmed_ms_gregory_rss_2021/gregory_pubmed_ms_subset.jsonl.gz"
 )
+
+
+def demo_corpus() -> list[Path]:
+    """The demo corpus's files in the shared data folder (``GAPMAP_SHARED_DATA``); empty when it is not there."""
+    files = [settings().shared_data / name for name in DEMO_FILES]
+    return files if all(f.is_file() for f in files) else []
 
 
 def _pubmed_reachable(timeout: float = 5.0) -> bool:
@@ -48,7 +62,7 @@ def _pubmed_reachable(timeout: float = 5.0) -> bool:
 
 def _stage(home: Path, title: str, *args: str, allow_rejections: bool = False) -> None:
     """Run one ``gapmap`` stage; exit code 1 from ingest means "some records rejected", which the demo tolerates."""
-    console.rule(f"[bold]{title}")
+    console.rule(Text(title, style="bold"))
     cmd = [sys.executable, "-m", "gapmap", "--home", str(home), *args]
     code = subprocess.run(cmd, check=False).returncode
     if code == 0 or (allow_rejections and code == 1):
@@ -61,14 +75,20 @@ def demo(
     ctx: typer.Context,
     corpus: Annotated[
         list[Path] | None,
-        typer.Option("--corpus", help="Local corpus file or folder (PubMed XML, MEDLINE, JSONL). Repeatable."),
+        typer.Option(
+            "--corpus",
+            help="Local corpus file or folder (PubMed XML, MEDLINE, JSONL). Repeatable. Default: the demo corpus "
+            "of the shared data folder when it is there, else live PubMed.",
+        ),
     ] = None,
     max_records: Annotated[int, typer.Option("--max", help="Cap on records fetched from PubMed.")] = DEMO_MAX,
     no_app: Annotated[bool, typer.Option("--no-app", help="Stop after loading; don't start the explorer.")] = False,
     port: Annotated[int, typer.Option("--port", help="Explorer port.")] = 8501,
 ) -> None:
-    """Ingest a corpus (live PubMed by default), extract entities, load the embedded graph, open the explorer."""
+    """Ingest a corpus (the shared demo corpus, else live PubMed), extract entities, load the embedded graph, and
+    open the explorer."""
     home = workspace(ctx).root
+    corpus = corpus or demo_corpus()
     if corpus:
         missing = [str(p) for p in corpus if not p.exists()]
         if missing:

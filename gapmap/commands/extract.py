@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated
 
 import typer
 
 from core.errors import GapmapError
-from gapmap.runtime import console, ingested_workspace, progress
+from gapmap.runtime import console, ingested_workspace, progress, say
 
 app = typer.Typer()
 
@@ -28,16 +29,27 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON on stdout.")] = False,
 ) -> None:
     """Annotate new, changed or previously failed articles with entity mentions (incremental)."""
+    from core.settings import settings
     from ingest.store import ArticleStore
     from nlp import extract as extraction
-    from nlp.pipeline import load_pipeline
+    from nlp.pipeline import load_pipeline, missing_caches
 
     ws = ingested_workspace(ctx)
-    console.print("loading the NLP pipeline (compiling lexicons, about 15 s)…")
+    missing = missing_caches()
+    what = (
+        f"first run on this machine: building {' and '.join(missing)} (a few minutes, once; cached in "
+        f"{settings().cache})"
+        if missing
+        else "loading the NLP pipeline (about 15 s)"
+    )
+    started = time.monotonic()
     try:
         # The linker index depends only on the lexicons, so every workspace shares the machine-wide cache
         # ($GAPMAP_CACHE, default ~/.cache/gapmap) rather than rebuilding it per workspace.
-        pipeline = load_pipeline()
+        with progress(transient=True) as bar:  # a spinner and the time elapsed, so a long first start shows
+            bar.add_task(what, total=None)
+            pipeline = load_pipeline()
+        console.print(f"{what.split(' (')[0]}: done in {time.monotonic() - started:.0f} s")
     except FileNotFoundError as exc:
         raise GapmapError(
             f"lexicon file missing: {exc.filename}", "set GAPMAP_SHARED_DATA to the shared data folder"
@@ -52,6 +64,9 @@ def extract(
         console.print(f"connecting to Dask ({scheduler or f'{dask_local} local worker processes'})…")
         annotator = DaskAnnotator.connect(scheduler, dask_local, MODEL_DIR)
     try:
+        if annotator is not None:
+            ready = annotator.load_pipelines(pipeline.version)
+            console.print(f"{ready} Dask workers have loaded the pipeline")
         with ArticleStore(ws.article_store) as store, progress() as bar:
             task = bar.add_task("extracting", total=None)
             report = extraction.extract(
@@ -62,7 +77,7 @@ def extract(
                 annotator=annotator,
                 on_start=lambda n: bar.update(task, total=n),
                 on_done=lambda n: bar.advance(task, n),
-                on_error=lambda pmid, err: console.print(f"[yellow]PMID {pmid}:[/] not annotated ({err})"),
+                on_error=lambda pmid, err: say(f"PMID {pmid}:", f"not annotated ({err})"),
             )
     finally:
         if annotator is not None:

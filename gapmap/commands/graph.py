@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from core.errors import GapmapError
-from gapmap.runtime import console, ingested_workspace, progress, workspace
+from gapmap.runtime import (
+    console,
+    data_table,
+    ingested_workspace,
+    progress,
+    stdout_console,
+    workspace,
+    write_csv,
+    write_json,
+)
 
 app = typer.Typer()
 export_app = typer.Typer(help="Export the graph for bulk import elsewhere.", no_args_is_help=True)
@@ -81,8 +88,11 @@ def query_command(
     ] = None,
     backend: Backend = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print rows as a JSON list of objects.")] = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print rows as CSV (cells a spreadsheet would run defused).")
+    ] = False,
 ) -> None:
-    """Run a named query and print its rows."""
+    """Run a named query and print its rows (a table, --json or --csv)."""
     from graph import open_store, queries
 
     if name == "list":
@@ -96,12 +106,12 @@ def query_command(
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        write_json(rows)
         return
-    table = Table(*query.returns or (rows[0].keys() if rows else ()))
-    for row in rows:
-        table.add_row(*(_cell(v) for v in row.values()))
-    console.print(table)
+    if as_csv:
+        write_csv(rows, query.returns)
+        return
+    stdout_console().print(data_table(query.returns or list(rows[0] if rows else ()), (list(r.values()) for r in rows)))
     console.print(f"{len(rows)} rows")
 
 
@@ -115,15 +125,9 @@ def _parse_params(items: list[str]) -> dict[str, str]:
     return params
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return "" if value is None else str(value)
-
-
 def _print_catalogue(catalogue: dict[str, Any]) -> None:
-    table = Table("name", "parameters", "returns", "description")
-    for q in catalogue.values():
-        params = ", ".join(f"{p.name}: {p.type} = {json.dumps(p.default)}" for p in q.params.values())
-        table.add_row(q.name, params, ", ".join(q.returns), q.description)
-    console.print(table)
+    rows = [
+        (q.name, ", ".join(p.describe() for p in q.params.values()), ", ".join(q.returns), q.description)
+        for q in catalogue.values()
+    ]
+    stdout_console().print(data_table(("name", "parameters", "returns", "description"), rows))

@@ -16,7 +16,7 @@ import typer
 
 from core.errors import GapmapError
 from gapmap.commands.ingest_pubmed import pubmed_fetcher
-from gapmap.runtime import console, workspace
+from gapmap.runtime import console, say, workspace
 from ingest.funding import Portfolio, link_awards, pending_publications, read_portfolio
 from ingest.store import ArticleStore
 
@@ -46,10 +46,10 @@ def _fetch_listed(ctx: typer.Context, store: ArticleStore) -> None:
         try:
             fetcher.fetch_pmids(missing)
         except GapmapError as exc:
-            console.print(f"[yellow]warning:[/] {exc.message}; the links stay pending", highlight=False)
+            say("warning:", f"{exc.message}; the links stay pending")
         store.log_run("ingest funding (pmids)", fetcher.report.result.stored, len(fetcher.report.rejected))
     for rej in fetcher.report.rejected:
-        console.print(f"  [yellow]not linked[/] {rej}", highlight=False)
+        say("  not linked", str(rej))
 
 
 @app.command("funding")
@@ -72,7 +72,7 @@ def ingest_funding(
     with ArticleStore(workspace(ctx).article_store) as store:
         if read is not None:
             n_prog, n_awards = store.write_portfolio(read.programmes, read.awards)
-            console.print(f"[bold]ingest funding[/] {portfolio}: {n_prog} programmes, {n_awards} awards stored")
+            say("ingest funding", f"{portfolio}: {n_prog} programmes, {n_awards} awards stored", "bold")
             if read.ignored_columns:
                 console.print(f"  ignored columns: {', '.join(read.ignored_columns)}", highlight=False)
         if fetch:
@@ -89,5 +89,5 @@ def ingest_funding(
         )
     if read is not None and read.rejected:
         for rej in read.rejected:
-            console.print(f"  [red]rejected[/] {rej}", highlight=False)
+            say("  rejected", str(rej), "red")
         raise typer.Exit(1)

@@ -17,7 +17,7 @@ import typer
 
 from core.errors import GapmapError
 from gapmap.commands.ingest_report import finish, link_new_articles
-from gapmap.runtime import console, progress, workspace
+from gapmap.runtime import progress, say, workspace
 from ingest.entrez import EntrezClient, FetchPolicy, Progress, PubmedFetcher, parse_date_bound
 from ingest.pipeline import IngestReport
 from ingest.records import Rejected
@@ -32,7 +32,7 @@ def pubmed_fetcher(ctx: typer.Context, store: ArticleStore, *, batch_size: int =
     """A fetcher into ``store`` with a progress bar, configured from the environment (shared with funding)."""
     settings = NcbiSettings.from_env()
     if not settings.email:
-        console.print("[yellow]note:[/] NCBI_EMAIL is not set; NCBI asks every client for a contact address")
+        say("note:", "NCBI_EMAIL is not set; NCBI asks every client for a contact address")
     policy = FetchPolicy(batch_size=batch_size, max_tries=settings.max_tries, backoff=settings.backoff)
     client = EntrezClient(settings, policy)
     with progress() as bar:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from gapmap.runtime import console
+from gapmap.runtime import console, say
 from ingest.funding import link_awards
 from ingest.pipeline import IngestReport
 from ingest.store import ArticleStore
@@ -24,12 +24,14 @@ def link_new_articles(store: ArticleStore, report: IngestReport) -> None:
 def finish(report: IngestReport, label: str) -> None:
     """Print the run's summary and exit non-zero when anything was rejected."""
     r = report.result
-    console.print(
-        f"[bold]{label}[/]: {r.inserted} new, {r.updated} updated, {r.unchanged} unchanged, "
-        f"{r.kept_newer} kept (store had newer), {r.deleted} deleted, {len(report.rejected)} rejected"
+    say(
+        f"{label}:",
+        f"{r.inserted} new, {r.updated} updated, {r.unchanged} unchanged, "
+        f"{r.kept_newer} kept (store had newer), {r.deleted} deleted, {len(report.rejected)} rejected",
+        "bold",
     )
     for rej in report.rejected[:MAX_LISTED_REJECTIONS]:
-        console.print(f"  [red]rejected[/] {rej}", highlight=False)
+        say("  rejected", str(rej), "red")
     if len(report.rejected) > MAX_LISTED_REJECTIONS:
         console.print(f"  … and {len(report.rejected) - MAX_LISTED_REJECTIONS} more")
     if report.rejected:

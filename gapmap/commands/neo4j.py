@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from gapmap.runtime import console, progress, workspace
+from gapmap.runtime import console, progress, workspace, write_secret_lines
 from graph import neo4j_server
 from graph.neo4j_server.fetch import find_java
 
@@ -53,7 +53,7 @@ def start(
     else:
         _say(f"Neo4j {state.version} already running on {state.uri} (pid {state.pid})")
     if print_env:
-        typer.echo("\n".join(neo4j_server.bolt_settings(root, state).exports()))
+        write_secret_lines(neo4j_server.bolt_settings(root, state).exports())
 
 
 @app.command()

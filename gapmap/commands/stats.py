@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from core.workspace import Workspace
-from gapmap.runtime import console, workspace
+from gapmap.runtime import say, workspace
 
 app = typer.Typer()
 
@@ -40,4 +40,4 @@ def stats_command(
         typer.echo(json.dumps(stats, indent=2, sort_keys=True))
         return
     for key, value in stats.items():
-        console.print(f"[bold]{key}[/]: {value}", highlight=False)
+        say(f"{key}:", str(value), "bold")

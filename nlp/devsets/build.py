@@ -1,19 +1,27 @@
-"""Build a hand-annotated MS set as a PubTator file, checking every span against the real text.
+"""Build the MS gold sets as PubTator, from the annotators' mention lists and the real shared abstracts.
 
-Two sets share the guidelines and this tool: ``ms_dev.tsv`` (the measuring set) and ``ms_tune.tsv`` (30 other
-abstracts, the only set lexicon and merge rules may be tuned on). The annotations hold offsets only. The text
-comes from the shared Gregory-MS abstracts, joined by PMID, so the repository never carries a copy of the
-abstracts. A span that does not slice exactly its annotated text stops the build. If it did not, an evaluation
-could silently score against shifted gold spans.
+The gold data follows the shared guideline (``../shared/annotation/ms_entities.md``). Annotators wrote what each
+abstract mentions as exact strings with types (``ms_gold/batch_*.jsonl``, see :mod:`nlp.devsets.spans`); this
+module places them in the text, checks every span, and writes PubTator. The abstracts stay in the shared data
+folder, so the repository never carries a copy of them.
 
-Run: ``python -m nlp.devsets.build OUT.pubtator [--set dev|tune] [--source gregory_pubmed_abstracts.jsonl.gz]``.
+Two sets, split by a hash of the PMID (so the split never depends on what the pipeline finds):
+
+* ``train``: about five sixths of the documents, for training the NER model;
+* ``dev``: the rest (59 documents), which nothing is trained or tuned on: its scores are the ones quoted.
+
+``tune`` names the documents of ``train`` that training keeps apart for checkpoint selection (every tenth by
+PMID, :data:`nlp.training.corpus.VALIDATION_EVERY`): the model never learns from them, so their errors may be
+read to choose merge rules and lexicon entries.
+
+Run: ``python -m nlp.devsets.build OUT.pubtator [--set train|dev] [--source gregory_pubmed_abstracts.jsonl.gz]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import gzip
+import hashlib
 import json
 import sys
 from collections import Counter
@@ -22,19 +30,32 @@ from pathlib import Path
 
 from core.errors import GapmapError
 from core.settings import settings
-from nlp.records import BIOMARKER_KINDS, ENTITY_TYPES
+from nlp.records import ENTITY_TYPES
 
 HERE = Path(__file__).resolve().parent
-ANNOTATIONS = HERE / "ms_dev.tsv"
-#: The annotated sets by name: ``dev`` measures, ``tune`` is for tuning (see README.md, "The tuning set").
-SETS = {"dev": ANNOTATIONS, "tune": HERE / "ms_tune.tsv"}
+GOLD = HERE / "ms_gold"
 SOURCE_NAME = "pubmed_ms_gregory_rss_2021/gregory_pubmed_abstracts.jsonl.gz"
-HEADER = ["pmid", "start", "end", "text", "type", "concept_id"]
+SETS = ("train", "dev", "tune")
+#: Every n-th training document (by PMID) is held out of training for validation: the ``tune`` set.
+TUNE_EVERY = 10
+#: One document in DEV_EVERY (by PMID hash) is in the dev set.
+DEV_EVERY = 6
 
 
 def default_source() -> Path:
-    """The shared abstracts, found the way the test suite finds shared data (``GAPMAP_SHARED_DATA``)."""
+    """The shared abstracts the gold sets annotate."""
     return settings().shared_data / SOURCE_NAME
+
+
+def annotation_files() -> list[Path]:
+    """The annotators' mention lists (the ``agree_*`` files are the second annotations for the agreement)."""
+    return sorted(GOLD.glob("batch_*.jsonl"))
+
+
+def in_set(pmid: str, name: str) -> bool:
+    """Whether ``pmid`` belongs to set ``name``: a stable hash split, independent of content and order."""
+    dev = int(hashlib.sha1(pmid.encode()).hexdigest(), 16) % DEV_EVERY == 0
+    return dev if name == "dev" else not dev
 
 
 @dataclass(frozen=True)
@@ -46,7 +67,7 @@ class Annotation:
     end: int
     text: str
     type: str
-    concept_id: str  # ``kind=<fluid|imaging|clinical|digital>`` for a Biomarker, else optional
+    concept_id: str  # ``kind=<fluid|imaging|clinical|digital>`` for a Biomarker, else ""
 
 
 @dataclass(frozen=True)
@@ -60,41 +81,6 @@ class Document:
     @property
     def text(self) -> str:
         return f"{self.title} {self.abstract}"
-
-
-def read_annotations(path: Path = ANNOTATIONS) -> list[Annotation]:
-    """Parse and validate the TSV; every bad row is reported (file:line), then the read fails."""
-    problems: list[str] = []
-    annotations: list[Annotation] = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(rows, [])
-        if header != HEADER:
-            raise GapmapError(f"{path}: header is {header}, expected {HEADER}", "restore the header row")
-        for line, row in enumerate(rows, start=2):
-            problem = _row_problem(row)
-            if problem:
-                problems.append(f"{path.name}:{line}: {problem}")
-                continue
-            pmid, start, end, text, etype, concept_id = row
-            annotations.append(Annotation(pmid, int(start), int(end), text, etype, concept_id))
-    if problems:
-        raise GapmapError(f"{len(problems)} bad annotation rows: " + "; ".join(problems[:5]), "fix the rows named")
-    return annotations
-
-
-def _row_problem(row: list[str]) -> str:
-    """Why a TSV row is unusable, or "" when it is fine."""
-    if len(row) != len(HEADER):
-        return f"expected {len(HEADER)} tab-separated fields, got {len(row)}"
-    pmid, start, end, _text, etype, concept_id = row
-    if not (pmid.isdigit() and start.isdigit() and end.isdigit()) or int(start) >= int(end):
-        return f"bad pmid/offsets {pmid!r} {start!r} {end!r}"
-    if etype not in ENTITY_TYPES:
-        return f"unknown type {etype!r} (expected one of {', '.join(ENTITY_TYPES)})"
-    if etype == "Biomarker" and concept_id.removeprefix("kind=") not in BIOMARKER_KINDS:
-        return f"Biomarker needs concept_id kind=<{'|'.join(BIOMARKER_KINDS)}>, got {concept_id!r}"
-    return ""
 
 
 def load_documents(source: Path, pmids: set[str]) -> dict[str, Document]:
@@ -111,25 +97,6 @@ def load_documents(source: Path, pmids: set[str]) -> dict[str, Document]:
     if missing:
         raise GapmapError(f"{source}: {len(missing)} annotated PMIDs absent: {', '.join(missing[:5])}", "wrong file?")
     return documents
-
-
-def check_spans(annotations: list[Annotation], documents: dict[str, Document]) -> None:
-    """Fail unless every span slices exactly its text and no two spans in a document overlap."""
-    problems: list[str] = []
-    for a in annotations:
-        found = documents[a.pmid].text[a.start : a.end]
-        if found != a.text:
-            problems.append(f"PMID {a.pmid} [{a.start}:{a.end}] is {found!r}, annotated {a.text!r}")
-    by_doc: dict[str, list[Annotation]] = {}
-    for a in annotations:
-        by_doc.setdefault(a.pmid, []).append(a)
-    for pmid, spans in by_doc.items():
-        spans.sort(key=lambda a: a.start)
-        for left, right in zip(spans, spans[1:], strict=False):
-            if right.start < left.end:
-                problems.append(f"PMID {pmid} spans {left.text!r} and {right.text!r} overlap")
-    if problems:
-        raise GapmapError(f"{len(problems)} bad spans: " + "; ".join(problems[:5]), "recompute the offsets")
 
 
 def to_pubtator(documents: dict[str, Document], annotations: list[Annotation]) -> str:
@@ -151,11 +118,22 @@ def to_pubtator(documents: dict[str, Document], annotations: list[Annotation]) -
     return "\n".join(blocks)
 
 
-def build(out: Path, source: Path | None = None, annotations_path: Path = ANNOTATIONS) -> Counter[str]:
-    """Check the gold set against the text and write it as PubTator; returns the mention counts per type."""
-    annotations = read_annotations(annotations_path)
-    documents = load_documents(source or default_source(), {a.pmid for a in annotations})
-    check_spans(annotations, documents)
+def gold_set(name: str, source: Path | None = None) -> tuple[dict[str, Document], list[Annotation]]:
+    """The documents and placed mentions of set ``name``; any annotation problem stops the build."""
+    from nlp.devsets.spans import placed_files
+
+    annotations, documents, problems = placed_files(annotation_files(), source or default_source())
+    if problems:
+        raise GapmapError(f"{len(problems)} annotation problems: " + "; ".join(problems[:5]), "fix ms_gold/*.jsonl")
+    keep = {pmid for pmid in documents if in_set(pmid, "dev" if name == "dev" else "train")}
+    if name == "tune":
+        keep = {p for i, p in enumerate(sorted(keep, key=int)) if i % TUNE_EVERY == TUNE_EVERY - 1}
+    return {p: d for p, d in documents.items() if p in keep}, [a for a in annotations if a.pmid in keep]
+
+
+def build(out: Path, name: str = "dev", source: Path | None = None) -> Counter[str]:
+    """Write set ``name`` as PubTator; returns the mention counts per type."""
+    documents, annotations = gold_set(name, source)
     out.write_text(to_pubtator(documents, annotations), encoding="utf-8")
     return Counter(a.type for a in annotations)
 
@@ -164,10 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="PubTator file to write")
     parser.add_argument("--source", type=Path, default=None, help="gregory_pubmed_abstracts.jsonl.gz")
-    parser.add_argument("--set", choices=sorted(SETS), default="dev", help="which annotated set (default: dev)")
+    parser.add_argument("--set", choices=SETS, default="dev", help="which set (default: dev, the measuring set)")
     args = parser.parse_args(argv)
     try:
-        counts = build(args.out, args.source, SETS[args.set])
+        counts = build(args.out, args.set, args.source)
     except GapmapError as err:
         print(f"error: {err.message}", file=sys.stderr)
         if err.hint:

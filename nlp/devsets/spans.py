@@ -19,7 +19,6 @@ Run::
 
     python -m nlp.devsets.spans show PMID [PMID ...]      # the text, and where each candidate string occurs
     python -m nlp.devsets.spans check FILE.jsonl          # place every mention; print spans in context
-    python -m nlp.devsets.spans tsv FILE.jsonl [...] -o OUT.tsv
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp.devsets.build import HEADER, Annotation, Document, default_source, load_documents
+from nlp.devsets.build import Annotation, Document, default_source, load_documents
 from nlp.records import BIOMARKER_KINDS, ENTITY_TYPES
 
 
@@ -176,38 +175,18 @@ def _check(paths: list[Path], source: Path) -> int:
     return 1 if problems else 0
 
 
-def _tsv(paths: list[Path], source: Path, out: Path) -> int:
-    annotations, _documents, problems = placed_files(paths, source)
-    if problems:
-        for problem in problems:
-            print(f"PROBLEM {problem}", file=sys.stderr)
-        return 1
-    rows = ["\t".join(HEADER)]
-    for a in sorted(annotations, key=lambda a: (int(a.pmid), a.start)):
-        rows.append("\t".join([a.pmid, str(a.start), str(a.end), a.text, a.type, a.concept_id]))
-    out.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    print(f"wrote {out}: {len(annotations)} mentions")
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["show", "check", "tsv"])
-    parser.add_argument("items", nargs="+", help="PMIDs (show) or annotation files (check, tsv)")
+    parser.add_argument("command", choices=["show", "check"])
+    parser.add_argument("items", nargs="+", help="PMIDs (show) or annotation files (check)")
     parser.add_argument("--source", type=Path, default=None, help="gregory_pubmed_abstracts.jsonl.gz")
-    parser.add_argument("-o", "--out", type=Path, default=None, help="TSV to write (tsv)")
     args = parser.parse_args(argv)
     source = args.source or default_source()
     try:
         if args.command == "show":
             _show(args.items, source)
             return 0
-        paths = [Path(p) for p in args.items]
-        if args.command == "check":
-            return _check(paths, source)
-        if args.out is None:
-            parser.error("tsv needs -o OUT.tsv")
-        return _tsv(paths, source, args.out)
+        return _check([Path(p) for p in args.items], source)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

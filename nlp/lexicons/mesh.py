@@ -6,6 +6,7 @@ drugs, G processes, A11 cells), which is the only typing MeSH offers and the one
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +43,11 @@ DRUG_PROTEIN_TREES = (
 #: target (D27.505.519: "PDE inhibitors", "calcium channel blockers") are Compounds.
 NOT_SUBSTANCE_TREES = ("D23", "D26", "D27")
 TARGET_CLASS_TREES = ("D27.505.519",)
+#: A chemical or gene-product descriptor with this many descendants in the MeSH tree is a class noun
+#: ("Enzymes" 2,299, "Cytokines" 410, "Steroids" 374, "Elements" 266, "Interleukins" 81), which the MS guideline
+#: does not annotate and a graph cannot use as a node; named substances have few ("Cholesterol" 32, "Immunoglobulin
+#: G" 19, "Vitamin D" 9, "Lipopolysaccharides" 8).
+CLASS_DESCENDANTS = 50
 
 
 def _chemical_type(trees: tuple[str, ...]) -> str | None:
@@ -106,20 +112,35 @@ def descriptors() -> dict[str, Descriptor]:
 
 
 @cache
+def descendant_counts() -> dict[str, int]:
+    """Descriptor UI → how many descriptors sit below it in the tree (over all its tree numbers)."""
+    trees = sorted(t for d in descriptors().values() for t in d.trees)
+    return {
+        d.ui: sum(bisect.bisect_left(trees, t + "/") - bisect.bisect_left(trees, t + ".") for t in d.trees)
+        for d in descriptors().values()
+    }
+
+
+def is_class_noun(descriptor: Descriptor, type_: str) -> bool:
+    """A substance or gene-product class rather than one thing (see :data:`CLASS_DESCENDANTS`)."""
+    return type_ in ("Compound", "Gene") and descendant_counts()[descriptor.ui] >= CLASS_DESCENDANTS
+
+
+@cache
 def descriptor_by_name() -> dict[str, Descriptor]:
     """Descriptors by lower-cased preferred label, for records whose headings carry names but no UI."""
     return {d.name.lower(): d for d in descriptors().values()}
 
 
 def descriptor_concepts(split_chemicals: bool = False) -> Iterator[Concept]:
-    """Concepts for every descriptor that :func:`mesh_type` types.
+    """Concepts for every descriptor that :func:`mesh_type` types, except substance classes (:func:`is_class_noun`).
 
     ``split_chemicals`` (the gazetteer's reading) types gene products as Genes and drops use-defined classes; the
     default keeps every D descriptor a Compound, the reading the NER model's dictionary features were trained on.
     """
     for d in descriptors().values():
         type_ = mesh_type(d.trees, split_chemicals)
-        if type_:
+        if type_ and not (split_chemicals and is_class_noun(d, type_)):
             yield Concept(f"MESH:{d.ui}", d.name, type_, list(d.synonyms))
 
 

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import GapmapError
-from core.settings import settings
 from nlp.training.corpus import CorpusStats, build_corpus, held_out_pmids, training_pmids
 
 CONFIG = Path(__file__).with_name("config.cfg")
@@ -49,6 +48,7 @@ class TrainReport:
     entities: dict[str, int]
     skipped_held_out: int
     unaligned: int
+    missing_spans: int
     silver_docs: int
     silver_entities: int
     teacher_validation_scores: dict[str, Any]
@@ -63,13 +63,15 @@ def train_model(
     limit: int | None = None,
     threads: int = 2,
     workdir: Path | None = None,
+    distill: bool = True,
 ) -> TrainReport:
     """Train teacher and student on the corpora under ``shared`` and install the student into ``output``.
 
     ``limit`` caps the documents read per training split and the unlabelled abstracts (a quick smoke run);
     ``threads`` caps BLAS/OpenMP threads because the machine is shared.  A ``max_steps`` (per stage) also sets
     validation to 4 times a run.  ``workdir`` keeps the converted corpora and every checkpoint
-    (``teacher/model-best``, ``out/model-best``); by default they go to a temporary folder.
+    (``teacher/model-best``, ``out/model-best``); by default they go to a temporary folder.  Without ``distill``
+    the student trains on the gold corpora alone (no teacher, no silver data: half the time).
     """
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
@@ -85,12 +87,14 @@ def train_model(
         work = workdir or Path(tmp)
         corpus = work / "corpus"
         stats: CorpusStats = build_corpus(shared, corpus, limit=limit)
-        teacher = _train(corpus / "train.spacy", corpus / "dev.spacy", work / "teacher", max_steps, TEACHER)
-        teacher_scores = _performance(teacher)
-        texts = unlabelled_abstracts(shared, held_out_pmids(shared) | training_pmids(shared), limit)
-        silver = silver_docs(open_model(teacher), texts.values())
         student_train = DocBin(store_user_data=False).from_disk(corpus / "train.spacy")
-        student_train.merge(silver)
+        silver, teacher_scores = DocBin(store_user_data=False), {}
+        if distill:
+            teacher = _train(corpus / "train.spacy", corpus / "dev.spacy", work / "teacher", max_steps, TEACHER)
+            teacher_scores = _performance(teacher)
+            texts = unlabelled_abstracts(shared, held_out_pmids(shared) | training_pmids(shared), limit)
+            silver = silver_docs(open_model(teacher), texts.values())
+            student_train.merge(silver)
         student_train.to_disk(corpus / "train-with-silver.spacy")
         best = _train(corpus / "train-with-silver.spacy", corpus / "dev.spacy", work / "out", max_steps, {})
         if output.exists():
@@ -105,6 +109,7 @@ def train_model(
         entities=dict(stats.entities),
         skipped_held_out=stats.skipped_held_out,
         unaligned=stats.unaligned,
+        missing_spans=stats.missing_spans,
         silver_docs=len(silver),
         silver_entities=sum(len(doc.ents) for doc in silver.get_docs(Vocab())),
         teacher_validation_scores=teacher_scores,
@@ -145,8 +150,3 @@ def _config_steps() -> int:
     from spacy.util import load_config
 
     return int(load_config(CONFIG)["training"]["max_steps"])
-
-
-def default_data_dir() -> Path:
-    """The shared data folder: ``$GAPMAP_SHARED_DATA``, else ``../shared/data`` next to the project."""
-    return settings().shared_data
