@@ -20,7 +20,8 @@ from numpy.typing import ArrayLike
 from graph.hierarchy import Hierarchy
 from graph.records import PublicationRows, Row
 from graph.schema import SHARED_NODES, key_of
-from nlp.records import ENTITY_TYPES
+from ingest.names import clean
+from nlp.records import ENTITY_TYPES, Relation, relation_verb
 
 
 def npmi(observed: ArrayLike, n_a: ArrayLike, n_b: ArrayLike, n_papers: int) -> np.ndarray:
@@ -61,6 +62,35 @@ class _Span:
 
 
 @dataclass
+class _RelationStats:
+    """One (entity pair, relation type) over the corpus: papers, novel ones, directions, years, best evidence."""
+
+    papers: int = 0
+    novel: int = 0
+    forward: int = 0  # papers saying the smaller id acts on the other
+    backward: int = 0
+    years: Counter[int] = field(default_factory=Counter)
+    best: tuple[tuple[object, ...], Relation, str] | None = None  # (rank, relation, pmid)
+    types: tuple[str, str] = ("", "")  # entity types of the smaller and the larger id
+    span: _Span = field(default_factory=lambda: _Span())
+
+    def add(self, rel: Relation, year: int | None) -> None:
+        self.papers += 1
+        self.novel += rel.novel
+        if rel.directed:
+            if rel.subject < rel.object:
+                self.forward += 1
+            else:
+                self.backward += 1
+        self.span.add(year)
+        self.years[year or 0] += 1
+        # the evidence shown: a novel finding over background, a stated direction, the surer one, the newest
+        rank = (not rel.novel, not rel.directed, -rel.score, -(year or 0), rel.pmid)
+        if self.best is None or rank < self.best[0]:
+            self.best = (rank, rel, rel.pmid)
+
+
+@dataclass
 class Derived:
     """Accumulates what the corpus-wide relationships need while the loader streams publications."""
 
@@ -75,6 +105,7 @@ class Derived:
     affiliations: dict[tuple[str, str], _Span] = field(default_factory=dict)
     cites: list[tuple[str, str]] = field(default_factory=list)
     shared: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)  # label -> key -> row JSON -> n
+    relations: dict[tuple[str, str, str], _RelationStats] = field(default_factory=dict)  # (a < b, type)
 
     def add(self, pub: PublicationRows) -> None:
         for label in SHARED_NODES:
@@ -94,6 +125,13 @@ class Derived:
             self.pair_years.setdefault((a, b, pub.year or 0), _Span()).add(pub.year, pub.funded)
         for together in pub.sentence_entities.values():
             self.sentence_pairs.update(combinations(sorted(together), 2))
+        for rel in pub.relations:
+            a, b = sorted((rel.subject, rel.object))
+            stats = self.relations.setdefault((a, b, rel.type), _RelationStats())
+            stats.types = (
+                (rel.subject_type, rel.object_type) if a == rel.subject else (rel.object_type, rel.subject_type)
+            )
+            stats.add(rel, pub.year)
         for aff in sorted(set(pub.affiliations)):
             self.affiliations.setdefault(aff, _Span()).add(pub.year)
         self.cites.extend((pub.pmid, ref) for ref in pub.references if ref in self.pmids)
@@ -157,7 +195,46 @@ class Derived:
             {"src": a, "dst": b, "year": year, "papers": s.count, "funded_papers": s.funded}
             for (a, b, year), s in sorted(self.pair_years.items())
         ]
-        return {"CO_OCCURS": co, "CO_OCCURS_IN": by_year, "AFFILIATED_WITH": aff, "CITES": cites}
+        return {
+            "CO_OCCURS": co,
+            "CO_OCCURS_IN": by_year,
+            "AFFILIATED_WITH": aff,
+            "CITES": cites,
+            "RELATES": self.relation_rows(),
+        }
+
+    def relation_rows(self) -> list[Row]:
+        """One RELATES edge per (entity pair, relation type): from the subject to the object when more papers
+        give that direction than the other (directed), else smaller id first (undirected)."""
+        rows = []
+        for (a, b, type_), s in sorted(self.relations.items()):
+            assert s.best is not None
+            directed = s.forward != s.backward
+            src, dst = (b, a) if s.backward > s.forward else (a, b)
+            types = s.types if src == a else (s.types[1], s.types[0])
+            years = sorted(s.years)
+            rel = s.best[1]
+            rows.append(
+                {
+                    "src": src,
+                    "dst": dst,
+                    "type": type_,
+                    "verb": relation_verb(type_, directed, *types),
+                    "directed": directed,
+                    "subject": src,
+                    "papers": s.papers,
+                    "novel_papers": s.novel,
+                    "directed_papers": s.forward + s.backward,
+                    "first_year": s.span.first,
+                    "last_year": s.span.last,
+                    "score": rel.score,
+                    "sentence": clean(rel.sentence),
+                    "pmid": rel.pmid,
+                    "years": years,
+                    "year_papers": [s.years[y] for y in years],
+                }
+            )
+        return rows
 
 
 def with_hierarchy(

@@ -22,7 +22,14 @@ from graph.store import Row
 from ingest.store import ArticleStore
 
 ARRAY_DELIMITER = "|"
-_TYPES = {"STRING": "string", "INT64": "long", "DOUBLE": "double", "BOOLEAN": "boolean", "STRING[]": "string[]"}
+_TYPES = {
+    "STRING": "string",
+    "INT64": "long",
+    "DOUBLE": "double",
+    "BOOLEAN": "boolean",
+    "STRING[]": "string[]",
+    "INT64[]": "long[]",
+}
 
 
 @dataclass
@@ -83,6 +90,8 @@ def _value(value: Any, type_: str) -> Any:
         return _NULL
     if type_ == "STRING[]":
         return ARRAY_DELIMITER.join(str(v).replace(ARRAY_DELIMITER, "/") for v in value)
+    if type_ == "INT64[]":
+        return _Bare(ARRAY_DELIMITER.join(str(int(v)) for v in value))
     if type_ == "BOOLEAN":
         return _Bare("true" if value else "false")
     return value if type_ == "STRING" else _Bare(str(value))

@@ -7,7 +7,7 @@ How a load stays idempotent and crash-safe:
    is compared with the key on its Publication node; only new or changed publications are written, in
    batches, each batch one transaction that replaces the publications' relationships and sets their keys;
 3. publications that left the article store are removed;
-4. corpus-wide relationships (CO_OCCURS, CO_OCCURS_IN, AFFILIATED_WITH, CITES), entity statistics, the
+4. corpus-wide relationships (CO_OCCURS, CO_OCCURS_IN, RELATES, AFFILIATED_WITH, CITES), entity statistics, the
    EntityYear aggregates and the concept hierarchy (BROADER, class nodes; :mod:`graph.hierarchy`) are recomputed
    from all publications and the difference with the stored ones is written in one transaction, and nodes
    nothing links to any more are dropped.
@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from graph.build import Derived, with_hierarchy
 from graph.hierarchy import EntityRef, build_hierarchy
@@ -29,7 +30,7 @@ from graph.store import GraphWriter
 from ingest.records import Article, FundingLink
 from ingest.store import ArticleStore
 from nlp.mention_store import MentionStore
-from nlp.records import Mention
+from nlp.records import Mention, Relation
 
 
 @dataclass
@@ -47,19 +48,38 @@ class LoadReport:
         return self.relationships / self.seconds if self.seconds else 0.0
 
 
-def with_mentions(articles: Iterable[Article], mentions: Iterable[Mention]) -> Iterator[tuple[Article, list[Mention]]]:
-    """Pair each article with its mentions; both streams come in numeric PMID order."""
-    pending = iter(mentions)
-    head = next(pending, None)
+class _HasPmid(Protocol):
+    pmid: str
+
+
+_T = TypeVar("_T", bound=_HasPmid)
+
+
+class _ByPmid:
+    """The records of one article at a time from a stream in numeric PMID order."""
+
+    def __init__(self, records: Iterable[_T]) -> None:
+        self._pending: Iterator[_HasPmid] = iter(records)
+        self._head = next(self._pending, None)
+
+    def take(self, pmid: int) -> list:  # type: ignore[type-arg]
+        while self._head is not None and int(self._head.pmid) < pmid:
+            self._head = next(self._pending, None)
+        own = []
+        while self._head is not None and int(self._head.pmid) == pmid:
+            own.append(self._head)
+            self._head = next(self._pending, None)
+        return own
+
+
+def with_mentions(
+    articles: Iterable[Article], mentions: Iterable[Mention], relations: Iterable[Relation] = ()
+) -> Iterator[tuple[Article, list[Mention], list[Relation]]]:
+    """Pair each article with its mentions and relations; all streams come in numeric PMID order."""
+    by_mentions, by_relations = _ByPmid(mentions), _ByPmid(relations)
     for article in articles:
         pmid = int(article.pmid)
-        while head is not None and int(head.pmid) < pmid:
-            head = next(pending, None)
-        own: list[Mention] = []
-        while head is not None and int(head.pmid) == pmid:
-            own.append(head)
-            head = next(pending, None)
-        yield article, own
+        yield article, by_mentions.take(pmid), by_relations.take(pmid)
 
 
 def merge_rows(pubs: list[PublicationRows]) -> tuple[dict[str, list[Row]], dict[str, list[Row]]]:
@@ -115,9 +135,12 @@ def load(
             report.relationships += sum(len(r) for r in rels.values())
             batch.clear()
 
-    for article, mentions in with_mentions(articles.iter_articles(), mention_store.iter_mentions()):
+    streams = with_mentions(articles.iter_articles(), mention_store.iter_mentions(), mention_store.iter_relations())
+    for article, mentions, relations in streams:
         context = contexts.get(article.pmid)
-        rows = publication_rows(article, mentions, links.get(article.pmid, ()), concepts, award_ids, mesh_uis, context)
+        rows = publication_rows(
+            article, mentions, links.get(article.pmid, ()), concepts, award_ids, mesh_uis, context, relations
+        )
         derived.add(rows)
         report.publications += 1
         if existing.get(article.pmid) == rows.load_key:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ingest.names import clean, name_key, parse_affiliation
 from ingest.records import Article, Author, Award, FundingLink, MeshHeading, Programme
-from nlp.records import ENTITY_TYPES, Concept, Mention
+from nlp.records import ENTITY_TYPES, Concept, Mention, Relation, relation_verb
 from nlp.study_context import StudyContext
 from nlp.usage import used_as_tool
 
@@ -55,6 +55,7 @@ class PublicationRows:
     sentence_entities: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> concept ids
     affiliations: list[tuple[str, str]] = field(default_factory=list)  # (author id, institution key)
     references: list[str] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)  # typed relations between its entities
     load_key: str = ""
 
     def node(self, label: str, row: Row) -> None:
@@ -119,10 +120,14 @@ def publication_rows(
     award_ids: set[str],
     mesh_uis: Mapping[str, str],
     context: StudyContext | None = None,
+    relations: Iterable[Relation] = (),
 ) -> PublicationRows:
     """The rows of ``article`` (links to awards the store does not hold are left out: no dangling ends);
     ``mesh_uis`` names the MeSH headings that the record names without an id (see :func:`mesh_ui`), ``context``
-    is its study context, None when the NLP stage has not annotated it yet."""
+    is its study context, None when the NLP stage has not annotated it yet.
+
+    Each relation becomes a ``STATES`` relationship from the publication to its subject entity; a relation whose
+    ends are not both mentioned (so not both Entity nodes of this publication) is left out."""
     funding = sorted({(lk.award_id, lk.provenance) for lk in links if lk.award_id in award_ids})
     out = PublicationRows(article.pmid, article.year, bool(funding))
     journal_id = name_key(article.journal or article.journal_abbrev)
@@ -188,6 +193,22 @@ def publication_rows(
         out.entities.append(concept_id)
         if any(used_as_tool(m) for m in group):
             out.tools.append(concept_id)
+    for rel in sorted(relations, key=lambda r: (r.subject, r.object, r.type)):
+        if rel.subject in by_concept and rel.object in by_concept and rel.subject != rel.object:
+            out.relations.append(rel)
+            out.rel(
+                "STATES",
+                article.pmid,
+                rel.subject,
+                object=rel.object,
+                type=rel.type,
+                verb=relation_verb(rel.type, rel.directed, rel.subject_type, rel.object_type),
+                directed=rel.directed,
+                novel=rel.novel,
+                score=rel.score,
+                sentence=clean(rel.sentence),
+                sentence_index=rel.sentence_index,
+            )
     for award_id, provenance in funding:
         out.rel("FUNDED_BY", article.pmid, award_id, provenance=provenance)
     out.references = sorted(set(article.references) - {article.pmid})

@@ -21,6 +21,14 @@ pass as CO_OCCURS, so "top entities 2015-2020" or a landscape cell sums a few pr
 walking every MENTIONS of a million-mention graph.  Undated publications count as year 0 in CO_OCCURS_IN (as
 the queries' ``coalesce(p.year, 0)`` does) and as year null in EntityYear (``entity_timeline`` leaves them out).
 
+Typed relations (:mod:`nlp.relations`): each publication ``STATES`` the relations its abstract gives, one
+relationship per relation from the Publication to the subject entity, naming the object entity, type, direction,
+novelty and evidence sentence (per publication, replaced with it; ``relation_evidence`` reads them).  ``RELATES``
+is the corpus-wide edge per entity pair and relation type, recomputed by every load like CO_OCCURS: from the
+subject to the object when the papers give a direction, else in canonical order (smaller id first); papers, novel
+papers, the best evidence sentence with its PMID, and per-year paper counts (``years`` / ``year_papers``).
+Co-occurrence edges stay as they are: relations add meaning, they do not replace the statistics.
+
 Concept hierarchy: ``BROADER`` links an entity to every broader concept (a transitive closure, ``distance`` 1 for a
 direct parent, ``source`` the ontologies on the way; :mod:`graph.hierarchy`), so "progressive MS and its subtypes"
 is one pattern ``(e)-[:BROADER]->(:Entity {id: ...})`` on both backends, without variable-length paths.  Broader
@@ -182,6 +190,45 @@ RELATIONSHIPS: dict[str, RelSpec] = {
             False,
         ),
         RelSpec("BROADER", "Entity", "Entity", {"distance": "INT64", "source": "STRING"}, False),
+        RelSpec(
+            "STATES",
+            "Publication",
+            "Entity",
+            {
+                "object": "STRING",
+                "type": "STRING",
+                "verb": "STRING",
+                "directed": "BOOLEAN",
+                "novel": "BOOLEAN",
+                "score": "DOUBLE",
+                "sentence": "STRING",
+                "sentence_index": "INT64",
+            },
+            True,
+        ),
+        RelSpec(
+            "RELATES",
+            "Entity",
+            "Entity",
+            {
+                "type": "STRING",
+                "verb": "STRING",
+                "directed": "BOOLEAN",
+                "subject": "STRING",
+                "papers": "INT64",
+                "novel_papers": "INT64",
+                "directed_papers": "INT64",
+                "first_year": "INT64",
+                "last_year": "INT64",
+                "score": "DOUBLE",
+                "sentence": "STRING",
+                "pmid": "STRING",
+                "years": "INT64[]",
+                "year_papers": "INT64[]",
+            },
+            False,
+            ("type",),
+        ),
         RelSpec(
             "CO_OCCURS_IN",
             "Entity",

@@ -134,7 +134,10 @@ def _write(
             on_error(r.article.pmid, r.error)
     store.upsert_concepts(pipeline.concepts(m for r in good for m in r.mentions))
     report.mentions += store.write(
-        (Annotation(r.article.pmid, text_hash(r.article), r.mentions, r.context, r.mesh_uis) for r in good),
+        (
+            Annotation(r.article.pmid, text_hash(r.article), r.mentions, r.context, r.mesh_uis, r.relations)
+            for r in good
+        ),
         pipeline.version,
     )
     report.annotated += len(good)

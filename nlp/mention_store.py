@@ -1,4 +1,4 @@
-"""Mentions and concepts, kept in the article store's SQLite file beside the articles they annotate.
+"""Mentions, relations and concepts, kept in the article store's SQLite file beside the articles they annotate.
 
 An article is annotated once per (pipeline version, text hash): :meth:`MentionStore.pending` lists the
 articles that are new, changed, or were annotated by an older pipeline, so ``gapmap extract`` is
@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from nlp.records import Concept, Mention
+from nlp.records import Concept, Mention, Relation
 from nlp.study_context import StudyContext
 
 SCHEMA = """
@@ -42,6 +42,21 @@ CREATE TABLE IF NOT EXISTS mentions (
 );
 CREATE INDEX IF NOT EXISTS mentions_pmid ON mentions(pmid);
 CREATE INDEX IF NOT EXISTS mentions_concept ON mentions(concept_id);
+CREATE TABLE IF NOT EXISTS relations (
+    pmid INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    object TEXT NOT NULL,
+    type TEXT NOT NULL,
+    directed INTEGER NOT NULL,
+    novel INTEGER NOT NULL,
+    score REAL NOT NULL,
+    sentence_index INTEGER NOT NULL,
+    sentence TEXT NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '[]',
+    subject_type TEXT NOT NULL DEFAULT '',
+    object_type TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS relations_pmid ON relations(pmid);
 CREATE TABLE IF NOT EXISTS contexts (
     pmid INTEGER PRIMARY KEY,
     context TEXT NOT NULL
@@ -64,18 +79,22 @@ CREATE TABLE IF NOT EXISTS annotated (
 _COLUMNS = (
     "pmid, section, sentence_index, sentence, start, end, text, type, concept_id, concept_name, source, score, kind"
 )
+_RELATION_COLUMNS = (
+    "pmid, subject, object, type, directed, novel, score, sentence_index, sentence, evidence, subject_type, object_type"
+)
 
 
 @dataclass
 class Annotation:
-    """The NLP stage's output for one article: its mentions, study context and the descriptor UIs of its MeSH
-    headings named without one (lower-cased name -> UI), and the text hash they came from."""
+    """The NLP stage's output for one article: its mentions, study context, the descriptor UIs of its MeSH
+    headings named without one (lower-cased name -> UI) and its relations, and the text hash they came from."""
 
     pmid: str
     text_hash: str
     mentions: list[Mention]
     context: StudyContext
     mesh_uis: dict[str, str] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
 
 
 class MentionStore:
@@ -94,16 +113,37 @@ class MentionStore:
         return [pmid for pmid, digest in text_hashes if done.get(pmid) != (digest, pipeline_version)]
 
     def write(self, annotations: Iterable[Annotation], pipeline_version: str) -> int:
-        """Replace the mentions of each annotated article, all in one transaction; returns mentions written."""
+        """Replace what the stage stored for each annotated article (mentions, relations, study context, MeSH
+        heading ids), all in one transaction; returns mentions written."""
         written = 0
         with self._conn:
             for ann in annotations:
                 pmid = int(ann.pmid)
-                for table in ("mentions", "mesh_heading_uis"):
+                for table in ("mentions", "relations", "mesh_heading_uis"):
                     self._conn.execute(f"DELETE FROM {table} WHERE pmid = ?", (pmid,))
                 self._conn.executemany(
                     "INSERT INTO mesh_heading_uis (pmid, name, ui) VALUES (?, ?, ?)",
                     [(pmid, name, ui) for name, ui in sorted(ann.mesh_uis.items())],
+                )
+                self._conn.executemany(
+                    f"INSERT INTO relations ({_RELATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            pmid,
+                            r.subject,
+                            r.object,
+                            r.type,
+                            int(r.directed),
+                            int(r.novel),
+                            r.score,
+                            r.sentence_index,
+                            r.sentence,
+                            json.dumps(r.evidence),
+                            r.subject_type,
+                            r.object_type,
+                        )
+                        for r in ann.relations
+                    ],
                 )
                 self._conn.executemany(
                     f"INSERT INTO mentions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -139,10 +179,10 @@ class MentionStore:
         return written
 
     def forget(self, pmids: Iterable[str]) -> None:
-        """Drop mentions of articles that left the article store."""
+        """Drop mentions, relations, study contexts and MeSH heading ids of articles that left the article store."""
         with self._conn:
             for pmid in pmids:
-                for table in ("mentions", "contexts", "mesh_heading_uis", "annotated"):
+                for table in ("mentions", "relations", "contexts", "mesh_heading_uis", "annotated"):
                     self._conn.execute(f"DELETE FROM {table} WHERE pmid = ?", (int(pmid),))
 
     def upsert_concepts(self, concepts: Iterable[Concept]) -> None:
@@ -182,6 +222,18 @@ class MentionStore:
             ):
                 yield _mention(row)
 
+    def iter_relations(self, pmids: Iterable[str] | None = None) -> Iterator[Relation]:
+        """Relations in (pmid, subject, object, type) order; all of them, or those of ``pmids``."""
+        order = "ORDER BY pmid, subject, object, type"
+        if pmids is None:
+            for row in self._conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations {order}"):
+                yield _relation(row)
+            return
+        for pmid in pmids:
+            query = f"SELECT {_RELATION_COLUMNS} FROM relations WHERE pmid = ? {order}"
+            for row in self._conn.execute(query, (int(pmid),)):
+                yield _relation(row)
+
     def contexts(self) -> dict[str, StudyContext]:
         """pmid → study context of every annotated article (one small row each, read whole by the graph load)."""
         return {
@@ -199,8 +251,11 @@ class MentionStore:
         return {str(p): h for p, h in self._conn.execute("SELECT pmid, text_hash FROM annotated")}
 
     def stats(self) -> dict[str, object]:
-        """The NLP part of ``gapmap stats --json``: mention count and distinct concepts per type."""
+        """The NLP part of ``gapmap stats --json``: mention count, distinct concepts per type, relations per type."""
         mentions = int(self._conn.execute("SELECT count(*) FROM mentions").fetchone()[0])
+        relations = {
+            t: n for t, n in self._conn.execute("SELECT type, count(*) FROM relations GROUP BY type ORDER BY type")
+        }
         entities = {
             t: n
             for t, n in self._conn.execute(
@@ -208,9 +263,27 @@ class MentionStore:
             )
         }
         annotated = int(self._conn.execute("SELECT count(*) FROM annotated").fetchone()[0])
-        return {"mentions": mentions, "entities": entities, "annotated_articles": annotated}
+        return {"mentions": mentions, "entities": entities, "relations": relations, "annotated_articles": annotated}
 
 
 def _mention(row: tuple) -> Mention:  # type: ignore[type-arg]
     pmid, *rest = row
     return Mention(str(pmid), *rest)
+
+
+def _relation(row: tuple) -> Relation:  # type: ignore[type-arg]
+    pmid, subject, object_, type_, directed, novel, score, index, sentence, evidence, subject_type, object_type = row
+    return Relation(
+        str(pmid),
+        subject,
+        object_,
+        type_,
+        bool(directed),
+        bool(novel),
+        score,
+        index,
+        sentence,
+        json.loads(evidence),
+        subject_type,
+        object_type,
+    )

@@ -50,6 +50,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.doc_text import doc_text
+from nlp.lexicons.curated import slug
 
 #: The types a model trained before the MS gold set predicts (the default when none is named).
 MODEL_TYPES = frozenset({"Compound", "Disease", "Gene"})
@@ -73,6 +74,12 @@ class EntitySpan:
     score: float = 1.0
     kind: str = ""
     lexicon: str = ""  # for gazetteer spans: which lexicon (curated, mesh, hgnc …)
+
+    def concept(self) -> tuple[str, str]:
+        """The span's concept (id, name); an unlinked span names a ``GAPMAP:<slug of the text>`` concept."""
+        if self.concept_id:
+            return self.concept_id, self.concept_name
+        return f"GAPMAP:{slug(self.text)}", self.text
 
     def overlaps(self, other: EntitySpan) -> bool:
         return self.overlaps_range(other.start, other.end)

@@ -13,6 +13,7 @@ model (if present)                ``nlp/model``: biomedical tokenizer, dictionar
 ``gapmap_linker``                 surviving model spans normalised to MeSH / DOID / HGNC (:mod:`nlp.linker`)
 ``gapmap_abbreviations``          short forms take their long form's concept (:mod:`nlp.abbreviations`)
 ``gapmap_marker_roles``           measured genes and proteins become fluid Biomarkers (:mod:`nlp.merge`)
+``gapmap_relations``              typed relations between the final entities (:mod:`nlp.relations`)
 ================================  ==================================================================
 
 Then the record's own MeSH headings and chemicals are added (:mod:`nlp.record_terms`).  Without a trained
@@ -44,11 +45,12 @@ from nlp import span_rules as _span_rules  # noqa: F401 - registers "gapmap_span
 from nlp.context_classifier import ContextClassifier
 from nlp.doc_text import doc_text, with_text
 from nlp.gazetteer import Gazetteer, lexicon_fingerprint, shared_gazetteer
-from nlp.lexicons.curated import slug
-from nlp.merge import EntitySpan
 from nlp.ner_model import MODEL_DIR, PredictedSpan, open_model, with_tokenizer_cache
 from nlp.record_terms import heading_uis, mentions_from_record
-from nlp.records import Concept, Mention, document_text
+from nlp.records import Concept, Mention, Relation, document_text
+from nlp.relation_component import relation_doc  # also registers "gapmap_relations"
+from nlp.relations import MODEL_DIR as RELATION_MODEL_DIR
+from nlp.relations import PredictedRelation, RelationDoc
 from nlp.study_context import StudyContext
 
 # scispaCy's abbreviation detector runs an empty matcher on abstracts without abbreviations, warning each time.
@@ -75,10 +77,13 @@ def paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
-def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None) -> Language:
+def build_nlp(
+    model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None, relation_dir: Path | None = RELATION_MODEL_DIR
+) -> Language:
     """The spaCy pipeline: the trained model's when ``model_dir`` holds one, else blank English.
 
     The linker's index is cached in ``cache_dir``, else in the settings' cache folder (``GAPMAP_CACHE``).
+    Relations are extracted when ``relation_dir`` holds a relation model (None: no relations).
     """
     cache_dir = cache_dir or settings().cache
     has_model = model_dir is not None and (model_dir / "config.cfg").is_file()
@@ -94,10 +99,12 @@ def build_nlp(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None)
     nlp.add_pipe("gapmap_abbreviations")
     nlp.add_pipe("gapmap_span_rules")
     nlp.add_pipe("gapmap_marker_roles")
+    if relation_dir is not None and (relation_dir / "model.json").is_file():
+        nlp.add_pipe("gapmap_relations", config={"model_dir": str(relation_dir)})
     return nlp
 
 
-def pipeline_version(model_dir: Path | None = MODEL_DIR) -> str:
+def pipeline_version(model_dir: Path | None = MODEL_DIR, relation_dir: Path | None = RELATION_MODEL_DIR) -> str:
     """Hash of the lexicons, the model files and every project module and data file this stage reads.
 
     A change to any of them re-annotates every article. The modules are found by following this module's
@@ -106,8 +113,9 @@ def pipeline_version(model_dir: Path | None = MODEL_DIR) -> str:
     """
     digest = hashlib.sha1(lexicon_fingerprint().encode())
     files = [*module_files(__name__), *package_data_files(Path(__file__).parent)]
-    if model_dir is not None and model_dir.is_dir():
-        files += sorted(p for p in model_dir.rglob("*") if p.is_file())
+    for folder in (model_dir, relation_dir):
+        if folder is not None and folder.is_dir():
+            files += sorted(p for p in folder.rglob("*") if p.is_file())
     digest.update(content_digest(files).encode())
     return digest.hexdigest()[:16]
 
@@ -136,14 +144,15 @@ class _Layout:
 
 @dataclass
 class Annotated:
-    """One article's mentions, study context and the ids of its MeSH headings named without one, or the error
-    that stopped its annotation."""
+    """One article's mentions, relations, study context and the ids of its MeSH headings named without one, or
+    the error that stopped its annotation."""
 
     article: Article
     mentions: list[Mention]
     context: StudyContext = StudyContext()
     error: str = ""
     mesh_uis: dict[str, str] = field(default_factory=dict)  # lower-cased heading name -> descriptor UI
+    relations: list[Relation] = field(default_factory=list)
 
 
 class Pipeline:
@@ -159,7 +168,11 @@ class Pipeline:
         self.batch_size = batch_size
 
     def annotate(self, article: Article) -> list[Mention]:
-        return self._mentions(article, self.nlp(self._doc(document_text(article))))
+        return self.annotate_one(article).mentions
+
+    def annotate_one(self, article: Article) -> Annotated:
+        """One article's mentions and relations."""
+        return self._annotated(article, self.nlp(self._doc(document_text(article))))
 
     def annotate_many(self, articles: Iterable[Article]) -> Iterator[Annotated]:
         """Batched ``nlp.pipe``; an article that breaks its batch is retried alone and reported with its error."""
@@ -174,24 +187,27 @@ class Pipeline:
     def _batch(self, articles: list[Article]) -> Iterator[Annotated]:
         try:
             docs = list(self.nlp.pipe(self._doc(document_text(a)) for a in articles))
-            done = [self._annotated(a, self._mentions(a, d)) for a, d in zip(articles, docs, strict=True)]
+            done = [self._annotated(a, d) for a, d in zip(articles, docs, strict=True)]
         except Exception:  # one bad text must not cost the batch: redo it one by one, so only the culprit fails
             for article in articles:
                 try:
-                    yield self._annotated(article, self.annotate(article))
+                    yield self.annotate_one(article)
                 except Exception as exc:  # noqa: BLE001 - reported with the PMID, the run goes on
                     yield Annotated(article, [], error=f"{type(exc).__name__}: {exc}")
             return
         yield from done
 
-    def _annotated(self, article: Article, mentions: list[Mention]) -> Annotated:
-        """What the stage stores for ``article`` besides its mentions: study context, ids of unnamed MeSH headings."""
-        return Annotated(article, mentions, self.context.classify(article), mesh_uis=heading_uis(article))
-
     def annotate_texts(self, texts: Iterable[str]) -> Iterator[list[PredictedSpan]]:
         """Entity spans of plain texts (offsets into each text), for ``gapmap nlp eval``."""
         for doc in self.nlp.pipe((self._doc(t) for t in texts), batch_size=self.batch_size):
             yield [PredictedSpan(s.start, s.end, s.type, s.concept_id) for s in doc._.entities]
+
+    def relation_docs(self, texts: Iterable[str]) -> Iterator[RelationDoc]:
+        """The relation extractor's input for plain texts (entities, spaCy's sentences), for
+        ``gapmap nlp eval-relations``: the pipeline up to its relation step."""
+        disabled = [name for name in ("gapmap_relations",) if name in self.nlp.pipe_names]
+        for doc in self.nlp.pipe((self._doc(t) for t in texts), batch_size=self.batch_size, disable=disabled):
+            yield relation_doc(doc)
 
     def _doc(self, text: str) -> Doc:
         """The tokenized text, which keeps its string for the components (:func:`nlp.doc_text.doc_text`)."""
@@ -207,16 +223,26 @@ class Pipeline:
                 )
         return list(out.values())
 
-    def _mentions(self, article: Article, doc: Doc) -> list[Mention]:
-        layout = _Layout.of(article)
-        sentences = [(s.start_char, s.end_char) for s in doc.sents]
-        sentence_starts = [start for start, _ in sentences]
+    def _annotated(self, article: Article, doc: Doc) -> Annotated:
+        """What the stage stores for ``article``: mentions, relations, study context, ids of unnamed MeSH headings."""
         text = doc_text(doc)
-        sentence_texts = [text[start:end].strip() for start, end in sentences]
+        sentence_texts = [text[s.start_char : s.end_char].strip() for s in doc.sents]
+        relations = [_relation(article.pmid, r, sentence_texts) for r in doc._.relations or []]
+        return Annotated(
+            article,
+            self._mentions(article, doc, sentence_texts),
+            self.context.classify(article),
+            mesh_uis=heading_uis(article),
+            relations=relations,
+        )
+
+    def _mentions(self, article: Article, doc: Doc, sentence_texts: list[str]) -> list[Mention]:
+        layout = _Layout.of(article)
+        sentence_starts = [s.start_char for s in doc.sents]
         mentions = []
         for span in doc._.entities:
             index = max(bisect.bisect_right(sentence_starts, span.start) - 1, 0)
-            concept_id, name = _concept_of(span)
+            concept_id, name = span.concept()
             mentions.append(
                 Mention(
                     article.pmid,
@@ -242,11 +268,22 @@ class Pipeline:
         return mentions
 
 
-def _concept_of(span: EntitySpan) -> tuple[str, str]:
-    """A linked span's concept, else a ``GAPMAP:<slug>`` concept named by the text (same text, same concept)."""
-    if span.concept_id:
-        return span.concept_id, span.concept_name
-    return f"GAPMAP:{slug(span.text)}", span.text
+def _relation(pmid: str, predicted: PredictedRelation, sentence_texts: list[str]) -> Relation:
+    best = predicted.sentences[0] if predicted.sentences else -1
+    return Relation(
+        pmid,
+        predicted.subject,
+        predicted.object,
+        predicted.type,
+        predicted.directed,
+        predicted.novel,
+        predicted.score,
+        best,
+        sentence_texts[best] if 0 <= best < len(sentence_texts) else "",
+        list(predicted.sentences),
+        predicted.subject_type,
+        predicted.object_type,
+    )
 
 
 def missing_caches(cache_dir: Path | None = None) -> list[str]:
@@ -270,7 +307,10 @@ def missing_caches(cache_dir: Path | None = None) -> list[str]:
     return missing
 
 
-def load_pipeline(model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None) -> Pipeline:
-    """Compile the gazetteer (≈15 s), load the model if there is one, and the linker with it."""
-    nlp = build_nlp(model_dir, cache_dir)
-    return Pipeline(nlp, shared_gazetteer(), pipeline_version(model_dir), ContextClassifier.load())
+def load_pipeline(
+    model_dir: Path | None = MODEL_DIR, cache_dir: Path | None = None, relation_dir: Path | None = RELATION_MODEL_DIR
+) -> Pipeline:
+    """Compile the gazetteer (≈15 s), load the model if there is one, the linker with it, the study-context
+    classifier and the relation model (``relation_dir`` None: a pipeline without relations, for comparison)."""
+    nlp = build_nlp(model_dir, cache_dir, relation_dir)
+    return Pipeline(nlp, shared_gazetteer(), pipeline_version(model_dir, relation_dir), ContextClassifier.load())

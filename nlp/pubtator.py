@@ -2,8 +2,8 @@
 
 PubTator is the common interchange format of the biomedical NER corpora we train and evaluate on:
 ``PMID|t|title`` and ``PMID|a|abstract`` lines, then one tab-separated line per mention
-(``PMID  start  end  text  type  ID``) and relation lines (``PMID  CID  id1  id2``), which we ignore.
-Offsets index into ``title + " " + abstract``. Files may be plain text or gzip.
+(``PMID  start  end  text  type  ID``) and relation lines (BC5CDR ``PMID  CID  chemical  disease``; BioRED
+``PMID  type  id1  id2  Novel|No``). Offsets index into ``title + " " + abstract``. Files may be plain text or gzip.
 """
 
 from __future__ import annotations
@@ -28,14 +28,29 @@ class GoldMention:
     concept_ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class GoldRelation:
+    """One document-level relation between two concept ids (unordered, as the corpora score them).
+
+    ``novel`` is BioRED's flag (``True``: the paper's own finding; ``False``: background); ``None`` when the
+    corpus has no flag (BC5CDR).
+    """
+
+    type: str
+    id1: str
+    id2: str
+    novel: bool | None = None
+
+
 @dataclass
 class PubtatorDoc:
-    """One abstract: the text the offsets index into, and its gold mentions."""
+    """One abstract: the text the offsets index into, its gold mentions and its gold relations."""
 
     pmid: str
     title: str
     abstract: str
     mentions: list[GoldMention] = field(default_factory=list)
+    relations: list[GoldRelation] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -105,9 +120,11 @@ def read_pubtator(path: Path | str) -> Iterator[PubtatorDoc]:
         if len(fields) >= 5 and fields[1].isdigit() and fields[2].isdigit():
             concept = fields[5] if len(fields) > 5 else ""
             doc.mentions.append(GoldMention(int(fields[1]), int(fields[2]), fields[3], fields[4], split_ids(concept)))
-        elif len(fields) < 3:
+        elif len(fields) < 4:
             raise GapmapError(f"{path}:{number}: malformed PubTator line: {line[:80]!r}")
-        # otherwise a relation line (PMID, relation type, ids...): not used here
+        else:  # a relation line: PMID, relation type, id1, id2 [, Novel|No]
+            novel = {"Novel": True, "No": False}.get(fields[4].strip()) if len(fields) > 4 else None
+            doc.relations.append(GoldRelation(fields[1], fields[2].strip(), fields[3].strip(), novel))
     if doc is not None:
         yield doc
 

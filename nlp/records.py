@@ -72,3 +72,59 @@ class Mention:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Relation:
+    """One typed relation between two concepts of an article, with the sentence that states it.
+
+    ``type`` is BioRED's (Association, Positive_Correlation, …; :data:`nlp.relations.RELATION_TYPES`). When
+    ``directed``, ``subject`` acts on ``object`` ("subject decreases object"); otherwise the pair is symmetric and
+    stored in a fixed order.  ``novel``: the paper's own finding rather than background (BioRED's flag).
+    ``sentence`` is the best evidence sentence; ``evidence`` every sentence index that names both.
+    """
+
+    pmid: str
+    subject: str  # concept id
+    object: str
+    type: str
+    directed: bool
+    novel: bool
+    score: float
+    sentence_index: int
+    sentence: str
+    evidence: list[int] = field(default_factory=list)
+    subject_type: str = ""  # gapmap entity types of the two concepts
+    object_type: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: Readable verbs for users, as PubTator3 names its relation types: (type, directed) → verb; a directed
+#: Compound → Disease correlation reads as "causes" / "treats".  Kept with the record (not in
+#: :mod:`nlp.relations`) so that the graph load names a stored relation without loading the extractor.
+VERBS: dict[tuple[str, bool], str] = {
+    ("Association", False): "associated with",
+    ("Positive_Correlation", True): "increases",
+    ("Positive_Correlation", False): "positively correlated with",
+    ("Negative_Correlation", True): "decreases",
+    ("Negative_Correlation", False): "negatively correlated with",
+    ("Bind", False): "binds",
+    ("Cotreatment", False): "used with",
+    ("Comparison", False): "compared with",
+    ("Drug_Interaction", False): "interacts with",
+    ("Conversion", True): "converted to",
+    ("Conversion", False): "converted to",
+    ("CID", True): "causes",  # BC5CDR's chemical-induced disease (nlp.relations.CID)
+}
+
+
+def relation_verb(type_: str, directed: bool, subject_type: str = "", object_type: str = "") -> str:
+    """The verb a user reads between subject and object ("ocrelizumab decreases NfL")."""
+    if directed and subject_type == "Compound" and object_type == "Disease":
+        if type_ == "Positive_Correlation":
+            return "causes"
+        if type_ == "Negative_Correlation":
+            return "treats"
+    return VERBS.get((type_, directed)) or VERBS.get((type_, not directed), type_.replace("_", " ").lower())

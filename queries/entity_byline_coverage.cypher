@@ -8,4 +8,4 @@ MATCH (e:Entity {id: $id})<-[:MENTIONS]-(p:Publication)
 WHERE coalesce(p.year, 0) >= $min_year AND coalesce(p.year, 0) <= $max_year
 OPTIONAL MATCH (a:Author)-[:AUTHORED]->(p)
 WITH p, count(a) AS authors
-RETURN count(p) AS papers, sum(CASE WHEN authors > 0 THEN 1 ELSE 0 END) AS with_authors
+RETURN count(p) AS papers, coalesce(sum(CASE WHEN authors > 0 THEN 1 ELSE 0 END), 0) AS with_authors

@@ -4,5 +4,5 @@
 // returns: id, name, type, papers, synonyms
 MATCH (e:Entity)
 WHERE e.papers >= $min_papers
-RETURN e.id AS id, e.name AS name, e.type AS type, e.papers AS papers, e.synonyms AS synonyms
+RETURN e.id AS id, e.name AS name, e.type AS type, e.papers AS papers, coalesce(e.synonyms, []) AS synonyms
 ORDER BY papers DESC, id

@@ -11,7 +11,7 @@ WITH a, g, count(DISTINCT p) AS publications
 OPTIONAL MATCH (pi:Author)-[:AUTHORED]->(q:Publication)
 WHERE pi.id IN a.pi_ids
 RETURN a.id AS id, a.title AS title, g.id AS programme, g.name AS programme_name, a.funder AS funder,
-       a.pis AS pis, a.institutions AS institutions, a.countries AS countries, a.amount AS amount,
-       a.currency AS currency, a.start_date AS start_date, a.end_date AS end_date,
+       coalesce(a.pis, []) AS pis, coalesce(a.institutions, []) AS institutions, coalesce(a.countries, []) AS countries,
+       a.amount AS amount, a.currency AS currency, a.start_date AS start_date, a.end_date AS end_date,
        coalesce(a.named_links, 0) AS named_links, publications, count(DISTINCT q) AS pi_publications
 ORDER BY programme, id

@@ -32,8 +32,11 @@ def articles(shared: Path) -> list[Article]:
     return gregory_articles(shared, 150)
 
 
-def _mention_rows(store: ArticleStore) -> list[tuple]:  # type: ignore[type-arg]
-    return [tuple(m.to_dict().values()) for m in MentionStore(store.connection).iter_mentions()]
+def _nlp_rows(store: ArticleStore) -> list[tuple]:  # type: ignore[type-arg]
+    """Every mention and relation the NLP stage stored, as tuples (relations tagged, so both sorts compare)."""
+    stored = MentionStore(store.connection)
+    mentions = [tuple(m.to_dict().values()) for m in stored.iter_mentions()]
+    return mentions + [("relation", *r.to_dict().values()) for r in stored.iter_relations()]
 
 
 def test_extract_is_incremental_and_follows_changes(
@@ -47,6 +50,11 @@ def test_extract_is_incremental_and_follows_changes(
         assert mentions.stats()["annotated_articles"] == len(articles)
         ids = {c.concept_id for c in mentions.concepts()}
         assert {m.concept_id for m in mentions.iter_mentions()} <= ids
+        # typed relations are stored beside the mentions, between concepts the same article mentions
+        relations = list(mentions.iter_relations())
+        assert len(relations) > len(articles) and sum(mentions.stats()["relations"].values()) == len(relations)
+        mentioned = {(m.pmid, m.concept_id) for m in mentions.iter_mentions()}
+        assert all({(r.pmid, r.subject), (r.pmid, r.object)} <= mentioned and r.sentence for r in relations)
 
         assert extract(store, pipeline).pending == 0  # nothing to do on a re-run
 
@@ -57,11 +65,17 @@ def test_extract_is_incremental_and_follows_changes(
         texts = {m.text for m in mentions.iter_mentions([changed.pmid])}
         assert {"Ocrelizumab", "NfL", "PPMS"} <= texts
         assert mentions.contexts()[changed.pmid].ms_population == {"PPMS"}  # the context follows the text
+        # the MS reading the relation model was not trained on: a compound lowering a fluid biomarker
+        stated = {
+            (r.subject, r.object, r.type, r.directed, r.sentence) for r in mentions.iter_relations([changed.pmid])
+        }
+        lowered = ("MESH:C533411", "GAPMAP:neurofilament-light-chain", "Negative_Correlation", True)
+        assert (*lowered, "Ocrelizumab lowered serum NfL in PPMS.") in stated
 
         gone = articles[1].pmid
         store.write_batch([Deletion(gone)])
         assert extract(store, pipeline).forgotten == 1
-        assert list(mentions.iter_mentions([gone])) == []
+        assert list(mentions.iter_mentions([gone])) == [] and list(mentions.iter_relations([gone])) == []
         assert gone not in mentions.contexts() and len(mentions.contexts()) == len(articles) - 1
 
 
@@ -80,7 +94,7 @@ def test_workers_give_the_same_mentions_and_bad_records_do_not_stop_the_run(
             report = extract(store, pipeline, workers=workers, batch_size=16)
             assert report.annotated + len(report.failed) == 63
             assert all(pmid in {"1", "2", "3"} for pmid, _ in report.failed)
-            results.append(_mention_rows(store))
+            results.append(_nlp_rows(store))
     assert results[0] == results[1]
 
 
@@ -118,7 +132,7 @@ def test_dask_local_cluster_gives_exactly_the_single_process_mentions(
     with ArticleStore(tmp_path / "single.sqlite") as store:
         store.write_batch(articles[:80])
         extract(store, pipeline, batch_size=8)
-        rows.append(_mention_rows(store))
+        rows.append(_nlp_rows(store))
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     annotator = DaskAnnotator(Client(cluster), model_dir=None)
     try:
@@ -127,10 +141,11 @@ def test_dask_local_cluster_gives_exactly_the_single_process_mentions(
             store.write_batch(articles[:80])
             report = extract(store, pipeline, batch_size=8, annotator=annotator)
             assert (report.pending, report.annotated, report.failed) == (80, 80, [])
-            rows.append(_mention_rows(store))
+            rows.append(_nlp_rows(store))
     finally:
         annotator.close()
     assert len(rows[0]) > 400 and sorted(rows[0]) == sorted(rows[1])
+    assert any(row[0] == "relation" for row in rows[1])  # the workers' relations come back with their mentions
 
 
 def test_workers_are_told_to_load_their_own_installed_model(tmp_path: Path) -> None:
@@ -153,7 +168,7 @@ def test_cli_extract_on_dask_equals_the_plain_run(tmp_path: Path, articles: list
         assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout.strip().splitlines()[-1])["annotated"] == 20
         with ArticleStore(tmp_path / name / "articles.sqlite") as store:
-            rows.append(sorted(_mention_rows(store)))
+            rows.append(sorted(_nlp_rows(store)))
     assert rows[0] and rows[0] == rows[1]
 
     both = subprocess.run(

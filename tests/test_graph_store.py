@@ -52,6 +52,7 @@ def snapshot(store: Any) -> dict[str, Any]:
         # the load-time aggregates (EntityYear, CO_OCCURS_IN), through the queries that read them
         "entity_years": store.query("portfolio_coverage", {"min_year": 2010, "max_year": 2016, "limit": 10**6}),
         "cells": store.query("landscape_matrix", {"row_type": "Disease", "col_type": "Gene", "limit": 10**6}),
+        "relations": store.query("relation_edges"),
     }
 
 
@@ -200,8 +201,13 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
     pmid = store.query("pair_evidence", {"a": a, "b": b, "limit": 1})[0]["pmid"]
     award = next(iter(store._run("MATCH (n:Award) RETURN n.id AS id ORDER BY id LIMIT 1")))["id"]
     name = store.query("entity_detail", {"id": a})[0]["name"]
+    rel = max(store.query("relation_edges"), key=lambda r: (r["papers"], r["a"], r["b"], r["relation"]))
     parent = broadest_parent(store)
     return {
+        "entity_relations": {"id": rel["a"]},
+        "relation_evidence": {"a": rel["a"], "b": rel["b"]},
+        "relation_agents": {"id": rel["b"], "relation": rel["relation"]},
+        "relation_edges": {"types": ["Compound", "Gene", "Disease", "Mechanism", "CellType", "Biomarker"]},
         "entity_search": {"q": name[:5]},
         "entity_detail": {"id": a},
         "entity_neighbourhood": {"id": a, "min_year": 2010, "types": ["CellType", "Disease"]},
@@ -334,6 +340,38 @@ def test_aggregates_match_the_mentions(embedded: EmbeddedStore) -> None:
     expected = {o: sum(1 for ents in by_pub.values() if hub in ents and o in ents) for o in papers if o != hub}
     near = embedded.query("entity_neighbourhood", {**years, "id": hub, "limit": 100_000})
     assert {r["id"]: r["papers"] for r in near} == {o: n for o, n in expected.items() if n}
+
+
+def test_relation_edges_match_the_stored_relations(embedded: EmbeddedStore, corpus: Workspace) -> None:
+    """RELATES recounted from the mention store's relations (papers per entity pair and type), every edge's
+    per-paper evidence reachable through relation_evidence, and directions read the same in every query."""
+    with ArticleStore(corpus.article_store) as articles:
+        stored = list(MentionStore(articles.connection).iter_relations())
+    papers: dict[tuple[str, str, str], set[str]] = {}
+    for r in stored:
+        papers.setdefault((*sorted((r.subject, r.object)), r.type), set()).add(r.pmid)  # type: ignore[arg-type]
+    edges = embedded.query("relation_edges")
+    assert edges and {(*sorted((e["a"], e["b"])), e["relation"]): e["papers"] for e in edges} == {
+        key: len(pmids) for key, pmids in papers.items()
+    }
+    for edge in sorted(edges, key=lambda e: (-e["papers"], e["a"], e["b"]))[:40]:
+        key = (*sorted((edge["a"], edge["b"])), edge["relation"])
+        evidence = embedded.query(
+            "relation_evidence",
+            {"a": edge["b"], "b": edge["a"], "relation_types": [edge["relation"]], "limit": 10**6},
+        )
+        assert {e["pmid"] for e in evidence} == papers[key]  # type: ignore[index]
+        assert all(e["sentence"] and e["verb"] for e in evidence)
+        rows = embedded.query("entity_relations", {"id": edge["a"], "limit": 10**6})
+        row = next(r for r in rows if r["id"] == edge["b"] and r["relation"] == edge["relation"])
+        assert row["direction"] == ("out" if edge["directed"] else "none")
+        assert sum(row["year_papers"]) == row["papers"] == edge["papers"] and row["pmid"] in papers[key]  # type: ignore[index]
+        agents = embedded.query("relation_agents", {"id": edge["b"], "relation": edge["relation"], "limit": 10**6})
+        assert edge["a"] in {a["id"] for a in agents}
+        if edge["directed"]:  # the edge points the way most of its papers do
+            forward = sum(e["directed"] and e["subject"] == edge["a"] for e in evidence)
+            backward = sum(e["directed"] and e["subject"] == edge["b"] for e in evidence)
+            assert forward > backward
 
 
 def test_entity_publications_newest_first_with_evidence(embedded: EmbeddedStore, corpus: Workspace) -> None:

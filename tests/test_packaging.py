@@ -36,7 +36,13 @@ def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (wheel,) = (work / "dist").glob("gapmap-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for shipped in ("app.py", "queries/top_entities.cypher", "nlp/model/config.cfg", "ingest/portfolios/ipmsa.yaml"):
+    for shipped in (
+        "app.py",
+        "queries/top_entities.cypher",
+        "nlp/model/config.cfg",
+        "nlp/relation_model/weights.npz",  # the relation model's weights too, not only its model.json
+        "ingest/portfolios/ipmsa.yaml",
+    ):
         assert shipped in names, f"{shipped} missing from {wheel.name}"
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=CLEAN_ENV)

@@ -113,7 +113,7 @@ def real_rows(ws: Workspace) -> list[PublicationRows]:
             links.setdefault(link.pmid, []).append(link)
         return [
             publication_rows(a, ms, links.get(a.pmid, ()), concepts, award_ids, mesh_uis)
-            for a, ms in with_mentions(articles.iter_articles(), mentions.iter_mentions())
+            for a, ms, _ in with_mentions(articles.iter_articles(), mentions.iter_mentions())
         ]
 
 

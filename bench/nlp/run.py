@@ -7,7 +7,10 @@ On the same abstracts (the Gregory-MS PubMed set, 3,031 records), in the same pr
 * ``ner_model`` — the bare NER model (``nlp/model``: tokenizer, dictionary features, tok2vec, ner, sentencizer),
   when it exists;
 * ``full``      — the whole pipeline (``Pipeline.annotate_many``: sentences, abbreviations, gazetteer, the NER
-  model and linker when ``nlp/model`` exists, merge rules, record terms, Mention objects, study context);
+  model and linker when ``nlp/model`` exists, merge rules, relations, record terms, Mention and Relation objects,
+  study context);
+* ``full_without_relations`` — the same pipeline without its relation step, side by side;
+* ``relations`` — the relation extractor alone, on the entities and sentences the pipeline found;
 * ``context``   — the study context alone (``ContextClassifier.classify``, part of ``full``); its CPU time as a
   share of ``full``'s is ``context_share_of_full`` (issue 18: under 10 %).
 
@@ -60,6 +63,7 @@ from nlp.linker import shared_linker
 from nlp.ner_model import MODEL_DIR, load_model
 from nlp.pipeline import load_pipeline
 from nlp.records import document_text
+from nlp.relations import RelationExtractor, load_relation_model
 
 BATCH = 64  # articles per chunk, as `gapmap extract --batch-size`
 
@@ -138,6 +142,9 @@ def main() -> None:
     model_dir = None if args.no_model else args.model
     startup["pipeline_load_s"], _ = _timed(lambda: load_pipeline(model_dir, args.cache))
     pipeline = load_pipeline(model_dir, args.cache)
+    without = load_pipeline(model_dir, args.cache, relation_dir=None)
+    relation_docs = list(without.relation_docs(texts))
+    extractor = RelationExtractor(load_relation_model())
     blank = spacy.blank("en")
     gazetteer = shared_gazetteer()
     _drain(pipeline.annotate_many(articles[:50]))  # warm-up
@@ -148,6 +155,8 @@ def main() -> None:
         "blank": lambda: _drain(blank(t) for t in texts),
         "gazetteer": lambda: _drain(gazetteer.match(t) for t in texts),
         "full": lambda: _drain(pipeline.annotate_many(articles)),
+        "full_without_relations": lambda: _drain(without.annotate_many(articles)),
+        "relations": lambda: _drain(extractor.extract_many(relation_docs[i : i + BATCH]) for i in range(0, n, BATCH)),
         "context": lambda: _drain(pipeline.context.classify(a) for a in articles),
     }
     if model_dir is not None:
@@ -165,7 +174,7 @@ def main() -> None:
     }
     for name, run in stages.items():
         wall, cpu = _timed(run)
-        results[name] = _rates(n, wall, cpu)
+        results[name] = {**_rates(n, wall, cpu), "ms_per_abstract": round(1000 * cpu / n, 3)}
         print(f"{name:10s} {n / cpu:10.1f} abstracts/s per core  (cpu {cpu:.1f} s, wall {wall:.1f} s)", file=sys.stderr)
     full, context = results["full"], results["context"]
     assert isinstance(full, dict) and isinstance(context, dict)

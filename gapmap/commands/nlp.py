@@ -1,4 +1,4 @@
-"""`gapmap nlp train` and `gapmap nlp eval` commands."""
+"""`gapmap nlp` commands: train and evaluate the NER model, the study-context model and the relation extractor."""
 
 from __future__ import annotations
 
@@ -24,12 +24,24 @@ SharedData = Annotated[
     Path | None,
     typer.Option("--data", help="Shared data folder with the corpora (default $GAPMAP_SHARED_DATA or ../shared/data)."),
 ]
+#: ``--limit`` of the training commands.
+TrainLimit = Annotated[
+    int | None, typer.Option("--limit", min=1, help="Read at most N documents per training corpus (smoke runs).")
+]
 
 
 def _shared_data(data: Path | None) -> Path:
     from core.settings import settings
 
     return data or settings().shared_data
+
+
+def _training_data(data: Path | None) -> Path:
+    """The shared data folder with the training corpora (``--data``, else the settings'); it must exist."""
+    data_dir = _shared_data(data)
+    if not data_dir.is_dir():
+        raise GapmapError(f"{data_dir}: shared data folder not found", "pass --data or set GAPMAP_SHARED_DATA")
+    return data_dir
 
 
 @app.command("train")
@@ -40,9 +52,7 @@ def train_command(
     max_steps: Annotated[
         int | None, typer.Option("--max-steps", min=1, help="Training steps (default: config.cfg's).")
     ] = None,
-    limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Read at most N documents per training corpus (smoke runs).")
-    ] = None,
+    limit: TrainLimit = None,
     data: SharedData = None,
     threads: Annotated[int, typer.Option("--threads", min=1, help="CPU threads for training.")] = 2,
     workdir: Annotated[
@@ -57,9 +67,7 @@ def train_command(
     from nlp.ner_model import MODEL_DIR
     from nlp.training.train import train_model
 
-    data_dir = _shared_data(data)
-    if not data_dir.is_dir():
-        raise GapmapError(f"{data_dir}: shared data folder not found", "pass --data or set GAPMAP_SHARED_DATA")
+    data_dir = _training_data(data)
     report = train_model(
         data_dir,
         output or MODEL_DIR,
@@ -228,3 +236,78 @@ def context_agreement_command(
     for r in rows:
         table.add_row(r.field, str(r.records), str(r.agree), f"{r.rate:.3f}", f"{r.kappa_or_f1:.3f}")
     console.print(table)
+
+
+@app.command("train-relations")
+def train_relations_command(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Where to write the relation model (default: nlp/relation_model)."),
+    ] = None,
+    data: SharedData = None,
+    limit: TrainLimit = None,
+) -> None:
+    """Train the relation extractor on BioRED train and BC5CDR train (their dev splits held out)."""
+    from nlp.relations import MODEL_DIR
+    from nlp.training.relations import train_relations
+
+    report = train_relations(_training_data(data), output or MODEL_DIR, limit=limit)
+    corpora = f"{report.biored_docs} BioRED and {report.cdr_docs} BC5CDR abstracts"
+    held_out = f"{report.dropped_held_out} held-out PMIDs dropped"
+    say(
+        "trained",
+        f"on {corpora} ({held_out}), {report.features} features; thresholds {report.thresholds}; "
+        f"{report.seconds:.0f} s; model in {report.output}",
+        "green",
+    )
+
+
+@app.command("eval-relations")
+def eval_relations_command(
+    corpus: Annotated[Path, typer.Option("--corpus", help="PubTator file (plain or .gz) with gold relations.")],
+    gold_entities: Annotated[
+        bool,
+        typer.Option("--gold-entities", help="Give the extractor the corpus's own entities (else gapmap's NER)."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Evaluate the first N documents.")] = None,
+    relation_model: Annotated[
+        Path | None, typer.Option("--relation-model", help="Relation model folder (default: nlp/relation_model).")
+    ] = None,
+) -> None:
+    """Document-level relation precision / recall / F1 over concept-id pairs (BioRED or BC5CDR CID).
+
+    ``pair`` ignores the type, ``pair_type`` needs it, ``novelty`` also needs BioRED's novelty flag.  Without
+    ``--gold-entities`` gapmap's own NER and normalisation run end to end and ids are mapped to MeSH / NCBI Gene.
+    """
+    from nlp.pubtator import read_pubtator
+    from nlp.relation_eval import evaluate_relations, is_cdr
+    from nlp.relations import MODEL_DIR, RelationExtractor, load_relation_model
+
+    docs = list(islice(read_pubtator(corpus), limit))
+    if not docs or not any(doc.relations for doc in docs):
+        raise GapmapError(f"{corpus}: no PubTator documents with relation lines", "pass BioRED or BC5CDR")
+    extractor = RelationExtractor(load_relation_model(relation_model or MODEL_DIR), "cdr" if is_cdr(docs) else "biored")
+    pipeline = None
+    if not gold_entities:
+        from nlp.pipeline import load_pipeline
+
+        console.print("loading the NLP pipeline (compiling lexicons, about 15 s)…")
+        pipeline = load_pipeline()
+    with progress(transient=True) as bar:
+        bar.add_task(f"extracting relations from {corpus.name}", total=None)
+        report = evaluate_relations(docs, extractor, corpus=corpus.name, pipeline=pipeline)
+    result = report.to_json()
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"{corpus.name}: {len(docs)} documents, {result['mode'].replace('_', ' ')}")
+    for column in ("measure", "precision", "recall", "F1"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    rows = [("pair", result["pair"]), ("pair_type", result["pair_type"])]
+    rows += [("novelty", result["novelty"])] if "novelty" in result else []
+    rows += [(f"  {t}", s) for t, s in result["by_type"].items()]
+    for name, scores in rows:
+        table.add_row(name, f"{scores['precision']:.3f}", f"{scores['recall']:.3f}", f"{scores['f1']:.3f}")
+    console.print(table)
+    console.print(f"{result['docs_per_second']:.1f} documents/second", highlight=False)
