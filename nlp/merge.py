@@ -163,7 +163,9 @@ def merge_spans(
             dropped_gazetteer.update(rivals)
             kept_model.append(_with_head_concept(m, [gazetteer[i] for i in rivals]))
     kept = [
-        g for i, g in enumerate(gazetteer) if i not in dropped_gazetteer and (i in overlapped or _fills_in(g, trusted, model_types))
+        g
+        for i, g in enumerate(gazetteer)
+        if i not in dropped_gazetteer and (i in overlapped or _fills_in(g, trusted, model_types))
     ]
     return sorted(kept + kept_model, key=lambda s: (s.start, s.end))
 

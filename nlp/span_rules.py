@@ -99,16 +99,16 @@ def _extend_left(text: str, start: int, floor: int) -> int:
         if glued and glued_start >= floor and _MARKER_WORD.match(glued):
             start = glued_start  # "CD161+CCR6+" glued to "CD8+T cells"
         gap = _SEPARATOR.search(text, floor, start)
-        if gap is None:
-            pass
-        elif (word := _word_before(text, gap.start()))[1] and _MODIFIER.match(word[1]) and word[0] >= floor:
-            start = word[0]
-            continue
+        if gap is not None:
+            modifier_start, modifier = _word_before(text, gap.start())
+            if modifier and modifier_start >= floor and _MODIFIER.match(modifier):
+                start = modifier_start
+                continue
         conjunction = _CONJUNCTION.search(text, floor, start)
         if conjunction is not None:
-            word_start, word = _word_before(text, conjunction.start())
-            if word and word_start >= floor and _CONJUNCT.match(word):
-                start = word_start
+            conjunct_start, conjunct = _word_before(text, conjunction.start())
+            if conjunct and conjunct_start >= floor and _CONJUNCT.match(conjunct):
+                start = conjunct_start
                 continue
         return start
 
