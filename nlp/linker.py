@@ -84,7 +84,13 @@ class Link:
 #: concepts of every lexicon (curated biomarkers, Cell Ontology, GO, MeSH).
 EXACT_ONLY_TYPES = frozenset({"Biomarker", "CellType", "Mechanism"})
 #: A measured protein is one concept whatever the role of its mention: a Biomarker may take a Gene's concept.
-FALLBACK_TYPE = {"Biomarker": "Gene"}
+#: So may a gene symbol that the model typed a Mechanism or a Compound in some sentence ("TNF-α" as what a drug
+#: blocks, "MOG" as the immunogen), when no concept of that type has the name: TNF-α stays one concept.
+FALLBACK_TYPE = {"Biomarker": "Gene", "Mechanism": "Gene", "Compound": "Gene"}
+#: Only a symbol falls back from Mechanism or Compound: one word of letters, digits, Greek letters and hyphens,
+#: with two capitals or a capital and a digit or Greek letter ("TNF-α", "IL-17A", "MOG"), not a process or a
+#: substance written out ("Cladribine" at the start of a sentence).
+_SYMBOL = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2}|.*[A-Z].*[0-9α-ω])[A-Za-z0-9α-ω-]{2,12}$")
 #: The sample a marker was measured in belongs to the mention ("serum NfL", guideline rule 6) but not to the
 #: concept: "serum NfL", "CSF NfL" and "NfL" are one biomarker.
 _SPECIMEN = re.compile(
@@ -162,7 +168,8 @@ class Linker:
         named with its sample ("serum NfL") is looked up without it too."""
         bare = _SPECIMEN.sub("", text)
         for form in dict.fromkeys((text, bare)):
-            for kind in (type_, FALLBACK_TYPE.get(type_)):
+            fallback = FALLBACK_TYPE.get(type_) if type_ == "Biomarker" or _SYMBOL.match(form) else None
+            for kind in (type_, fallback):
                 if kind and (found := self._exact.get((_vectorised(form), kind))):
                     return found
         return None
