@@ -273,3 +273,32 @@ def test_fuzzy_links_may_drop_words_but_never_change_one(mention: str, alias: st
     from nlp.linker import says_only_what_the_text_says
 
     assert says_only_what_the_text_says(mention, alias) is linked
+
+
+def test_a_one_word_alias_of_a_compound_stands_only_where_the_model_tagged_it() -> None:
+    """Rule 3b: "retinal" (an alias of Retinaldehyde) is an adjective in "retinal nerve fibre layer"; a compound's
+    own name ("glucocorticoid" for Glucocorticoids) and a curated entry stand alone."""
+    six = frozenset({"Compound", "Disease", "Gene", "Biomarker", "CellType", "Mechanism"})
+    alias = EntitySpan(0, 7, "retinal", "Compound", "MESH:D012172", "Retinaldehyde", lexicon="mesh")
+    own_name = EntitySpan(20, 34, "glucocorticoid", "Compound", "MESH:D005938", "Glucocorticoids", lexicon="mesh")
+    curated = EntitySpan(40, 47, "fingolimod", "Compound", "MESH:D000068876", "Fingolimod Hydrochloride",
+                         lexicon="curated")  # fmt: skip
+    kept = merge_spans([alias, own_name, curated], [], model_types=six, trusted=frozenset({"Mechanism"}))
+    assert [s.text for s in kept] == ["glucocorticoid", "fingolimod"]
+    tagged = merge_spans([alias], [_span(0, 7, "Compound", "model", "")], model_types=six)
+    assert [(s.start, s.end) for s in tagged] == [(0, 7)]
+
+
+def test_a_gene_symbol_typed_mechanism_or_compound_takes_the_genes_concept() -> None:
+    """TNF-α is one concept whatever type a sentence gave it; a process written out gets no gene concept."""
+    from nlp.linker import shared_linker
+
+    need((MODEL_DIR / "config.cfg").is_file(), "no trained model in nlp/model (run `gapmap nlp train`)")
+    linker = shared_linker(str(settings().cache))
+    as_gene, as_mechanism, as_compound, process = linker.link(
+        ["TNF-α", "TNF-α", "TNF-α", "apoptosis"], ["Gene", "Mechanism", "Compound", "Mechanism"]
+    )
+    assert as_gene is not None
+    assert as_mechanism is not None and as_mechanism.concept_id == as_gene.concept_id
+    assert as_compound is not None and as_compound.concept_id == as_gene.concept_id
+    assert process is None or process.concept_id.startswith(("GO:", "MESH:", "GAPMAP:"))
