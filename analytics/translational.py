@@ -12,11 +12,14 @@ gap of one of three kinds:
 * ``no_progressive_trial``: trials, none of whose population is progressive MS (PPMS, SPMS, progressive
   unspecified).
 
-The kinds exclude each other (no human study / human studies but no trial / trials).  Ranking puts specific,
-well-supported pairs first: entities mentioned in more than ``max_df`` of the papers (hubs such as
-inflammation or MRI, which co-occur with everything), MeSH classes (Peptides, Lipids, Vaccines: many narrower
-descriptors, no one substance) and the agents that induce the disease models (cuprizone, lysolecithin) are left
-out; pairs are ordered by their **support** (the
+The kinds exclude each other (no human study / human studies but no trial / trials).  A compound is a side of a
+gap only as something one could give: one the papers measure rather than give (a **read-out**, :func:`readouts`,
+from ``Entity.given_papers`` and ``Entity.measured_papers``, :mod:`nlp.usage`) takes no part unless asked for.
+
+Ranking puts specific, well-supported pairs first: entities mentioned in more than ``max_df`` of the papers (hubs
+such as inflammation or MRI, which co-occur with everything), MeSH classes (Peptides, Lipids, Vaccines: many
+narrower descriptors, no one substance) and the agents that induce the disease models (cuprizone, lysolecithin) are
+left out; pairs are ordered by their **support** (the
 papers at the level the kind is about: preclinical, observational, trial), then by in-vivo papers for a
 preclinical pair, then by **specificity** (papers together / √(papers of a · papers of b), the Ochiai
 coefficient: how much of the two entities' literature is about them together).
@@ -24,12 +27,13 @@ coefficient: how much of the two entities' literature is about them together).
 Counting is sparse matrix algebra: for each level, ``Xᵣᵀ·diag(level)·X꜀`` gives the papers per pair at that
 level, so a corpus of a million mentions costs seconds; PMIDs are collected only for the pairs reported.
 
-Named queries read: ``paper_entities`` (pmid, year, id, type, name) and ``publication_contexts`` (pmid, year,
-design, evidence_levels, models, ms_population).
+Named queries read: ``paper_entities`` (pmid, year, id, type, name), ``publication_contexts`` (pmid, year,
+design, evidence_levels, models, ms_population) and ``entity_profiles`` (id, given_papers, measured_papers).
 """
 
 from __future__ import annotations
 
+import warnings
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from analytics.incidence import Incidence, PaperEntity
+from core.errors import GapmapError
 from nlp.lexicons.mesh import descriptors
 from nlp.study_context import EVIDENCE_LEVELS, MODELS
 
@@ -89,6 +94,11 @@ MODEL_AGENTS = frozenset(
 #: Vaccines 94, Cytokines 121, Butyrates 21), not one substance or process, so it is no specific lead; single
 #: substances have few (Vitamin D 9, Glutamates 6, Oxygen 4, Iron 2, Metformin 1, Fingolimod 0).
 CLASS_NARROWER = 10
+#: A compound is a read-out, not an intervention, when the papers measuring it outnumber those giving it more than
+#: this many to one.  Not a simple majority: a compound can be both, and a treatment that is also a marker is measured
+#: in more papers than it is given (vitamin D: serum levels in 22 papers of the demo corpus, supplementation in 13)
+#: yet is given; a read-out is given seldom or never (cholesterol 17 to 1, malondialdehyde 4 to 0).
+READOUT_RATIO = 2
 #: Plain names of the levels, for reasons, tables and figures.
 LEVEL_NAMES = {
     "rct": "RCT",
@@ -219,11 +229,12 @@ class EvidenceCorpus:
 
     ``n_papers`` counts every publication in the range (also those mentioning no entity of these types): it
     is the denominator of an entity's document frequency.  A paper the NLP stage has not annotated counts at
-    no level.
+    no level.  ``roles``: for each compound, the papers of the whole graph giving it and measuring it.
     """
 
     inc: Incidence
     contexts: dict[str, PaperContext]
+    roles: dict[str, tuple[int, int]] = field(default_factory=dict)  # compound id -> (papers giving, measuring it)
     n_papers: int = field(init=False)
     _rows: list[PaperContext] = field(init=False, repr=False)
     _csc: sp.csc_matrix = field(init=False, repr=False)
@@ -249,9 +260,10 @@ def from_store(
 ) -> EvidenceCorpus:
     """The evidence corpus of a graph store (either backend; anything with ``query(name, params)``)."""
     years = {k: v for k, v in (("min_year", min_year), ("max_year", max_year)) if v is not None}
+    wanted = sorted(set(types))
     rows = [
         PaperEntity(str(r["pmid"]), int(r["year"]) if r.get("year") else None, str(r["id"]), r["type"], r["name"])
-        for r in store.query("paper_entities", {**years, "types": sorted(set(types))})
+        for r in store.query("paper_entities", {**years, "types": wanted})
     ]
     contexts = {}
     for row in store.query("publication_contexts", {}):
@@ -261,7 +273,28 @@ def from_store(
         ):
             continue
         contexts[str(row["pmid"])] = PaperContext.from_row(row)
-    return EvidenceCorpus(Incidence.from_rows(rows), contexts)
+    return EvidenceCorpus(Incidence.from_rows(rows), contexts, compound_roles(store) if "Compound" in wanted else {})
+
+
+def compound_roles(store: Any) -> dict[str, tuple[int, int]]:
+    """Per compound the graph's papers giving it and measuring it (``entity_profiles``); none, with a warning,
+    from a graph loaded before the roles were counted."""
+    try:
+        rows = store.query("entity_profiles", {"types": ["Compound"]})
+    except (GapmapError, RuntimeError) as exc:  # a graph whose Entity table lacks the columns
+        warnings.warn(f"no compound roles in the graph ({exc}); run `gapmap load` again", stacklevel=2)
+        return {}
+    roles = {str(r["id"]): (int(r["given_papers"] or 0), int(r["measured_papers"] or 0)) for r in rows}
+    if roles and not any(given or measured for given, measured in roles.values()):  # columns added, never counted
+        warnings.warn("no compound roles counted in the graph; run `gapmap load` again", stacklevel=2)
+    return roles
+
+
+def readouts(roles: Mapping[str, tuple[int, int]], ratio: float = READOUT_RATIO) -> frozenset[str]:
+    """The compounds the papers measure rather than give: measured in more than ``ratio`` times as many papers as
+    they are given in (``roles``: id -> (papers giving, papers measuring)).  A compound no sentence gives or
+    measures stays: an approved drug is often only named ("siponimod for SPMS")."""
+    return frozenset(eid for eid, (given, measured) in roles.items() if measured > ratio * given)
 
 
 @cache
@@ -313,16 +346,19 @@ def find_gaps(
     min_support: int = 1,
     top: int = 20,
     exclude: frozenset[str] | None = None,
+    interventions_only: bool = True,
 ) -> list[TranslationalGap]:
     """The ``top`` gaps of each kind among ``row_type × col_type`` pairs, best first within each kind.
 
     Hubs (entities in more than ``max_df`` of the papers) and entities whose id or lower-cased name is in
     ``exclude`` take no part; by default (None) these are the model agents and the MeSH classes
-    (:func:`mesh_classes`).
+    (:func:`mesh_classes`).  With ``interventions_only`` neither do the read-out compounds (:func:`readouts`).
     """
     inc = corpus.inc
     if exclude is None:
         exclude = MODEL_AGENTS | mesh_classes(inc.entity_ids)
+    if interventions_only:
+        exclude |= readouts(corpus.roles)
     counts = inc.paper_counts()
     limit = max_df * max(corpus.n_papers, 1)
     usable = [

@@ -98,6 +98,8 @@ class Derived:
     papers: int = 0  # publications with at least one entity (the NPMI denominator)
     entities: dict[str, _Span] = field(default_factory=dict)
     tools: Counter[str] = field(default_factory=Counter)  # entity -> publications using it as a tool
+    given: Counter[str] = field(default_factory=Counter)  # compound -> publications giving it
+    measured: Counter[str] = field(default_factory=Counter)  # compound -> publications measuring it
     pairs: dict[tuple[str, str], _Span] = field(default_factory=dict)
     entity_years: dict[tuple[str, int | None], _Span] = field(default_factory=dict)
     pair_years: dict[tuple[str, str, int], _Span] = field(default_factory=dict)
@@ -117,6 +119,8 @@ class Derived:
         if ids:
             self.papers += 1
         self.tools.update(set(pub.tools))
+        self.given.update(set(pub.given))
+        self.measured.update(set(pub.measured))
         for cid in ids:
             self.entities.setdefault(cid, _Span()).add(pub.year)
             self.entity_years.setdefault((cid, pub.year), _Span()).add(pub.year, pub.funded)
@@ -149,7 +153,14 @@ class Derived:
         types = {}
         for row in nodes.get("Entity", []):
             span = self.entities[row["id"]]
-            row.update(papers=span.count, first_year=span.first, last_year=span.last, tool_papers=self.tools[row["id"]])
+            row.update(
+                papers=span.count,
+                first_year=span.first,
+                last_year=span.last,
+                tool_papers=self.tools[row["id"]],
+                given_papers=self.given[row["id"]],
+                measured_papers=self.measured[row["id"]],
+            )
             types[row["id"]] = row["type"]
         nodes["EntityYear"] = [
             {
@@ -254,7 +265,7 @@ def with_hierarchy(
             "synonyms": [],
             "type": c.type,
         }
-        row.update(papers=0, first_year=None, last_year=None, tool_papers=0)
+        row.update(papers=0, first_year=None, last_year=None, tool_papers=0, given_papers=0, measured_papers=0)
         classes.append(row)
     broader = [{"src": b.child, "dst": b.parent, "distance": b.distance, "source": b.source} for b in hierarchy.links]
     return {**nodes, "Entity": nodes.get("Entity", []) + classes}, {**rels, "BROADER": broader}

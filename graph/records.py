@@ -19,7 +19,7 @@ from ingest.names import clean, name_key, parse_affiliation
 from ingest.records import Article, Author, Award, FundingLink, MeshHeading, Programme
 from nlp.records import ENTITY_TYPES, Concept, Mention, Relation, relation_verb
 from nlp.study_context import StudyContext
-from nlp.usage import used_as_tool
+from nlp.usage import is_given, is_measured, used_as_tool
 
 Row = dict[str, Any]
 
@@ -52,6 +52,8 @@ class PublicationRows:
     rels: dict[str, list[Row]] = field(default_factory=dict)
     entities: list[str] = field(default_factory=list)  # concept ids mentioned
     tools: list[str] = field(default_factory=list)  # concept ids the publication uses as an experimental tool
+    given: list[str] = field(default_factory=list)  # compound ids the publication names as given (nlp.usage)
+    measured: list[str] = field(default_factory=list)  # compound ids it names as measured
     sentence_entities: dict[int, set[str]] = field(default_factory=dict)  # sentence index -> concept ids
     affiliations: list[tuple[str, str]] = field(default_factory=list)  # (author id, institution key)
     references: list[str] = field(default_factory=list)
@@ -180,7 +182,8 @@ def publication_rows(
     for concept_id in sorted(by_concept):
         group = by_concept[concept_id]
         best = _best(group)
-        out.node("Entity", entity_row(concept_id, concepts.get(concept_id), best))
+        row = entity_row(concept_id, concepts.get(concept_id), best)
+        out.node("Entity", row)
         out.rel(
             "MENTIONS",
             article.pmid,
@@ -193,6 +196,11 @@ def publication_rows(
         out.entities.append(concept_id)
         if any(used_as_tool(m) for m in group):
             out.tools.append(concept_id)
+        if row["type"] == "Compound":  # given or measured: the roles of a compound in a study
+            if any(is_given(m) for m in group):
+                out.given.append(concept_id)
+            if any(is_measured(m) for m in group):
+                out.measured.append(concept_id)
     for rel in sorted(relations, key=lambda r: (r.subject, r.object, r.type)):
         if rel.subject in by_concept and rel.object in by_concept and rel.subject != rel.object:
             out.relations.append(rel)

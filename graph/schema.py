@@ -33,7 +33,9 @@ Concept hierarchy: ``BROADER`` links an entity to every broader concept (a trans
 direct parent, ``source`` the ontologies on the way; :mod:`graph.hierarchy`), so "progressive MS and its subtypes"
 is one pattern ``(e)-[:BROADER]->(:Entity {id: ...})`` on both backends, without variable-length paths.  Broader
 concepts no publication mentions are Entity nodes with ``papers`` 0 (class nodes); ``tool_papers`` counts the
-publications that use an entity as an experimental tool ("cuprizone-induced", :mod:`nlp.usage`).
+publications that use an entity as an experimental tool ("cuprizone-induced", :mod:`nlp.usage`); for a compound,
+``given_papers`` and ``measured_papers`` count those that give it ("treated with") and those that measure it ("serum
+levels of"), so the translational gaps can keep read-outs off the intervention side.
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ NODES: dict[str, NodeSpec] = {
                 "first_year": "INT64",
                 "last_year": "INT64",
                 "tool_papers": "INT64",
+                "given_papers": "INT64",
+                "measured_papers": "INT64",
             },
             ("type", "name", "papers"),
         ),

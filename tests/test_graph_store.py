@@ -273,7 +273,7 @@ def test_hierarchy_is_stored_and_narrower_queries_include_narrower_concepts(embe
     assert own <= rolled and len(own) == named.get(parent, 0)  # narrower=false: the concept as named only
     profiles = embedded.query("entity_profiles")
     assert {r["id"] for r in profiles} == set(named)
-    assert all(0 <= r["tool_papers"] <= r["papers"] for r in profiles)
+    assert all(0 <= r[k] <= r["papers"] for r in profiles for k in ("tool_papers", "given_papers", "measured_papers"))
 
 
 def test_every_query_has_a_header_and_runs(embedded: EmbeddedStore) -> None:

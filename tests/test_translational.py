@@ -4,14 +4,18 @@ through `gapmap extract` and loaded into the embedded graph.
 
 Every gap is checked against the graph itself through the named queries (``pair_publications_by_level`` per
 level), and the whole candidate set against a plain set-based recount of ``paper_entities`` and
-``publication_contexts`` rows, so the sparse counting is never its own reference.
+``publication_contexts`` rows, so the sparse counting is never its own reference.  Which compounds are
+interventions is checked on real sentences (a drug given to rats, the malondialdehyde measured in them) and the
+graph's per-compound counts against a recount from the stored mentions.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
+import re
 from collections.abc import Iterator
 from itertools import product
 from pathlib import Path
@@ -27,13 +31,16 @@ from analytics.translational import (
     MODEL_AGENTS,
     PRECLINICAL_LEVELS,
     PROGRESSIVE_FORMS,
+    READOUT_RATIO,
     TRIAL_LEVELS,
     EvidenceCorpus,
     PaperContext,
     TranslationalGap,
+    compound_roles,
     find_gaps,
     from_store,
     mesh_classes,
+    readouts,
 )
 from core.workspace import Workspace
 from gapmap.cli import app
@@ -43,7 +50,11 @@ from graph.load import load
 from ingest.files import iter_file_events
 from ingest.pipeline import store_events
 from ingest.store import ArticleStore
+from nlp.mention_store import MentionStore
+from nlp.records import Mention
+from nlp.reserved import reserved_pmids
 from nlp.study_context import EVIDENCE_LEVELS
+from nlp.usage import is_given, is_measured
 
 PAIRS = (("Compound", "Mechanism"), ("Compound", "Biomarker"), ("Mechanism", "Biomarker"))
 ALL = 10**6
@@ -141,7 +152,8 @@ def test_candidates_are_exactly_those_a_set_recount_finds(
     store: EmbeddedStore, corpora: dict[tuple[str, str], EvidenceCorpus], rows: str, cols: str
 ) -> None:
     expected = recount(store, rows, cols)
-    gaps = find_gaps(corpora[(rows, cols)], rows, cols, max_df=1.0, top=ALL, exclude=frozenset())
+    corpus = corpora[(rows, cols)]
+    gaps = find_gaps(corpus, rows, cols, max_df=1.0, top=ALL, exclude=frozenset(), interventions_only=False)
     for kind in KINDS:
         assert {(g.a_id, g.b_id): g.support for g in gaps if g.kind == kind} == expected[kind], kind
     assert expected["preclinical_only"] and expected["no_trial"]
@@ -170,6 +182,77 @@ def test_ranking_puts_supported_specific_pairs_first_without_hubs_classes_or_mod
     assert {g.a_id for g in everything} & classes
     kept = find_gaps(corpus, "Compound", "Mechanism", max_df=1.0, top=ALL)
     assert not {g.a_id for g in kept} & (agents | classes) and {g.b_id for g in kept} & hubs
+
+
+def gregory_sentences(shared: Path, word: str) -> dict[str, list[str]]:
+    """PMID -> the sentences of its title and abstract naming ``word`` (whole word), reserved PMIDs left out."""
+    found: dict[str, list[str]] = {}
+    with gzip.open(shared / GREGORY, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["pmid"] in reserved_pmids():
+                continue
+            text = f"{record.get('title') or ''} {record.get('abstract') or ''}"
+            hits = [s for s in re.split(r"(?<=[.!?])\s+", text) if re.search(rf"\b{re.escape(word)}\b", s)]
+            if hits:
+                found[record["pmid"]] = hits
+    return found
+
+
+def mention(sentence: str, word: str) -> Mention:
+    at = re.search(rf"\b{re.escape(word)}\b", sentence)
+    assert at, (word, sentence)
+    return Mention("0", "abstract", 1, sentence, at.start(), at.end(), word, "Compound", "X", word, "gazetteer")
+
+
+def test_a_compound_given_to_animals_is_given_and_the_metabolite_measured_in_them_is_measured(shared: Path) -> None:
+    # PMID 34323699: rats treated with metformin ("Met"), their hippocampal malondialdehyde (MDA) measured
+    by_word = {w: gregory_sentences(shared, w)["34323699"] for w in ("Met", "metformin", "MDA", "malondialdehyde")}
+    drug = [mention(s, w) for w in ("Met", "metformin") for s in by_word[w]]
+    readout = [mention(s, w) for w in ("MDA", "malondialdehyde") for s in by_word[w]]
+    assert any(is_given(m) for m in drug) and not any(is_measured(m) for m in drug)
+    assert any(is_measured(m) for m in readout) and not any(is_given(m) for m in readout)
+    # across the feed: oxidative-stress read-outs are measured, never given; drugs given, hardly ever measured
+    for words, role, other in (
+        (("malondialdehyde", "MDA", "glutathione", "GSH"), is_measured, is_given),
+        (("fingolimod", "natalizumab", "metformin"), is_given, is_measured),
+    ):
+        mentions = [mention(s, w) for w in words for ss in gregory_sentences(shared, w).values() for s in ss]
+        share, other_share = (sum(map(f, mentions)) / len(mentions) for f in (role, other))
+        assert len(mentions) > 20 and share > 0.15 and other_share < 0.03, (words, share, other_share)
+
+
+def test_the_graph_counts_per_compound_the_papers_giving_and_measuring_it(ws: Workspace, store: EmbeddedStore) -> None:
+    compounds = {r["id"] for r in store.query("paper_entities", {"types": ["Compound"]})}
+    recount: dict[str, tuple[set[str], set[str]]] = {c: (set(), set()) for c in compounds}
+    with ArticleStore(ws.article_store) as articles:
+        for m in MentionStore(articles.connection).iter_mentions():
+            if m.concept_id in recount:
+                for role, papers in zip((is_given, is_measured), recount[m.concept_id], strict=True):
+                    if role(m):
+                        papers.add(m.pmid)
+    roles = compound_roles(store)
+    assert roles == {c: (len(g), len(m)) for c, (g, m) in recount.items()}
+    assert sum(g > 0 for g, _ in roles.values()) > 100 and sum(m > 0 for _, m in roles.values()) > 50
+
+
+def test_ranking_leaves_read_out_compounds_out_unless_asked(
+    ws: Workspace, corpora: dict[tuple[str, str], EvidenceCorpus]
+) -> None:
+    corpus = corpora[("Compound", "Mechanism")]
+    out = readouts(corpus.roles)
+    assert all(corpus.roles[c][1] > READOUT_RATIO * corpus.roles[c][0] for c in out)
+    assert "MESH:D008315" in out and "MESH:D000068876" not in out  # malondialdehyde is measured, fingolimod given
+    assert readouts({"both": (13, 22), "marker": (1, 17), "named only": (0, 0)}) == {"marker"}
+    everything = find_gaps(corpus, "Compound", "Mechanism", top=ALL, interventions_only=False)
+    kept = find_gaps(corpus, "Compound", "Mechanism", top=ALL)
+    assert {g.a_id for g in everything} & out, "read-outs co-mentioned with mechanisms should make candidate gaps"
+    pairs = [(g.kind, g.a_id, g.b_id) for g in everything]
+    assert [(g.kind, g.a_id, g.b_id) for g in kept] == [p for p in pairs if p[1] not in out]  # the same order
+    args = ("--kind", "preclinical_only", "--top", "5000", "--max-df", "1", "--json")
+    by_default = {g["a_id"] for g in json.loads(run(ws, *args))}
+    on_request = {g["a_id"] for g in json.loads(run(ws, *args, "--all-compounds"))}
+    assert not by_default & out and on_request & out and by_default == on_request - out
 
 
 def run(ws: Workspace, *args: str) -> str:

@@ -409,6 +409,13 @@ def translational_command(
         int, typer.Option("--min-support", min=1, help="Papers at the kind's level a pair needs.")
     ] = 1,
     top: Top = 20,
+    all_compounds: Annotated[
+        bool,
+        typer.Option(
+            "--all-compounds",
+            help="Keep the compounds the papers measure rather than give (read-outs) as sides of a gap.",
+        ),
+    ] = False,
     min_year: MinYear = None,
     max_year: MaxYear = None,
     backend: Backend = None,
@@ -416,7 +423,8 @@ def translational_command(
     as_csv: AsCsv = False,
 ) -> None:
     """Translational gaps: pairs with preclinical support and no human study, human observational support and no
-    trial, or trials none of which is in progressive MS; each with its evidence pyramid, PMIDs and a reason."""
+    trial, or trials none of which is in progressive MS; each with its evidence pyramid, PMIDs and a reason.
+    Compounds the papers measure rather than give (read-outs) are no side of a gap unless --all-compounds."""
     from analytics.translational import KINDS, LEVEL_NAMES, find_gaps, from_store
     from graph import open_store
 
@@ -433,7 +441,8 @@ def translational_command(
         raise GapmapError(f"the graph has no {rows} or {cols} mentions", "run `gapmap extract` and `gapmap load` first")
     if not any(c.levels for c in corpus.contexts.values()):
         raise GapmapError("no publication has a study context", "run `gapmap extract` and `gapmap load` again")
-    found = find_gaps(corpus, rows, cols, [kind] if kind else KINDS, max_df, min_support, top)
+    kinds = [kind] if kind else KINDS
+    found = find_gaps(corpus, rows, cols, kinds, max_df, min_support, top, interventions_only=not all_compounds)
     if as_json:
         _emit([g.to_dict() for g in found], True, False, "")
         return
