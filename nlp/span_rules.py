@@ -1,7 +1,7 @@
 """Spans shaped by the annotation guideline's span rules (``../shared/annotation/ms_entities.md``).
 
 The model and the lexicons often find only a cell type's head ("T cells"), while the guideline marks the longest
-meaningful span and lets its head decide the type. Six rules, applied to the merged entities of one text
+meaningful span and lets its head decide the type. Seven rules, applied to the merged entities of one text
 (1–5 for cell types):
 
 1. **Subset-defining modifiers stay** (guideline, CellType): markers ("CD3+CD20+", "Eomes+", "CD25-"),
@@ -21,6 +21,8 @@ meaningful span and lets its head decide the type. Six rules, applied to the mer
 
 6. **A molecule named as the subject of a process is a Mechanism** (rule 2): "PD-1 signaling", "mTOR
    pathway", "TNF-TNFR1 signaling blockade".
+7. **Coordinated processes are one span** (rule 4): "demyelination and neurodegeneration processes", "metabolic
+   and mitochondrial dysfunctions".
 
 Spans of other types inside a widened span are dropped (the guideline's spans are flat): "CD20" in
 "CD20-expressing B cells" is part of the cell type's name, not a Gene mention of its own.
@@ -62,7 +64,7 @@ _CONJUNCT = re.compile(rf"(?:{_MARKER}|(?-i:[A-Z][A-Za-z0-9]{{0,4}})|{_PARTICIPL
 _COUNT = re.compile(r"\s+(?:counts?|numbers?|frequenc(?:y|ies)|percentages?|subsets?|subpopulations?)$", re.I)
 _PROCESS = re.compile(
     r"^[\s-]+(?:activation|depletion|infiltration|maturation|differentiation|proliferation|polari[sz]ation"
-    r"|migration|responses?|function|pathogenicity|repopulation|reconstitution|trafficking|priming|apoptosis"
+    r"|migration|responses?|pathogenicity|repopulation|reconstitution|trafficking|priming|apoptosis"
     r"|death|dysfunction|recruitment|expansion|generation|loss|survival|degeneration|damage|injury|activity"
     r"|(?:[\w-]+-)?mediated \w+)\b",
     re.I,
@@ -128,8 +130,8 @@ def _floor(spans: list[EntitySpan], index: int, text: str) -> int:
     return floor
 
 
-def shape_cell_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
-    """Apply rules 1–5 to the CellType spans among ``spans``; returns the new non-overlapping list, sorted."""
+def shape_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
+    """Apply rules 1–7 to ``spans``; returns the new non-overlapping list, sorted."""
     spans = sorted(spans, key=lambda s: (s.start, s.end))
     shaped: list[EntitySpan] = []
     for index, span in enumerate(spans):
@@ -172,7 +174,41 @@ def shape_cell_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
                 concept_name=concept[1],
             )
         )
-    return _flatten(shaped)
+    return _coordinated_mechanisms(text, _flatten(shaped))
+
+
+#: A head two coordinated processes share: "demyelination and neurodegeneration processes".
+_SHARED_HEAD = re.compile(r"\s+(?:process(?:es)?|mechanisms?|pathways?|events)\b", re.I)
+#: A relational adjective coordinated with a process's own: "metabolic and mitochondrial dysfunctions".
+_ADJECTIVE = re.compile(r"[a-z]+(?:ic|al|ory|ive|ar|ous)$")
+_AND = re.compile(r"[ \t]+(?:and|or)[ \t]+")
+
+
+def _coordinated_mechanisms(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
+    """Rule 7: an elliptical coordination of processes is one Mechanism span (guideline rule 4)."""
+    out: list[EntitySpan] = []
+    for span in spans:
+        previous = out[-1] if out else None
+        if (
+            span.type == "Mechanism"
+            and previous is not None
+            and previous.type == "Mechanism"
+            and _AND.fullmatch(text, previous.end, span.start)
+            and (head := _SHARED_HEAD.match(text, span.end))
+        ):
+            out[-1] = replace(previous, end=head.end(), text=text[previous.start : head.end()], concept_id="",
+                              concept_name="")  # fmt: skip
+            continue
+        if span.type == "Mechanism" and (conjunction := _AND_BEFORE.search(text, 0, span.start)):
+            word_start, word = _word_before(text, conjunction.start())
+            if _ADJECTIVE.fullmatch(word) and (previous is None or previous.end <= word_start):
+                span = replace(span, start=word_start, text=text[word_start : span.end], concept_id="",
+                               concept_name="")  # fmt: skip
+        out.append(span)
+    return out
+
+
+_AND_BEFORE = re.compile(r"[ \t]+(?:and|or)[ \t]+$")
 
 
 def _flatten(spans: list[EntitySpan]) -> list[EntitySpan]:
@@ -184,14 +220,14 @@ def _flatten(spans: list[EntitySpan]) -> list[EntitySpan]:
     return sorted(kept, key=lambda s: (s.start, s.end))
 
 
-class CellSpanComponent:
+class SpanRuleComponent:
     """spaCy component, after the abbreviations: shapes the CellType spans of ``doc._.entities``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.entities = shape_cell_spans(doc_text(doc), doc._.entities or [])
+        doc._.entities = shape_spans(doc_text(doc), doc._.entities or [])
         return doc
 
 
 @Language.factory("gapmap_span_rules")
-def make_cell_span_component(nlp: Language, name: str) -> CellSpanComponent:
-    return CellSpanComponent()
+def make_span_rule_component(nlp: Language, name: str) -> SpanRuleComponent:
+    return SpanRuleComponent()

@@ -13,13 +13,13 @@ from nlp.merge import EntitySpan, merge_spans
 from nlp.ner_model import MODEL_DIR
 from nlp.pipeline import load_pipeline
 from nlp.pubtator import read_pubtator
-from nlp.span_rules import shape_cell_spans
+from nlp.span_rules import shape_spans
 
 
 def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``shape_cell_spans`` on spans placed at the first occurrence of each (string, type)."""
+    """``shape_spans`` on spans placed at the first occurrence of each (string, type)."""
     spans = [EntitySpan(text.index(s), text.index(s) + len(s), s, t, concept_id=f"X:{s}") for s, t in found]
-    return [(s.text, s.type) for s in shape_cell_spans(text, spans)]
+    return [(s.text, s.type) for s in shape_spans(text, spans)]
 
 
 @pytest.mark.parametrize(
@@ -53,6 +53,21 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
         ),
         ("via PD-1 signaling in", [("PD-1", "Gene")], [("PD-1 signaling", "Mechanism")]),
         ("through the mTOR pathway,", [("mTOR", "Gene")], [("mTOR pathway", "Mechanism")]),
+        (
+            "'inside-out' demyelination and neurodegeneration processes.",
+            [("demyelination", "Mechanism"), ("neurodegeneration", "Mechanism")],
+            [("demyelination and neurodegeneration processes", "Mechanism")],
+        ),
+        (
+            "the metabolic and mitochondrial dysfunctions of",
+            [("mitochondrial dysfunctions", "Mechanism")],
+            [("metabolic and mitochondrial dysfunctions", "Mechanism")],
+        ),
+        (
+            "inflammation and demyelination in MS",
+            [("inflammation", "Mechanism"), ("demyelination", "Mechanism")],
+            [("inflammation", "Mechanism"), ("demyelination", "Mechanism")],
+        ),
         # not cell mentions: a procedure, a molecule, an antibody's target
         ("after hematopoietic stem cell transplantation", [("hematopoietic stem cell", "CellType")], []),
         ("human leukocyte antigen DRB1", [("leukocyte", "CellType")], []),
@@ -77,7 +92,7 @@ def test_a_widened_cell_keeps_its_heads_concept_and_a_retyped_one_drops_it() -> 
         EntitySpan(10, 17, "T cells", "CellType", "CL:0000084"),
         EntitySpan(22, 28, "T cell", "CellType", "CL:0000084"),
     ]
-    out = shape_cell_spans(text, spans)
+    out = shape_spans(text, spans)
     assert [(s.text, s.type, s.concept_id) for s in out] == [
         ("activated T cells", "CellType", "CL:0000084"),
         ("T cell activation", "Mechanism", ""),
