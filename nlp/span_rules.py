@@ -221,7 +221,7 @@ def _flatten(spans: list[EntitySpan]) -> list[EntitySpan]:
 
 
 class SpanRuleComponent:
-    """spaCy component, after the abbreviations: shapes the CellType spans of ``doc._.entities``."""
+    """spaCy component, after the abbreviations: applies the span rules to ``doc._.entities``."""
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.entities = shape_spans(doc_text(doc), doc._.entities or [])
