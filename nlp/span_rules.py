@@ -2,7 +2,8 @@
 
 The model and the lexicons often find only a cell type's head ("T cells"), while the guideline marks the longest
 meaningful span and lets its head decide the type. Seven rules, applied to the merged entities of one text
-(1–5 for cell types):
+(1–5 for cell types), after a first one (0) that makes every span well formed (closed parentheses, no trailing
+"of"/"and"):
 
 1. **Subset-defining modifiers stay** (guideline, CellType): markers ("CD3+CD20+", "Eomes+", "CD25-"),
    participles that define a subset ("CD20-expressing", "EBV-infected", "myelin-specific", "iPSC-derived"),
@@ -132,7 +133,7 @@ def _floor(spans: list[EntitySpan], index: int, text: str) -> int:
 
 def shape_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
     """Apply rules 1–7 to ``spans``; returns the new non-overlapping list, sorted."""
-    spans = sorted(spans, key=lambda s: (s.start, s.end))
+    spans = sorted((w for s in spans if (w := _well_formed(text, s)) is not None), key=lambda s: (s.start, s.end))
     shaped: list[EntitySpan] = []
     for index, span in enumerate(spans):
         if span.type in ("Gene", "Compound") and (signal := _SIGNALLING.match(text, span.end)):
@@ -175,6 +176,30 @@ def shape_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
             )
         )
     return _coordinated_mechanisms(text, _flatten(shaped))
+
+
+#: A name ends with a word, not a preposition or conjunction ("breakdown of", "response to").
+_TRAILING_FUNCTION_WORD = re.compile(r"(?:\s+(?:of|and|or|in|the|to|by|with|for|a|an))+$", re.I)
+#: What closes an abbreviation a span left open: ")" and a glued suffix ("interleukin (IL)-4", "(IFN)-γ").
+_CLOSING = re.compile(r"\)[\w-]*")
+
+
+def _well_formed(text: str, span: EntitySpan) -> EntitySpan | None:
+    """Rule 0: a span closes the parenthesis it opens and ends with a word; None if nothing is left.
+
+    "interleukin (IL" becomes "interleukin (IL)-4" where the text closes it there, else "interleukin"; "breakdown
+    of" becomes "breakdown".
+    """
+    start, end = span.start, span.end
+    name = text[start:end]
+    if name.count("(") > name.count(")"):
+        closing = _CLOSING.match(text, end)
+        end = closing.end() if closing else start + len(name[: name.rfind("(")].rstrip())
+    if trailing := _TRAILING_FUNCTION_WORD.search(text, start, end):
+        end = trailing.start()
+    if end <= start:
+        return None
+    return span if (start, end) == (span.start, span.end) else replace(span, end=end, text=text[start:end])
 
 
 #: A head two coordinated processes share: "demyelination and neurodegeneration processes".

@@ -68,6 +68,14 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
             [("inflammation", "Mechanism"), ("demyelination", "Mechanism")],
             [("inflammation", "Mechanism"), ("demyelination", "Mechanism")],
         ),
+        # well-formed spans (rule 0): parentheses closed, no trailing function word
+        ("levels of interleukin (IL)-4 and", [("interleukin (IL", "Gene")], [("interleukin (IL)-4", "Gene")]),
+        (
+            "relapsing-remitting (RR-MS patients",
+            [("relapsing-remitting (RR-MS", "Disease")],
+            [("relapsing-remitting", "Disease")],
+        ),
+        ("the breakdown of remyelination", [("breakdown of", "Mechanism")], [("breakdown", "Mechanism")]),
         # not cell mentions: a procedure, a molecule, an antibody's target
         ("after hematopoietic stem cell transplantation", [("hematopoietic stem cell", "CellType")], []),
         ("human leukocyte antigen DRB1", [("leukocyte", "CellType")], []),
