@@ -274,7 +274,9 @@ class _OneThread:
 
 
 class LinkerComponent:
-    """spaCy component, after the merge: normalises the model spans that survived it (``doc._.entities``).
+    """spaCy component, after the merge (and again after the span rules): normalises the spans without a concept
+    (``doc._.entities``): the model's that survived the merge, and those the span rules reshaped ("T cell
+    activation" from the cell type "T cell").
 
     Why after the merge: where the gazetteer's match of the same name wins (most names the lexicons know), the
     model span's link would be thrown away; linking only the survivors saves most nearest-neighbour searches.
@@ -291,7 +293,7 @@ class LinkerComponent:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
-            self._link([s for d in batch for s in d._.entities or [] if s.source == "model" and not s.concept_id])
+            self._link([s for d in batch for s in d._.entities or [] if not s.concept_id])
             yield from batch
 
     def _link(self, spans: list[EntitySpan]) -> None:

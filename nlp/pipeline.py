@@ -12,6 +12,8 @@ model (if present)                ``nlp/model``: biomedical tokenizer, dictionar
 ``gapmap_merge``                  overlap rules between sources (:mod:`nlp.merge`)
 ``gapmap_linker``                 surviving model spans normalised to MeSH / DOID / HGNC (:mod:`nlp.linker`)
 ``gapmap_abbreviations``          short forms take their long form's concept (:mod:`nlp.abbreviations`)
+``gapmap_span_rules``             the guideline's span rules: modifiers, coordination, heads (:mod:`nlp.span_rules`)
+``gapmap_linker_reshaped``        the linker again, for the spans the rules reshaped
 ``gapmap_marker_roles``           measured genes and proteins become fluid Biomarkers (:mod:`nlp.merge`)
 ``gapmap_relations``              typed relations between the final entities (:mod:`nlp.relations`)
 ================================  ==================================================================
@@ -95,9 +97,12 @@ def build_nlp(
     nlp.add_pipe("gapmap_abbreviation_detector")
     nlp.add_pipe("gapmap_gazetteer")
     nlp.add_pipe("gapmap_merge")
-    nlp.add_pipe("gapmap_linker", config={"cache_dir": str(cache_dir) if has_model and cache_dir else ""})
+    linker = {"cache_dir": str(cache_dir) if has_model and cache_dir else ""}
+    nlp.add_pipe("gapmap_linker", config=linker)
     nlp.add_pipe("gapmap_abbreviations")
     nlp.add_pipe("gapmap_span_rules")
+    # the spans the rules reshaped ("T cell activation" from the cell type "T cell") are linked in turn
+    nlp.add_pipe("gapmap_linker", name="gapmap_linker_reshaped", config=linker)
     nlp.add_pipe("gapmap_marker_roles")
     if relation_dir is not None and (relation_dir / "model.json").is_file():
         nlp.add_pipe("gapmap_relations", config={"model_dir": str(relation_dir)})

@@ -246,7 +246,8 @@ def _flatten(spans: list[EntitySpan]) -> list[EntitySpan]:
 
 
 class SpanRuleComponent:
-    """spaCy component, after the abbreviations: applies the span rules to ``doc._.entities``."""
+    """spaCy component, after the abbreviations: applies the span rules to ``doc._.entities``; a second linker
+    after it links the spans it reshaped."""
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.entities = shape_spans(doc_text(doc), doc._.entities or [])
