@@ -52,7 +52,7 @@ LOOSE = ("--min-expected", "1", "--max-p", "0.5")
 
 
 def test_gaps_carry_reasons_and_csv_parses(ws: Workspace) -> None:
-    gaps = json.loads(run(ws, "gaps", "--rows", "Mechanism", "--cols", "CellType", "--top", "5", *LOOSE, "--json"))
+    gaps = json.loads(run(ws, "gaps", "--rows", "Mechanism", "--cols", "Compound", "--top", "5", *LOOSE, "--json"))
     assert gaps, "no gap found"
     for g in gaps:
         assert g["status"] == "gap" and g["observed"] < g["expected"] and g["expected"] >= 1
@@ -62,15 +62,15 @@ def test_gaps_carry_reasons_and_csv_parses(ws: Workspace) -> None:
         assert 0 <= g["risk_reward"] <= 1
     assert [g["score"] for g in gaps] == sorted((g["score"] for g in gaps), reverse=True)
     rows = list(
-        csv.DictReader(io.StringIO(run(ws, "gaps", "--rows", "Mechanism", "--cols", "CellType", *LOOSE, "--csv")))
+        csv.DictReader(io.StringIO(run(ws, "gaps", "--rows", "Mechanism", "--cols", "Compound", *LOOSE, "--csv")))
     )
     assert rows[0]["a"] == gaps[0]["a"] and float(rows[0]["score"]) == gaps[0]["score"]
-    strict = json.loads(run(ws, "gaps", "--rows", "Mechanism", "--cols", "CellType", "--json"))
+    strict = json.loads(run(ws, "gaps", "--rows", "Mechanism", "--cols", "Compound", "--json"))
     assert all(g["expected"] >= 3 and g["p_value"] <= 0.05 for g in strict)
 
 
 def test_landscape_cells_match_gaps(ws: Workspace) -> None:
-    cells = json.loads(run(ws, "landscape", "--rows", "Mechanism", "--cols", "CellType", "--limit", "40", "--json"))
+    cells = json.loads(run(ws, "landscape", "--rows", "Mechanism", "--cols", "Compound", "--limit", "40", "--json"))
     assert len({c["a"] for c in cells}) * len({c["b"] for c in cells}) == len(cells)
     by_pair = {(c["a_id"], c["b_id"]): c for c in cells}
     statuses = {c["status"] for c in cells}
@@ -79,7 +79,7 @@ def test_landscape_cells_match_gaps(ws: Workspace) -> None:
     assert all(c["score"] == 0 for c in cells if c["status"] != "gap")
     # the landscape shows the 40 most studied per side of the same full matrix the gaps are ranked in
     # (landscape cells are scored with the default thresholds: compare the statistics, not the loose status)
-    gaps = json.loads(run(ws, "gaps", "--rows", "Mechanism", "--cols", "CellType", "--top", "5", *LOOSE, "--json"))
+    gaps = json.loads(run(ws, "gaps", "--rows", "Mechanism", "--cols", "Compound", "--top", "5", *LOOSE, "--json"))
     matched = [(g, by_pair[(g["a_id"], g["b_id"])]) for g in gaps if (g["a_id"], g["b_id"]) in by_pair]
     assert matched, "no gap among the 40 most studied per side"
     for g, cell in matched:
@@ -154,17 +154,17 @@ def explorer_data(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[An
 
 
 def test_cli_and_explorer_give_the_same_numbers_for_the_same_cell(ws: Workspace, explorer_data: Any) -> None:
-    args = ("--rows", "Mechanism", "--cols", "CellType", "--top", "10", *LOOSE)
+    args = ("--rows", "Mechanism", "--cols", "Compound", "--top", "10", *LOOSE)
     cli = json.loads(run(ws, "gaps", *args, "--json"))
-    table = run(ws, "landscape", "--rows", "Mechanism", "--cols", "CellType", "--limit", "15", "--json")
+    table = run(ws, "landscape", "--rows", "Mechanism", "--cols", "Compound", "--limit", "15", "--json")
     landscape = {(c["a_id"], c["b_id"]): c for c in json.loads(table)}
     assert cli, "no gap to compare"
-    query = GapQuery("Mechanism", "CellType", 3, min_expected=1.0, max_p=0.5)
+    query = GapQuery("Mechanism", "Compound", 3, min_expected=1.0, max_p=0.5)
     app = explorer_data.gaps(query, top=10)
     numbers = ("a_id", "b_id", "status", "score", "p_value", "plausibility", "observed", "expected", "risk_reward")
     assert [{k: g[k] for k in numbers} for g in cli] == app[list(numbers)].to_dict("records")
     # the heatmap's matrices and the cell panel: the same numbers as the CLI's landscape rows
-    land = explorer_data.matrices(GapQuery("Mechanism", "CellType", 3), 15)
+    land = explorer_data.matrices(GapQuery("Mechanism", "Compound", 3), 15)
     an = explorer_data.analytics()
     for (r, c), score in np.ndenumerate(land.score):
         row = landscape[(an.inc.entity_ids[land.rows[r]], an.inc.entity_ids[land.cols[c]])]
