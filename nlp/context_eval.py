@@ -21,7 +21,7 @@ from pathlib import Path
 from core.errors import GapmapError
 from nlp.context_classifier import ContextClassifier
 from nlp.context_training import LabelledRecord
-from nlp.study_context import SET_FIELDS, StudyContext
+from nlp.study_context import REVIEW_DESIGNS, SET_FIELDS, StudyContext
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def agreement(records: list[LabelledRecord], classifier: ContextClassifier) -> l
     organisms = [
         (r.labels.organisms, t.organisms)
         for r, t in pairs
-        if r.labels.organisms is not None and r.labels.design != "review"
+        if r.labels.organisms is not None and r.labels.design not in REVIEW_DESIGNS
     ]
     return [
         Agreement("design", len(designs), sum(a == b for a, b in designs), _kappa(designs)),

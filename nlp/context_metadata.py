@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ingest.records import Article
+from nlp.study_context import REVIEW_DESIGNS
 
 _SYSTEMATIC = {"Systematic Review", "Meta-Analysis"}
 _RCT = {"Randomized Controlled Trial", "Pragmatic Clinical Trial", "Equivalence Trial"}
@@ -133,7 +134,7 @@ def metadata_context(article: Article) -> MetadataContext:
     if weak is None and headings and headings & {"Humans", "Animals"} == {"Humans"}:
         weak = "observational"
     organisms = _organisms(headings)
-    if design == "review" and organisms is not None:
+    if design in REVIEW_DESIGNS and organisms is not None:
         organisms = frozenset()
     return MetadataContext(
         design=design,

@@ -76,13 +76,16 @@ _CUES = {
 
 # Abbreviation-like phrases (EAE, MS, CIS) match case-sensitively, as in the gazetteer.
 _MODELS = {
-    "EAE": "EAE | experimental autoimmune encephalomyelitis | experimental allergic encephalomyelitis",
+    "EAE": "EAE | autoimmune encephalomyelitis | experimental allergic encephalomyelitis | MOG induced"
+    " | MBP induced | PLP induced | 2D2 mice",
     "cuprizone": "cuprizone | CPZ",
     "lysolecithin": "lysolecithin | lysophosphatidylcholine | LPC",
     "TMEV": "Theiler* | TMEV",
-    "other_demyelination_model": "ethidium bromide | diphtheria toxin | JHMV | JHM | mouse hepatitis virus | shiverer"
-    " | toxin induced demyelination | demyelinating model* | demyelinating animal model* | focal demyelination"
-    " | toxic demyelination | chemically induced demyelination",
+    "other_demyelination_model": "ethidium bromide | diphtheria toxin | JHMV | JHM | mouse hepatitis virus | shiverer",
+    # Descriptions, not names: a demyelination model other than the named ones only when none of those is named.
+    "unnamed": "toxin induced demyelination | demyelinating model* | demyelinating animal model*"
+    " | focal demyelination | toxic demyelination | chemically induced demyelination | experimental demyelination"
+    " | animal model of demyelination | animal models of demyelination",
 }
 
 _FORMS = {
@@ -95,27 +98,42 @@ _FORMS = {
     "RIS": "radiologically isolated syndrome | RIS",
     "pediatric": "pediatric* | paediatric* | children | adolescent* | juvenile | childhood | POMS",
     "MS": "multiple sclerosis | MS | PwMS | pwMS",
+    # Masks the names found where it starts: "the Isfahan Multiple Sclerosis Center" is where patients were seen,
+    # not what they have.
+    "institution": "multiple sclerosis center | multiple sclerosis centre | multiple sclerosis clinic"
+    " | multiple sclerosis society | multiple sclerosis foundation | multiple sclerosis unit | MS center | MS centre"
+    " | MS clinic | MS society | MS unit",
 }
 
 
 class PhraseMatcher:
-    """Every (name, start) of the named phrases in a text, through :class:`nlp.wordmatch.WordAutomata`."""
+    """Every (name, start) of the named phrases in a text, through :class:`nlp.wordmatch.WordAutomata`.
 
-    def __init__(self, phrases: dict[str, str]) -> None:
+    A phrase listed under two names counts for the last ("pwms": the "ms" cue, not "participants"), which is what
+    the context model was trained on; with ``every_name`` it counts for each of them.
+    """
+
+    def __init__(self, phrases: dict[str, str], every_name: bool = False) -> None:
         self.names = tuple(phrases)
-        # A phrase listed under two names counts for the last ("pwms": the "ms" cue, not "participants"), which
-        # is what the context model was trained on.
+        self._every = every_name
         self._automata = WordAutomata(
             (
-                (word_characters(phrase.rstrip("*")), index, phrase.endswith("*"))
+                (word_characters(phrase.rstrip("*")), 1 << index if every_name else index, phrase.endswith("*"))
                 for index, alternatives in enumerate(phrases.values())
                 for phrase in (p.strip() for p in alternatives.split("|"))
             ),
-            combine=lambda _first, last: last,
+            combine=(lambda first, last: first | last) if every_name else (lambda _first, last: last),
         )
 
     def find(self, text: str) -> list[tuple[str, int]]:
-        return [(self.names[index], start) for start, _, index in self._automata.hits(text)]
+        if not self._every:
+            return [(self.names[index], start) for start, _, index in self._automata.hits(text)]
+        return [
+            (name, start)
+            for start, _, bits in self._automata.hits(text)
+            for index, name in enumerate(self.names)
+            if bits >> index & 1
+        ]
 
 
 CUE_NAMES = tuple(_CUES)
@@ -137,7 +155,11 @@ _AIM = re.compile(
     r"analy[sz]ed|report|describe|present|conducted|performed|propose|hypothesi[sz]ed))\b",
     re.I,
 )
-_REVIEW_HEADINGS = re.compile(r"\b(?:purpose of review|areas covered|expert opinion|expert commentary)\s*:", re.I)
+#: Headings journals give reviews: Current Opinion's "Purpose of review", the Expert Review journals' "Areas
+#: covered" / "Expert opinion", Revista de Neurologia's "Development" (INTRODUCTION / DEVELOPMENT / CONCLUSIONS).
+_REVIEW_HEADINGS = re.compile(
+    r"\b(?:purpose of review|areas covered|expert opinion|expert commentary|development)\s*:", re.I
+)
 _SELF_REVIEW = re.compile(
     r"\b(?:this|the present|the current|our) (?:narrative |mini-?|brief |short |comprehensive |critical |focused )?"
     r"review\b|\bthis (?:article|paper|chapter) (?:reviews|summari[sz]es|provides an overview)\b"
@@ -154,7 +176,7 @@ def cues(text: str) -> dict[str, int]:
     return counts
 
 
-def _background(abstract: str) -> tuple[list[tuple[int, int]], bool]:
+def background(abstract: str) -> tuple[list[tuple[int, int]], bool]:
     """The spans of the abstract that are background, and whether a label says where the background is.
 
     A structured abstract that opens with a BACKGROUND / INTRODUCTION / CONTEXT / RATIONALE paragraph has that
@@ -176,15 +198,30 @@ def _background(abstract: str) -> tuple[list[tuple[int, int]], bool]:
     return [(0, first.end() if first else 0)], False
 
 
+def opening_background(abstract: str) -> int:
+    """Where the abstract's opening sentence ends when it is background (0 when it states the study's own aim or
+    is the only sentence): "Clinical trials showed…" there is what others did."""
+    first = _SENTENCE_END.search(abstract)
+    if first is None or _AIM.search(abstract, 0, first.end()):
+        return 0
+    return first.end()
+
+
+def _unmasked(hits: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The hits not starting where an ``institution`` starts ("MS Center"), institutions left out."""
+    masked = {start for name, start in hits if name == "institution"}
+    return [(name, start) for name, start in hits if start not in masked]
+
+
 def _named(matcher: PhraseMatcher, title: str, abstract: str) -> set[str]:
     """Names found in the title, or in the abstract outside its background, or (unlabelled background: its first
     sentence) twice in the abstract.  A labelled background never counts, however often it names something: it
     says what others found."""
-    found = {name for name, _ in matcher.find(title)}
-    background, labelled = _background(abstract)
+    found = {name for name, _ in _unmasked(matcher.find(title))}
+    background_spans, labelled = background(abstract)
     seen: set[str] = set()
-    for name, start in sorted(matcher.find(abstract), key=lambda m: m[1]):
-        inside = any(low <= start < high for low, high in background)
+    for name, start in sorted(_unmasked(matcher.find(abstract)), key=lambda m: m[1]):
+        inside = any(low <= start < high for low, high in background_spans)
         if not inside or (name in seen and not labelled):
             found.add(name)
         seen.add(name)
@@ -193,14 +230,20 @@ def _named(matcher: PhraseMatcher, title: str, abstract: str) -> set[str]:
 
 def says_review(abstract: str) -> bool:
     """Whether the abstract declares itself a narrative review: the headings journals give reviews ("Purpose of
-    review" in Current Opinion, "Areas covered" / "Expert opinion" in the Expert Review journals), or a sentence
+    review" in Current Opinion, "Areas covered" / "Expert opinion" in the Expert Review journals, "Development" in
+    Revista de Neurologia), or a sentence
     naming itself ("this review", "this narrative review", "this article reviews", "in this paper, we review")."""
     return _REVIEW_HEADINGS.search(abstract) is not None or _SELF_REVIEW.search(abstract) is not None
 
 
 def disease_models(title: str, abstract: str) -> frozenset[str]:
-    """Demyelination and autoimmunity models the paper names as its own (same rule as MS forms)."""
-    return frozenset(_named(_MODEL_MATCHER, title, abstract))
+    """Demyelination and autoimmunity models the paper names as its own (same rule as MS forms); a model it only
+    describes ("experimental demyelination") is ``other_demyelination_model`` when it names none."""
+    found = _named(_MODEL_MATCHER, title, abstract)
+    if "unnamed" in found:
+        found.discard("unnamed")
+        found = found or {"other_demyelination_model"}
+    return frozenset(found)
 
 
 def ms_forms(title: str, abstract: str, people_with_ms: bool, hints: Iterable[str] = ()) -> frozenset[str]:

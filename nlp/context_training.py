@@ -29,7 +29,7 @@ from ingest.records import AbstractSection, Article, MeshHeading
 from nlp.context_metadata import MetadataContext, metadata_context
 from nlp.context_model import ContextModel, Head, features
 from nlp.reserved import reserved_pmids
-from nlp.study_context import ORGANISMS
+from nlp.study_context import ORGANISMS, REVIEW_DESIGNS
 
 RECORD_FOLDERS = ("pubmed_medline_oligodendrocyte_dementia", "pubmed_xml_samples")
 PUBMEDQA = "pubmedqa_pqal/ori_pqal.json.gz"
@@ -117,7 +117,9 @@ def train(records: list[LabelledRecord]) -> ContextModel:
     heads["design"] = _fit(matrix(designed), [records[i].labels.weak_design or "" for i in designed])
     indexed = [i for i, r in enumerate(records) if r.labels.in_vitro is not None]
     heads["in_vitro"] = _fit(matrix(indexed), [bool(records[i].labels.in_vitro) for i in indexed])
-    tagged = [i for i, r in enumerate(records) if r.labels.organisms is not None and r.labels.design != "review"]
+    tagged = [
+        i for i, r in enumerate(records) if r.labels.organisms is not None and r.labels.design not in REVIEW_DESIGNS
+    ]
     for organism in ORGANISMS:
         targets = [organism in (records[i].labels.organisms or ()) for i in tagged]
         if MIN_POSITIVES <= sum(targets) <= len(targets) - MIN_POSITIVES:

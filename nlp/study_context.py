@@ -28,6 +28,8 @@ DESIGNS = (
     "in_silico",
     "other",
 )
+#: Designs that are reviews: no organisms, models or in-vitro work of their own (issue 18: "empty for a review").
+REVIEW_DESIGNS = frozenset({"review", "systematic_review"})
 ORGANISMS = ("human", "mouse", "rat", "nonhuman_primate", "other_animal")
 MODELS = ("EAE", "cuprizone", "lysolecithin", "TMEV", "other_demyelination_model")
 MS_POPULATIONS = ("PPMS", "SPMS", "progressive_unspecified", "RRMS", "CIS", "RIS", "pediatric", "MS_unspecified")
@@ -69,7 +71,7 @@ class StudyContext:
             return ("other_trial",)
         if self.design in ("observational", "case_report"):
             return ("observational",)
-        if self.design in ("review", "systematic_review"):
+        if self.design in REVIEW_DESIGNS:
             return ("review",)
         levels = []
         if self.design == "preclinical" and (set(self.organisms) - {"human"} or self.models):
