@@ -8,6 +8,10 @@ pairs when there are too many to score); recall@k is the share of future pairs i
 have a linking term — what ``hypotheses`` can propose.  The random baseline is exact: AUC 0.5 and recall@k =
 k / candidates.  Features come from sparse products over the whole graph (:class:`analytics.scorers.TwoHop`),
 so the cost follows the number of two-step paths, not the square of the entity count.
+
+With the corpus's typed relations, the relation-aware scorers are scored too, on the relations stated up to the
+cutoff only, and each is put beside the scorer it extends (:data:`SIDE_BY_SIDE`): the same pairs, the same
+negatives and (for the supervised model) the same training pairs, so the difference is what relations add.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from analytics.incidence import Incidence
+from analytics.relations import Relations
 from analytics.scorers import (
+    RELATION_SCORERS,
     UNSUPERVISED,
     LogisticModel,
     NeighbourGraph,
@@ -32,6 +38,8 @@ from analytics.scorers import (
 
 #: Pairs scored at a time (bounds the memory of the feature arrays).
 CHUNK = 200_000
+#: Each scorer without relations and its relation-aware variant, compared side by side.
+SIDE_BY_SIDE = {"cosine_paths": "relation_cosine_paths", "supervised": "supervised_relations"}
 
 
 @dataclass
@@ -48,10 +56,26 @@ class Evaluation:
     candidates: int
     scorers: dict[str, ScorerResult]
     model_weights: dict[str, float] = field(default_factory=dict)
+    typed_edges: int | None = None  # edges of the training graph that are typed relations; None: none given
+
+    def side_by_side(self) -> list[dict[str, Any]]:
+        """Each scorer beside its relation-aware variant: auc and recall@k without, then with relations."""
+        rows = []
+        for name, variant in SIDE_BY_SIDE.items():
+            if name in self.scorers and variant in self.scorers:
+                without, with_ = self.scorers[name], self.scorers[variant]
+                row: dict[str, Any] = {"scorer": name, "with_relations": variant}
+                row.update(auc=round(without.auc, 4), auc_with_relations=round(with_.auc, 4))
+                for k, v in without.recall.items():
+                    row[f"recall_at_{k}"] = round(v, 4)
+                    row[f"recall_at_{k}_with_relations"] = round(with_.recall[k], 4)
+                rows.append(row)
+        return rows
 
     def to_dict(self) -> dict[str, Any]:
-        """The documented JSON shape: cutoff, train_edges, test_edges, scorers → auc + recall_at_k."""
-        return {
+        """The documented JSON shape: cutoff, train_edges, test_edges, scorers → auc + recall_at_k; with
+        relations also ``relations``: typed_edges and the side-by-side rows."""
+        out: dict[str, Any] = {
             "cutoff": self.cutoff,
             "train_edges": self.train_edges,
             "test_edges": self.test_edges,
@@ -60,6 +84,9 @@ class Evaluation:
                 for name, r in self.scorers.items()
             },
         }
+        if self.typed_edges is not None:
+            out["relations"] = {"typed_edges": self.typed_edges, "side_by_side": self.side_by_side()}
+        return out
 
 
 def auc(positive: np.ndarray, negative: np.ndarray) -> float:
@@ -85,18 +112,27 @@ def open_pairs(
     return pairs.row.astype(np.int64), pairs.col.astype(np.int64)
 
 
-def scores_of(features: dict[str, np.ndarray], model: LogisticModel | None) -> dict[str, np.ndarray]:
-    """Every scorer's score from the pairs' features (the supervised one when a model was trained)."""
+Models = dict[str, LogisticModel | None]
+
+
+def scores_of(features: dict[str, np.ndarray], models: Models) -> dict[str, np.ndarray]:
+    """Every scorer's score from the pairs' features: the unsupervised ones and ``supervised``, then (with
+    relations) the relation scorers and ``supervised_relations`` — in this order, so that the random tie-breaks
+    of the scorers without relations are those of a run without relations."""
     scores = {s: np.asarray(features[s], dtype=np.float64) for s in UNSUPERVISED}
-    if model:
-        scores["supervised"] = model.score_features(features)
+    for name in ("supervised", *RELATION_SCORERS, "supervised_relations"):
+        model = models.get(name)
+        if model:
+            scores[name] = model.score_features(features)
+        elif name in RELATION_SCORERS and name in features:
+            scores[name] = np.asarray(features[name], dtype=np.float64)
     return scores
 
 
-def scores_at(two_hop: TwoHop, model: LogisticModel | None, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+def scores_at(two_hop: TwoHop, models: Models, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
     """Every scorer's score of the pairs ``(a[k], b[k])``, looked up in chunks (bounded memory)."""
     parts = [
-        scores_of(two_hop.features(a[i : i + CHUNK], b[i : i + CHUNK]), model) for i in range(0, max(a.size, 1), CHUNK)
+        scores_of(two_hop.features(a[i : i + CHUNK], b[i : i + CHUNK]), models) for i in range(0, max(a.size, 1), CHUNK)
     ]
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
@@ -129,18 +165,25 @@ def evaluate(
     max_negatives: int = 500_000,
     seed: int = 0,
     on_progress: Callable[[int, int], None] | None = None,
+    relations: Relations | None = None,
 ) -> Evaluation:
     """Score the open pairs of the graph up to ``cutoff`` against the pairs first co-mentioned after it.
 
     AUC compares the hidden pairs with every other open pair (a seeded uniform sample of ``max_negatives`` when
-    there are more); recall@k ranks the open pairs that have a linking term.  ``on_progress(done, total)`` is
+    there are more); recall@k ranks the open pairs that have a linking term.  With ``relations`` (those stated
+    up to the cutoff count), the relation-aware scorers are evaluated too.  ``on_progress(done, total)`` is
     called after each of the four stages (for a progress bar).
     """
     total = 4
     train = inc.years_between(max_year=cutoff)
     test = new_edges(train, inc.years_between(min_year=cutoff + 1))
-    graph = NeighbourGraph.from_incidence(train)
-    model = train_supervised(train, cutoff, horizon=horizon, seed=seed)
+    typed = None if relations is None else relations.adjacency(train, max_year=cutoff)
+    graph = NeighbourGraph.from_incidence(train, typed=typed)
+    models: Models = {"supervised": train_supervised(train, cutoff, horizon=horizon, seed=seed)}
+    if relations is not None:
+        models["supervised_relations"] = train_supervised(
+            train, cutoff, horizon=horizon, seed=seed, relations=relations
+        )
     if on_progress:
         on_progress(1, total)
     n = train.n_entities
@@ -150,13 +193,13 @@ def evaluate(
     rng = np.random.default_rng(seed)
     two_hop = TwoHop.of(graph)
     hidden = test.tocoo()
-    positives = scores_at(two_hop, model, hidden.row.astype(np.int64), hidden.col.astype(np.int64))
+    positives = scores_at(two_hop, models, hidden.row.astype(np.int64), hidden.col.astype(np.int64))
     sample = None if candidates - n_test <= max_negatives else max_negatives
-    negatives = scores_at(two_hop, model, *open_pairs(graph, test, sample, rng))
+    negatives = scores_at(two_hop, models, *open_pairs(graph, test, sample, rng))
     if on_progress:
         on_progress(2, total)
     a, b, features = two_hop.open_pairs()
-    ranked = scores_of(features, model)
+    ranked = scores_of(features, models)
     hit = np.asarray(test[a, b]).ravel() > 0
     if on_progress:
         on_progress(3, total)
@@ -166,4 +209,6 @@ def evaluate(
     results["random"] = ScorerResult(0.5, {k: min(k, candidates) / candidates if candidates else 0.0 for k in ks})
     if on_progress:
         on_progress(4, total)
-    return Evaluation(cutoff, train_edges, n_test, candidates, results, model.weights() if model else {})
+    model = models["supervised"]
+    typed_edges = None if graph.typed is None else int(graph.typed.nnz // 2)
+    return Evaluation(cutoff, train_edges, n_test, candidates, results, model.weights() if model else {}, typed_edges)

@@ -4,7 +4,9 @@ Open discovery starts from one entity A and ranks every B of a type that A was n
 discovery takes A and B and lists the linking terms between them; pair mode ranks all open pairs of two
 types (Compound–Mechanism, Compound–Biomarker, Mechanism–Biomarker …).  Every hypothesis carries all scorers'
 values side by side, its linking terms and the PMIDs behind each link.  The ``supervised`` scorer is the
-logistic combination trained on an earlier time slice of the same corpus (:func:`analytics.scorers.train_supervised`).
+logistic combination trained on an earlier time slice of the same corpus (:func:`analytics.scorers.train_supervised`);
+with the corpus's typed relations, ``relation_paths``, ``relation_cosine_paths`` and ``supervised_relations``
+rank by them too (:data:`analytics.scorers.RELATION_SCORERS`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import numpy as np
 from analytics.explain import Explainer, LinkingTerm
 from analytics.incidence import NO_YEAR, Incidence
 from analytics.landscape import columns_of_type
-from analytics.scorers import UNSUPERVISED, LogisticModel, NeighbourGraph, design, train_supervised
+from analytics.relations import Relations
+from analytics.scorers import RELATION_SCORERS, UNSUPERVISED, LogisticModel, NeighbourGraph, train_supervised
 
-SCORERS = (*UNSUPERVISED, "supervised")
-#: What ``supervised`` ranks by when the corpus has no earlier time slice to train on (e.g. a single year).
-FALLBACK = "cosine_paths"
+SCORERS = (*UNSUPERVISED, "supervised", *RELATION_SCORERS, "supervised_relations")
+#: What a supervised scorer ranks by when the corpus has no earlier time slice to train on (e.g. a single year).
+FALLBACKS = {"supervised": "cosine_paths", "supervised_relations": "relation_cosine_paths"}
 
 
 @dataclass
@@ -46,22 +49,40 @@ class HypothesisRanker:
         seed: int = 0,
         graph: NeighbourGraph | None = None,
         explainer: Explainer | None = None,
+        relations: Relations | None = None,
     ) -> None:
         """``graph`` and ``explainer`` reuse what a caller built on the same incidence (the explainer decides
-        which terms may link a pair: :class:`analytics.results.Analysis` passes its specificity rules)."""
+        which terms may link a pair: :class:`analytics.results.Analysis` passes its specificity rules).  With
+        ``relations`` (and a ``graph`` built with their adjacency), the relation scorers rank too."""
         self.inc = inc
-        self.graph = graph or NeighbourGraph.from_incidence(inc)
-        self.explainer = explainer or Explainer(inc, self.graph.cooc)
+        typed = relations.adjacency(inc) if relations is not None and graph is None else None
+        self.graph = graph or NeighbourGraph.from_incidence(inc, typed=typed)
+        self.explainer = explainer or Explainer(inc, self.graph.cooc, relations=relations)
         dated = inc.years[inc.years != NO_YEAR]
-        self.model: LogisticModel | None = (
-            train_supervised(inc, int(dated.max()), horizon=horizon, seed=seed) if dated.size else None
-        )
+        last = int(dated.max()) if dated.size else None
+        self.models: dict[str, LogisticModel | None] = {
+            "supervised": None if last is None else train_supervised(inc, last, horizon=horizon, seed=seed)
+        }
+        if relations is not None and self.graph.typed is not None:
+            self.models["supervised_relations"] = (
+                None if last is None else train_supervised(inc, last, horizon=horizon, seed=seed, relations=relations)
+            )
+
+    @property
+    def scorers(self) -> tuple[str, ...]:
+        """The scorers this ranker offers: the relation scorers only when it has relations."""
+        return SCORERS if self.graph.typed is not None else (*UNSUPERVISED, "supervised")
+
+    def fallback(self, scorer: str) -> str:
+        """What ``scorer`` ranks by here: a supervised scorer without a model falls back (:data:`FALLBACKS`)."""
+        return FALLBACKS[scorer] if scorer in FALLBACKS and not self.models.get(scorer) else scorer
 
     def _scores(self, a: np.ndarray, c: np.ndarray) -> dict[str, np.ndarray]:
         feats = self.graph.pairs(a, c)
-        scores = {s: feats[s] for s in UNSUPERVISED}
-        if self.model:
-            scores["supervised"] = self.model.score(design(feats))
+        scores = {s: feats[s] for s in (*UNSUPERVISED, *RELATION_SCORERS) if s in feats}
+        for name, model in self.models.items():
+            if model:
+                scores[name] = model.score_features(feats)
         return scores
 
     def rank(
@@ -69,8 +90,9 @@ class HypothesisRanker:
     ) -> list[Hypothesis]:
         """The ``top`` open pairs of ``rows × cols`` by ``scorer``; only pairs with an informative (not generic)
         linking term are candidates (a hypothesis with nothing to explain it is no hypothesis)."""
-        if scorer == "supervised" and not self.model:
-            scorer = FALLBACK
+        if scorer not in self.scorers:
+            raise ValueError(f"unknown scorer {scorer!r} (this ranker offers {', '.join(self.scorers)})")
+        scorer = self.fallback(scorer)
         r, c = self.graph.open_two_hop(rows, cols)
         a, b = rows[r], cols[c]
         if np.array_equal(rows, cols):  # the same set on both sides: each pair once

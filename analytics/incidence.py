@@ -7,8 +7,8 @@ Rows are papers (with their publication year), columns are entities (with type a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,13 +41,48 @@ class BroaderLink:
 
 
 @dataclass(frozen=True)
+class RelationEdge:
+    """One ``RELATES`` edge: a relation type between two entities, from ``subject`` to ``object`` when the text
+    gives a direction (``directed``), in a fixed order otherwise; its papers in all and per year."""
+
+    subject: str
+    object: str
+    type: str
+    verb: str
+    directed: bool
+    papers: int
+    novel_papers: int = 0
+    year_papers: tuple[tuple[int, int], ...] = ()  # (year, papers); year NO_YEAR for undated papers
+
+    def papers_between(self, min_year: int | None = None, max_year: int | None = None) -> int:
+        """Papers stating it published in ``[min_year, max_year]``; with a bound, undated papers do not count
+        (as :meth:`Incidence.years_between` drops them)."""
+        if min_year is None and max_year is None:
+            return self.papers
+        return sum(n for year, n in self._years(min_year, max_year))
+
+    def within(self, min_year: int | None, max_year: int | None) -> RelationEdge:
+        """The edge as the papers of ``[min_year, max_year]`` state it (``papers`` 0: none of them does; novel
+        papers are not counted per year, so they are capped at the papers)."""
+        kept = tuple(self._years(min_year, max_year))
+        papers = sum(n for _, n in kept)
+        return replace(self, papers=papers, novel_papers=min(self.novel_papers, papers), year_papers=kept)
+
+    def _years(self, min_year: int | None, max_year: int | None) -> Iterator[tuple[int, int]]:
+        for year, n in self.year_papers:
+            if year != NO_YEAR and (min_year is None or year >= min_year) and (max_year is None or year <= max_year):
+                yield year, n
+
+
+@dataclass(frozen=True)
 class Corpus:
     """Everything the analytics read: incidences plus the side inputs the risk score and the gap map need.
 
     ``funded`` holds PMIDs linked to an award; ``institutions`` maps a PMID to its last author's institution
     (the unit counted as one "independent group"); ``hierarchy`` is the concept hierarchy (broader concepts of
     every entity); ``tool_papers`` counts per entity the papers using it as an experimental tool and ``synonyms``
-    its other names (both for the specificity rules, :mod:`analytics.specificity`).
+    its other names (both for the specificity rules, :mod:`analytics.specificity`); ``relations`` are the typed
+    relations between entities (:mod:`analytics.relations`; empty for a corpus read from records).
     """
 
     rows: list[PaperEntity]
@@ -56,6 +91,7 @@ class Corpus:
     hierarchy: tuple[BroaderLink, ...] = ()
     tool_papers: dict[str, int] = field(default_factory=dict)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    relations: tuple[RelationEdge, ...] = ()
 
 
 @dataclass

@@ -8,6 +8,10 @@ Corpus`, each result is a record (:class:`GapCell`, :class:`CrossDiseaseGap`, :c
 is the one row form both print, and a pair's sides are always ``a`` and ``b`` (``a_id``, ``b_papers``,
 ``papers_with_a``, ``pmids_b`` …).  ``to_row(detail=True)`` keeps nested values (linking terms with PMIDs, per-year
 counts) for JSON; ``detail=False`` flattens them to text for tables and CSV.
+
+Gap cells and hypotheses say what their linking paths are (``linking_paths``: typed relations, co-mentions only, or
+the mix; ``typed_paths``: how many are typed on both links), and each linking term names the relations on its two
+links (:mod:`analytics.relations`), so the CLI's JSON and CSV and the explorer read the same.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from analytics.landscape import (
     informative_terms,
     landscape,
 )
+from analytics.relations import RelationLink, Relations, paths_summary
 from analytics.risk import WEIGHTS, RiskReport, RiskScore, area_units, cell_unit, score_units
 from analytics.scorers import NeighbourGraph
 from analytics.specificity import Specificity, assess
@@ -75,10 +80,39 @@ class Side:
     papers: int
 
 
+def _relation_rows(links: tuple[RelationLink, ...]) -> list[Row]:
+    return [
+        {
+            "relation": r.type,
+            "verb": r.verb,
+            "directed": r.directed,
+            "subject": r.subject,
+            "object": r.object,
+            "papers": r.papers,
+            "text": r.text,
+        }
+        for r in links
+    ]
+
+
+def _link_text(links: tuple[RelationLink, ...]) -> str:
+    """One link of a path in words: its best-supported relation, or "co-mention"."""
+    return links[0].text if links else "co-mention"
+
+
+def linking_text(t: LinkingTerm) -> str:
+    """A linking term in one line: ``name (papers with a/papers with b)``, and when a link is a typed relation,
+    what each link says: ``microglia (3/2: siponimod decreases microglia; co-mention)``."""
+    if t.path == "co-mention":
+        return f"{t.name} ({t.with_a}/{t.with_b})"
+    return f"{t.name} ({t.with_a}/{t.with_b}: {_link_text(t.relations_a)}; {_link_text(t.relations_b)})"
+
+
 def linking_rows(terms: list[LinkingTerm], detail: bool) -> list[Any]:
-    """Linking terms as dicts with their PMIDs (``detail``) or as ``name (papers with a/papers with b)``."""
+    """Linking terms as dicts with their PMIDs and the relations on each link (``detail``), or as text
+    (:func:`linking_text`)."""
     if not detail:
-        return [f"{t.name} ({t.with_a}/{t.with_b})" for t in terms]
+        return [linking_text(t) for t in terms]
     return [
         {
             "id": t.entity_id,
@@ -89,9 +123,29 @@ def linking_rows(terms: list[LinkingTerm], detail: bool) -> list[Any]:
             "strength": _number(t.strength),
             "pmids_a": list(t.pmids_a),
             "pmids_b": list(t.pmids_b),
+            "path": t.path,
+            "relations_with_a": _relation_rows(t.relations_a),
+            "relations_with_b": _relation_rows(t.relations_b),
         }
         for t in terms
     ]
+
+
+def paths_row(terms: list[LinkingTerm]) -> Row:
+    """What a pair's linking paths are: ``linking_paths`` in words and ``typed_paths``, the paths whose two
+    links are both typed relations."""
+    kinds = [t.path for t in terms]
+    return {"linking_paths": paths_summary(kinds), "typed_paths": kinds.count("typed")}
+
+
+def paths_reason(terms: list[LinkingTerm]) -> str:
+    """The reason line on the linking paths: which are typed relations, with what the typed ones say."""
+    typed = [t for t in terms if t.path != "co-mention"]
+    summary = paths_summary([t.path for t in terms])
+    if not typed:
+        return f"linking paths: {summary} (no typed relation on any link)"
+    said = "; ".join(r.text for t in typed[:3] for r in (*t.relations_a[:1], *t.relations_b[:1]))
+    return f"linking paths: {summary} — {said}"
 
 
 def _sides(a: Side, b: Side) -> Row:
@@ -142,6 +196,7 @@ class GapCell:
                 f"literatures alike (plausibility {self.plausibility:.2f}) through "
                 + ", ".join(f"{t.name} ({t.with_a}/{t.with_b})" for t in self.linking[:3])
             )
+            out.append(paths_reason(self.linking))
         ev = self.evidence
         out.append(
             "papers naming both (a alone, b alone): "
@@ -177,6 +232,7 @@ class GapCell:
         if self.risk is not None:
             row["risk_reward"] = _number(self.risk.score)
             row.update({f"risk_{k}": _number(v) for k, v in self.risk.normalised.items()})
+        row.update(paths_row(self.linking))
         row["linking_terms"] = linking_rows(self.linking, detail)
         row["reasons"] = self.reasons() if detail else " | ".join(self.reasons())
         return row
@@ -206,6 +262,7 @@ class CrossDiseaseGap:
             "ms": self.ms,
             "a_papers": self.a.papers,
             "b_papers": self.b.papers,
+            **paths_row(self.linking),
             "linking_terms": linking_rows(self.linking, detail),
         }
 
@@ -300,6 +357,7 @@ class HypothesisResult:
             "scorer": self.scorer,
             "score": _number(h.score),
             **{k: _number(v) for k, v in h.scores.items()},
+            **paths_row(h.linking),
             "linking_terms": linking_rows(h.linking, detail),
         }
 
@@ -346,7 +404,8 @@ class Analysis:
         self.roll_up = levels > 0
         self.inc = roll_up(base, corpus.hierarchy, levels) if levels > 0 else base
         self.tree = ConceptTree.build(self.inc, corpus.hierarchy)
-        self.graph = NeighbourGraph.from_incidence(self.inc)
+        self.relations = Relations(corpus.relations)
+        self.graph = NeighbourGraph.from_incidence(self.inc, typed=self.relations.adjacency(self.inc))
         self.names = NameWords(self.inc, corpus.synonyms)
         self.counts = self.inc.paper_counts()
         self.csc = self.inc.matrix.tocsc()
@@ -407,7 +466,7 @@ class Analysis:
 
     def explainer(self, types: tuple[str, ...]) -> Explainer:
         """Linking terms limited to the informative entities for an analysis of ``types``."""
-        return Explainer(self.inc, self.graph.cooc, informative=self.informative(types))
+        return Explainer(self.inc, self.graph.cooc, informative=self.informative(types), relations=self.relations)
 
     # -- gaps ------------------------------------------------------------------------------------------
 
@@ -594,7 +653,9 @@ class Analysis:
         """The hypothesis ranker (trains the supervised scorer once), linking terms as for the gap map."""
         if self._ranker is None:
             types = tuple(sorted(set(self.inc.types)))
-            self._ranker = HypothesisRanker(self.inc, graph=self.graph, explainer=self.explainer(types))
+            self._ranker = HypothesisRanker(
+                self.inc, graph=self.graph, explainer=self.explainer(types), relations=self.relations
+            )
         return self._ranker
 
     def hypotheses(

@@ -6,7 +6,8 @@ tests and benchmarks build the same rows straight from real PubMed records (MeSH
 
 Named queries read (files in ``queries/``) and the columns used: ``paper_entities`` (pmid, year, id, type,
 name), ``funded_publications`` (pmid), ``last_author_institutions`` (pmid, institution), ``concept_hierarchy``
-(child, parent, parent_name, parent_type, distance, source) and ``entity_profiles`` (id, synonyms, tool_papers).
+(child, parent, parent_name, parent_type, distance, source), ``entity_profiles`` (id, synonyms, tool_papers) and
+``relation_edges`` (a, b, relation, verb, directed, papers, novel_papers, years, year_papers).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from analytics.incidence import BroaderLink, Corpus, PaperEntity
+from analytics.incidence import BroaderLink, Corpus, PaperEntity, RelationEdge
 from core.errors import GapmapError
 from ingest.files import iter_file_events
 from ingest.names import parse_affiliation
@@ -60,7 +61,37 @@ def from_graph(store: Any, min_year: int | None = None, max_year: int | None = N
         hierarchy,
         {str(r["id"]): int(r["tool_papers"] or 0) for r in profiles},
         {str(r["id"]): tuple(r["synonyms"] or ()) for r in profiles},
+        relation_edges(store, min_year, max_year),
     )
+
+
+def relation_edges(store: Any, min_year: int | None = None, max_year: int | None = None) -> tuple[RelationEdge, ...]:
+    """The graph's typed relations (``RELATES``) with their papers per year, counted in the years like the
+    paper rows (an edge stated in no paper of the years is left out); none, with a warning, from a graph loaded
+    before relations were extracted."""
+    try:
+        found = store.query("relation_edges", {})
+    except (GapmapError, RuntimeError) as exc:
+        warnings.warn(f"no typed relations in the graph ({exc}); run `gapmap load` again", stacklevel=2)
+        return ()
+    edges = []
+    for r in found:
+        per_year = zip((int(y or 0) for y in r["years"] or ()), (int(n) for n in r["year_papers"] or ()), strict=True)
+        edge = RelationEdge(
+            str(r["a"]),
+            str(r["b"]),
+            str(r["relation"]),
+            str(r["verb"]),
+            bool(r["directed"]),
+            int(r["papers"] or 0),
+            int(r["novel_papers"] or 0),
+            tuple(per_year),
+        )
+        if min_year is not None or max_year is not None:
+            edge = edge.within(min_year, max_year)
+        if edge.papers:
+            edges.append(edge)
+    return tuple(edges)
 
 
 def articles_in(paths: Iterable[Path]) -> Iterator[Article]:

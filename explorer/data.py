@@ -204,11 +204,13 @@ def area_risk() -> RiskResults:
 
 @st.cache_resource(show_spinner="evaluating the scorers on a time slice", ttl=TTL_SECONDS)
 def _evaluation(source: Source, cutoff: int) -> Evaluation:
-    return evaluate(_analysis(source).inc, cutoff)
+    analysis = _analysis(source)
+    return evaluate(analysis.inc, cutoff, relations=analysis.relations)
 
 
 def evaluation(cutoff: int) -> Evaluation:
-    """Time-sliced evaluation of every scorer at ``cutoff`` (the slowest analytics; computed once per cutoff)."""
+    """Time-sliced evaluation of every scorer at ``cutoff``, with and without typed relations (the slowest
+    analytics; computed once per cutoff)."""
     analytics()
     return _evaluation(Source.from_env(), cutoff)
 

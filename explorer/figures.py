@@ -29,6 +29,9 @@ TYPE_COLOURS: dict[str, str] = {
 
 #: Distinct edge widths drawn (edges are binned by papers relative to the heaviest).
 EDGE_WIDTHS = 6
+#: Links that are typed relations (an edge attribute ``relation``, :mod:`explorer.relations`) in this colour,
+#: bare co-mentions in grey.
+LINK_COLOURS = {True: "#4a7fc1", False: "#cccccc"}
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -75,7 +78,8 @@ def layout(graph: nx.Graph, focus: str | None = None, seed: int = 7) -> dict[str
 
 
 def network_figure(graph: nx.Graph, focus: str | None = None, seed: int = 7) -> go.Figure:
-    """Nodes coloured by type and sized by papers; edge width by shared papers.
+    """Nodes coloured by type and sized by papers; edge width by shared papers; links that are typed relations
+    in blue (an arrow from the acting entity when the relation is directed), with what they say on hover.
 
     Each edge also gets an invisible marker at its midpoint so that clicking it selects the edge (Plotly
     selects points, not lines).  Node and edge markers carry their ids in ``customdata``.
@@ -83,28 +87,45 @@ def network_figure(graph: nx.Graph, focus: str | None = None, seed: int = 7) -> 
     pos = layout(graph, focus, seed)
     fig = go.Figure()
     max_papers = max((d.get("papers", 1) for _, _, d in graph.edges(data=True)), default=1) or 1
-    # one line trace per width step (a trace per edge makes big figures slow to build and to draw)
-    strokes: dict[int, tuple[list[float | None], list[float | None]]] = {}
+    # one line trace per kind and width step (a trace per edge makes big figures slow to build and to draw)
+    strokes: dict[tuple[bool, int], tuple[list[float | None], list[float | None]]] = {}
     mid_x, mid_y, mid_data, mid_text = [], [], [], []
     for a, b, data in graph.edges(data=True):
         (x0, y0), (x1, y1) = pos[a], pos[b]
-        xs, ys = strokes.setdefault(round(EDGE_WIDTHS * data.get("papers", 1) / max_papers), ([], []))
+        typed = bool(data.get("relation"))
+        xs, ys = strokes.setdefault((typed, round(EDGE_WIDTHS * data.get("papers", 1) / max_papers)), ([], []))
         xs.extend([x0, x1, None])
         ys.extend([y0, y1, None])
         mid_x.append((x0 + x1) / 2)
         mid_y.append((y0 + y1) / 2)
         mid_data.append(f"{a}|{b}")
+        said = f"<br>{plain(data['relation'])}" if typed else "<br>co-mentions only"
         mid_text.append(
             f"{plain(graph.nodes[a].get('name', a))} — {plain(graph.nodes[b].get('name', b))}: "
-            f"{papers(data.get('papers', 0))}"
+            f"{papers(data.get('papers', 0))}{said}"
         )
-    for step, (xs, ys) in sorted(strokes.items()):
+        subject = data.get("subject")
+        if subject in (a, b):
+            (sx, sy), (ox, oy) = (pos[a], pos[b]) if subject == a else (pos[b], pos[a])
+            fig.add_annotation(
+                x=ox, y=oy, ax=sx, ay=sy, xref="x", yref="y", axref="x", ayref="y", showarrow=True, text="",
+                arrowhead=2, arrowsize=1.2, arrowwidth=1.5, arrowcolor=LINK_COLOURS[True], standoff=9,
+            )  # fmt: skip
+    for (typed, step), (xs, ys) in sorted(strokes.items()):
         fig.add_trace(
             go.Scatter(
-                x=xs, y=ys, mode="lines", line={"width": 1 + step, "color": "#cccccc"}, hoverinfo="skip",
+                x=xs, y=ys, mode="lines", line={"width": 1 + step, "color": LINK_COLOURS[typed]}, hoverinfo="skip",
                 showlegend=False,
             )
         )  # fmt: skip
+    for typed, name in ((True, "typed relation"), (False, "co-mentions only")):  # the link colours in the legend
+        if any(kind == typed for kind, _ in strokes):
+            fig.add_trace(
+                go.Scatter(
+                    x=[None], y=[None], mode="lines", line={"width": 3, "color": LINK_COLOURS[typed]}, name=name,
+                    hoverinfo="skip",
+                )
+            )  # fmt: skip
     fig.add_trace(
         go.Scatter(
             x=mid_x,

@@ -1,5 +1,6 @@
 """Panels several pages show: the papers of an entity or of a pair (paged, every evidence sentence in full with
-the entities highlighted) and the people, institutions and countries behind an entity."""
+the entities highlighted; for a pair, the typed relations each paper states, named) and the people, institutions
+and countries behind an entity."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from explorer import data, evidence, state, ui
+from explorer import data, evidence, relations, state, ui
 from explorer.figures import papers, plain
 
 #: Papers per page of an evidence list.
@@ -27,6 +28,12 @@ def terms_of(entity_id: str) -> list[str]:
     names = [str(head["name"]), *(head["synonyms"] if isinstance(head["synonyms"], list) else [])]
     # "Sclerosis, Multiple" is an index form, never written so in a sentence
     return [n for n in names if n and not re.search(r"\w, \w", n)]
+
+
+def name_of(entity_id: str) -> str:
+    """An entity's name (its id when the graph does not know it)."""
+    detail = data.rows("entity_detail", id=entity_id)
+    return entity_id if detail.empty else str(detail.iloc[0]["name"])
 
 
 def at_levels(rows: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame:
@@ -81,37 +88,79 @@ def entity_papers(entity_id: str, name: str, key: str, table_name: str = "node_p
     )
 
 
+def pair_relations(a: str, b: str, key: str, table_name: str) -> None:
+    """What the literature states about the link ``a``–``b``: its typed relations in words with their papers,
+    and as a table with the best evidence sentence of each; or that the link is co-mentions only."""
+    names = {a: name_of(a), b: name_of(b)}
+    found = relations.links([a, b], [])
+    if found.empty:
+        st.caption("No paper states a typed relation between them: this link is co-mentions only.")
+        return
+    said = [
+        f"{ui.md(relations.statement(names[r.a], r.verb, names[r.b]))} ({papers(r.papers)})"
+        for r in found.itertuples(index=False)
+    ]
+    st.markdown("**Typed relations:** " + "; ".join(said))
+    ui.table(table_name, relations.summary(found, names.__getitem__), key=key)
+
+
+def _with_relations(frame: pd.DataFrame, said: dict[str, list[tuple[str, str, str, str]]]) -> pd.DataFrame:
+    """Pair papers with what each states about the pair: ``relation`` ("A decreases B"; "" for a co-mention)
+    and the sentence that states it, before the co-mention sentences."""
+    if frame.empty:
+        return frame
+    out = frame.copy()
+    at = list(out.columns).index("sentence")
+    stated = [said.get(str(p), []) for p in out["pmid"]]
+    out.insert(at, "relation", ["; ".join(relations.statement(s, v, o) for s, v, o, _ in found) for found in stated])
+    out.insert(at + 1, "relation_sentence", [" ".join(dict.fromkeys(x for *_, x in found)) for found in stated])
+    return out
+
+
 def pair_papers(a: str, b: str, key: str, table_name: str, title: str) -> None:
     """A link's evidence pyramid, then every paper mentioning both ``a`` and ``b`` under the chosen evidence filter
-    (same-sentence evidence first), a page at a time, with its badge, the sentence backing each side in full and
-    both entities' names highlighted."""
+    (papers stating a typed relation between them first, then same-sentence evidence), a page at a time, with its
+    badge, the relations it states about the pair (named, with the sentence that states them), the sentence
+    backing each side in full and both entities' names highlighted."""
+    names = {a: name_of(a), b: name_of(b)}
+    said = relations.stated(a, b, lambda i: names.get(i, i))
     every = data.rows("pair_publications_by_level", a=a, b=b, limit=evidence.ALL)
+    states = every["pmid"].astype(str).isin(list(said))
+    every = pd.concat([every[states], every[~states]], ignore_index=True)  # each part in the query's order
     chosen, offset, page = _pyramid_and_page(every, title, table_name, key, f"{a}_{b}")
     total = len(chosen)
     st.caption(
         f"{papers(total)} {'mentions' if total == 1 else 'mention'} both under this filter — "
-        f"{offset + 1}–{offset + len(page)} shown, same-sentence evidence first."
+        f"{offset + 1}–{offset + len(page)} shown; the {sum(str(p) in said for p in chosen['pmid'])} stating a typed "
+        "relation between the two first, then same-sentence evidence."
         if total
         else "No paper mentions both under this filter."
     )
     terms = [*terms_of(a), *terms_of(b)]
+
+    def sentences(r: Any) -> list[str]:
+        stated = [x for *_, x in said.get(str(r.pmid), []) if x]
+        both = [r.sentence] if r.same_sentence or r.sentence == r.other_sentence else [r.sentence, r.other_sentence]
+        return list(dict.fromkeys([*stated, *both]))
+
     ui.show_html(
         ui.paper_html(
             r.pmid,
             r.title,
             r.year,
             None,
-            [r.sentence] if r.same_sentence or r.sentence == r.other_sentence else [r.sentence, r.other_sentence],
+            sentences(r),
             terms,
             _badges(r),
+            [(s, v, o) for s, v, o, _ in said.get(str(r.pmid), [])],
         )
         for r in page.itertuples(index=False)
     )
     ui.table(
         table_name,
-        evidence.with_badges(page),
+        evidence.with_badges(_with_relations(page, said)),
         columns={"level": evidence.BADGE_COLUMN},
-        full=lambda: evidence.with_badges(chosen),
+        full=lambda: evidence.with_badges(_with_relations(chosen, said)),
         key=key,
     )
 

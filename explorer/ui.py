@@ -223,6 +223,8 @@ EVIDENCE_CSS = """<style>
 .gm-paper .gm-sentence{margin:.15rem 0 0 0}
 .gm-paper mark{background:#ffe58a;padding:0 .1rem}
 .gm-badge{border-radius:.6rem;padding:0 .45rem;margin-right:.3rem;font-size:.75rem}
+.gm-paper .gm-relation{margin:.15rem 0 0 0;color:#2b5797}
+.gm-paper .gm-relation b{background:#dde8f6;border-radius:.3rem;padding:0 .3rem}
 </style>"""
 
 
@@ -234,9 +236,11 @@ def paper_html(
     sentences: Iterable[str],
     terms: Iterable[str],
     badges: Iterable[tuple[str, str]] = (),
+    relations: Iterable[tuple[str, str, str]] = (),
 ) -> str:
     """One paper as escaped HTML: its title linked to PubMed, its evidence badges ((label, colour) pairs of a
-    fixed set), year · journal · PMID, then each evidence sentence in full with ``terms`` marked."""
+    fixed set), year · journal · PMID, the typed relations it states ((subject, verb, object) names, the verb in
+    bold: "ocrelizumab **decreases** NfL"), then each evidence sentence in full with ``terms`` marked."""
     words = list(terms)
     pills = "".join(
         f'<span class="gm-badge" style="background:{html.escape(colour, quote=True)};color:{_ink(colour)}">'
@@ -246,12 +250,21 @@ def paper_html(
     meta = pills + " · ".join(
         html.escape(visible(str(p))) for p in (year if pd.notna(year) else None, journal, f"PMID {pmid}") if p
     )
-    body = "".join(f'<div class="gm-sentence">{marked(s, words)}</div>' for s in sentences if s)
+    stated = "".join(
+        f'<div class="gm-relation">{_text(subject)} <b>{_text(verb)}</b> {_text(obj)}</div>'
+        for subject, verb, obj in relations
+    )
+    body = stated + "".join(f'<div class="gm-sentence">{marked(s, words)}</div>' for s in sentences if s)
     link = html.escape(pubmed_url(pmid), quote=True)
     return (
         f'<div class="gm-paper"><a href="{link}" target="_blank">{html.escape(visible(title or "(no title)"))}</a>'
         f'<div class="gm-meta">{meta}</div>{body}</div>'
     )
+
+
+def _text(value: Any) -> str:
+    """Stored text as HTML text (escaped, control characters written out)."""
+    return html.escape(visible(str(value)))
 
 
 def _ink(colour: str) -> str:
@@ -284,14 +297,20 @@ def growth(value: float | None) -> str:
 
 
 def linking_html(terms: Iterable[Any], a_name: str, c_name: str) -> str:
-    """Linking terms of a hypothesis (name, type, papers with each side and a few PMIDs) as an escaped list."""
+    """Linking terms of a gap or hypothesis (name, type, papers with each side and a few PMIDs) as an escaped
+    list, each saying whether its path is typed relations or co-mentions, and what the typed links state."""
 
-    def text(value: Any) -> str:
-        return html.escape(visible(str(value)))
+    def hop(links: tuple[Any, ...]) -> str:
+        return f"<i>{_text(links[0].text)}</i>" if links else "co-mention"
+
+    def path(t: Any) -> str:
+        if t.path == "co-mention":
+            return " · co-mentions only"
+        return f" · {_text(t.path)} path: {hop(t.relations_a)}; {hop(t.relations_b)}"
 
     items = "".join(
-        f"<li><b>{text(t.name)}</b> ({text(t.type)}): {papers(t.with_a)} with {text(a_name)} "
-        f"({pmid_html(t.pmids_a)}), {papers(t.with_b)} with {text(c_name)} ({pmid_html(t.pmids_b)})</li>"
+        f"<li><b>{_text(t.name)}</b> ({_text(t.type)}): {papers(t.with_a)} with {_text(a_name)} "
+        f"({pmid_html(t.pmids_a)}), {papers(t.with_b)} with {_text(c_name)} ({pmid_html(t.pmids_b)}){path(t)}</li>"
         for t in terms
     )
     return f"<ul>{items}</ul>"

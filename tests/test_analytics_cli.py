@@ -15,9 +15,11 @@ import streamlit as st
 from conftest import loaded_workspace
 from typer.testing import CliRunner, Result
 
+from analytics.relations import PATH_KINDS
 from analytics.results import GapQuery
 from core.workspace import Workspace
 from gapmap.cli import app
+from graph import open_store
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,7 @@ def run(ws: Workspace, *args: str) -> str:
 
 def test_evaluate_json_through_the_graph_store(ws: Workspace) -> None:
     data = json.loads(run(ws, "evaluate", "--cutoff", "2012", "--json", "--backend", "embedded"))
-    assert set(data) == {"cutoff", "train_edges", "test_edges", "scorers"}
+    assert set(data) == {"cutoff", "train_edges", "test_edges", "scorers", "relations"}
     assert data["cutoff"] == 2012 and data["test_edges"] > 0
     assert data["scorers"]["random"]["auc"] == 0.5
     unsupervised = ("adamic_adar", "jaccard", "linking_terms", "resource_allocation", "preferential_attachment")
@@ -45,6 +47,146 @@ def test_evaluate_json_through_the_graph_store(ws: Workspace) -> None:
         assert set(data["scorers"][name]) == {"auc", "recall_at_50", "recall_at_500"}
         assert data["scorers"][name]["auc"] > 0.6, name
     assert data["scorers"]["supervised"]["auc"] > 0.75
+
+
+def test_evaluate_reports_auc_with_and_without_relations(ws: Workspace) -> None:
+    """Each scorer beside its relation-aware variant, both scored on the same pairs; the typed edges counted are
+    the graph's relations stated up to the cutoff between entities of the training graph."""
+    data = json.loads(run(ws, "evaluate", "--cutoff", "2012", "--json"))
+    relations, scorers = data["relations"], data["scorers"]
+    store = open_store("embedded", ws, read_only=True)
+    try:
+        edges = store.query("relation_edges")
+        stated = {
+            frozenset((e["a"], e["b"])) for e in edges if any(0 < y <= 2012 for y in e["years"]) and e["a"] != e["b"]
+        }
+        train = {r["id"] for r in store.query("paper_entities", {"max_year": 2012}) if r["year"]}
+    finally:
+        store.close()
+    assert relations["typed_edges"] == sum(pair <= train for pair in stated) > 0
+    sides = {r["scorer"]: r for r in relations["side_by_side"]}
+    assert set(sides) == {"cosine_paths", "supervised"}
+    for name, row in sides.items():
+        variant = row["with_relations"]
+        assert variant in {"relation_cosine_paths", "supervised_relations"}
+        assert row["auc"] == scorers[name]["auc"] and row["auc_with_relations"] == scorers[variant]["auc"]
+        assert row["recall_at_500_with_relations"] == scorers[variant]["recall_at_500"]
+        assert 0.6 < row["auc_with_relations"] <= 1, name
+    assert 0.5 < scorers["relation_paths"]["auc"] < scorers["cosine_paths"]["auc"]  # few pairs have typed paths
+    table = run(ws, "evaluate", "--cutoff", "2012")
+    assert "without and with typed relations" in table and "auc_with_relations" in table
+
+
+def test_relation_model_learns_only_relations_stated_before_its_cutoff(ws: Workspace) -> None:
+    from analytics.incidence import Incidence
+    from analytics.relations import Relations
+    from analytics.scorers import RELATION_FEATURES, train_supervised
+    from analytics.source import from_graph
+
+    store = open_store("embedded", ws, read_only=True)
+    try:
+        corpus = from_graph(store)
+        past = from_graph(store, max_year=2012)
+    finally:
+        store.close()
+    inc = Incidence.from_rows(corpus.rows)
+    every, before = Relations(corpus.relations), Relations(past.relations)
+    assert len(before) < len(every) and all(e.papers_between(max_year=2012) for e in before.edges)
+    with_future = train_supervised(inc, 2012, relations=every)
+    without = train_supervised(inc.years_between(max_year=2012), 2012, relations=before)
+    assert with_future is not None and without is not None
+    assert set(RELATION_FEATURES) <= set(with_future.weights())
+    assert with_future.coef == pytest.approx(without.coef)
+
+
+def test_relation_features_by_lookup_equal_row_wise_and_by_hand(ws: Workspace) -> None:
+    from analytics.incidence import Incidence
+    from analytics.relations import Relations
+    from analytics.scorers import NeighbourGraph, TwoHop
+    from analytics.source import from_graph
+
+    store = open_store("embedded", ws, read_only=True)
+    try:
+        corpus = from_graph(store)
+    finally:
+        store.close()
+    inc = Incidence.from_rows(corpus.rows)
+    relations = Relations(corpus.relations)
+    graph = NeighbourGraph.from_incidence(inc, typed=relations.adjacency(inc))
+    assert graph.typed is not None and graph.typed.nnz > 0
+    a, b, feats = TwoHop.of(graph).open_pairs()
+    rows = graph.pairs(a, b)
+    for name in ("typed_paths", "relation_paths", "relation_cosine_paths"):
+        assert feats[name] == pytest.approx(rows[name]), name
+    assert feats["relation_cosine_paths"] == pytest.approx(feats["cosine_paths"] + feats["relation_paths"])
+    index, ids = inc.index(), inc.entity_ids
+    typed_pairs = {frozenset((e.subject, e.object)) for e in relations.edges}
+    for k in np.flatnonzero(feats["typed_paths"])[:50]:  # typed paths counted from the edges themselves
+        x, y = ids[a[k]], ids[b[k]]
+        through = [z for z in ids if frozenset((x, z)) in typed_pairs and frozenset((z, y)) in typed_pairs]
+        assert feats["typed_paths"][k] == len(through) > 0
+        assert all(graph.adj[index[x], index[z]] and graph.adj[index[z], index[y]] for z in through)
+
+
+def relation_pairs(ws: Workspace) -> dict[frozenset[str], list[dict[str, Any]]]:
+    """The graph's typed relations by entity pair, read with the named query."""
+    store = open_store("embedded", ws, read_only=True)
+    try:
+        found: dict[frozenset[str], list[dict[str, Any]]] = {}
+        for e in store.query("relation_edges"):
+            found.setdefault(frozenset((e["a"], e["b"])), []).append(e)
+        return found
+    finally:
+        store.close()
+
+
+def check_paths(row: dict[str, Any], typed: dict[frozenset[str], list[dict[str, Any]]]) -> list[str]:
+    """A gap or hypothesis row's linking terms say typed or co-mention exactly where the graph has relations;
+    returns the kinds of its paths."""
+    kinds = []
+    for term in row["linking_terms"]:
+        for side, key, near in (("a_id", "relations_with_a", row["a"]), ("b_id", "relations_with_b", term["name"])):
+            stated = typed.get(frozenset((row[side], term["id"])), [])
+            assert sorted(r["relation"] for r in term[key]) == sorted(e["relation"] for e in stated), term["name"]
+            for r in term[key]:  # what it says, read along the path (subject first when directed)
+                assert f" {r['verb']} " in r["text"] and (r["directed"] or r["text"].startswith(near))
+        kinds.append(PATH_KINDS[bool(term["relations_with_a"]) + bool(term["relations_with_b"])])
+        assert term["path"] == kinds[-1]
+    assert row["typed_paths"] == kinds.count("typed")
+    if kinds and set(kinds) == {"typed"}:
+        assert row["linking_paths"] == "typed relations"
+    elif kinds and set(kinds) == {"co-mention"}:
+        assert row["linking_paths"] == "co-mentions only"
+    elif kinds:
+        assert row["linking_paths"].startswith("mixed: ")
+    return kinds
+
+
+def test_gaps_and_hypotheses_say_whether_their_paths_are_typed_relations(ws: Workspace) -> None:
+    typed = relation_pairs(ws)
+    kinds: list[str] = []
+    gaps = json.loads(run(ws, "gaps", "--rows", "Mechanism", "--cols", "Compound", "--top", "10", *LOOSE, "--json"))
+    hyps = json.loads(run(ws, "hypotheses", "--a-type", "Compound", "--b-type", "Mechanism", "--top", "10", "--json"))
+    assert gaps and hyps
+    for row in (*gaps, *hyps):
+        kinds += check_paths(row, typed)
+        reasons = row.get("reasons", ["linking paths: "])
+        assert any(r.startswith("linking paths: ") for r in reasons)
+    assert {"typed", "co-mention"} <= set(kinds) or {"half typed", "co-mention"} <= set(kinds), kinds
+    # CSV and the table say the same, the linking terms flattened with what each typed link states
+    flat = list(csv.DictReader(io.StringIO(run(ws, "hypotheses", "--a-type", "Compound", "--b-type", "Mechanism",
+                                                "--top", "10", "--csv"))))  # fmt: skip
+    assert [(r["linking_paths"], int(r["typed_paths"])) for r in flat] == [
+        (h["linking_paths"], h["typed_paths"]) for h in hyps
+    ]
+    for r, h in zip(flat, hyps, strict=True):
+        for text, term in zip(json.loads(r["linking_terms"]), h["linking_terms"], strict=True):
+            said = [x["text"] for x in (*term["relations_with_a"][:1], *term["relations_with_b"][:1])]
+            assert text.startswith(term["name"]) and all(s in text for s in said)
+    for scorer in ("relation_paths", "relation_cosine_paths", "supervised_relations"):
+        ranked = json.loads(run(ws, "hypotheses", "--scorer", scorer, "--top", "5", "--json"))
+        assert ranked and [h["score"] for h in ranked] == sorted((h["score"] for h in ranked), reverse=True)
+        assert all(h["scorer"] == scorer and h["score"] == h[scorer] for h in ranked), scorer
 
 
 #: Looser than the defaults (expected ≥ 3, P ≤ 0.05), so that these 1,300 records have gap cells to check.

@@ -9,6 +9,7 @@ import pytest
 
 from analytics.evaluate import auc, evaluate, top_k
 from analytics.incidence import Incidence
+from analytics.relations import Relations
 from analytics.scorers import NeighbourGraph, TwoHop, design, new_edges, sample_open_pairs, train_supervised
 from analytics.source import articles_in, from_articles
 
@@ -97,3 +98,18 @@ def test_supervised_model_sees_nothing_after_the_cutoff(inc: Incidence) -> None:
     assert with_future is not None and without is not None
     assert with_future.coef == pytest.approx(without.coef)
     assert set(with_future.weights()) >= {"recent_min", "recent_max"}
+
+
+def test_without_typed_relations_the_relation_variants_score_alike(inc: Incidence) -> None:
+    """Records read straight from the files have no typed relations: each relation-aware variant then ranks the
+    pairs as the scorer it extends does, and the scorers without relations are unchanged by asking for them."""
+    plain, asked = evaluate(inc, 2012), evaluate(inc, 2012, relations=Relations())
+    assert "relations" not in plain.to_dict()
+    found = asked.to_dict()
+    assert found["relations"]["typed_edges"] == 0
+    assert {k: v for k, v in found["scorers"].items() if k in plain.scorers} == plain.to_dict()["scorers"]
+    rows = found["relations"]["side_by_side"]
+    assert [r["scorer"] for r in rows] == ["cosine_paths", "supervised"]
+    for row in rows:
+        assert row["auc_with_relations"] == pytest.approx(row["auc"], abs=1e-3), row
+    assert found["scorers"]["relation_paths"]["auc"] == 0.5  # no typed path anywhere: every pair ties

@@ -208,6 +208,7 @@ def sample_params(store: Any) -> dict[str, dict[str, Any]]:
         "relation_evidence": {"a": rel["a"], "b": rel["b"]},
         "relation_agents": {"id": rel["b"], "relation": rel["relation"]},
         "relation_edges": {"types": ["Compound", "Gene", "Disease", "Mechanism", "CellType", "Biomarker"]},
+        "relation_links": {"ids": [rel["a"], rel["b"]]},
         "entity_search": {"q": name[:5]},
         "entity_detail": {"id": a},
         "entity_neighbourhood": {"id": a, "min_year": 2010, "types": ["CellType", "Disease"]},

@@ -1,8 +1,13 @@
 """Explore: find an entity, see its neighbourhood, and read the papers and sentences behind a node or a link.
 
-The search box, the entity and the selected node or link live in the URL (``?find=…&entity=…&pick=…``), so a
-link to this page opens the same view.  A new search focuses its best match and shows that entity's details;
-choosing another entity shows its details too (the selection never outlives the entity it belongs to).
+The search box, the entity, the relation-type filter and the selected node or link live in the URL
+(``?find=…&entity=…&relations=…&pick=…``), so a link to this page opens the same view.  A new search focuses its
+best match and shows that entity's details; choosing another entity shows its details too (the selection never
+outlives the entity it belongs to).
+
+Links that are typed relations (:mod:`explorer.relations`) are drawn in blue with what they state, an arrow from
+the acting entity where the text gives a direction; the relation-type filter keeps only the neighbours and links
+related by the chosen types.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from explorer import data, panels, state, ui
+from explorer import data, panels, relations, state, ui
 from explorer.figures import network_figure, papers
 from explorer.neighbours import MIN_SHARED, RANKINGS, ranked, specificity
 from nlp.records import ENTITY_TYPES
@@ -24,8 +29,11 @@ CANDIDATES = 2000
 HITS = 50
 
 
-def neighbourhood(focus: pd.Series, nbrs: pd.DataFrame, whole: nx.Graph) -> nx.Graph:
-    """The focus, its neighbours (edges weighted by filtered co-mentions) and the strong links among them."""
+def neighbourhood(
+    focus: pd.Series, nbrs: pd.DataFrame, whole: nx.Graph, typed: set[frozenset[str]] | None = None
+) -> nx.Graph:
+    """The focus, its neighbours (edges weighted by filtered co-mentions) and the strong links among them; with
+    ``typed`` (a relation-type filter's pairs), the links among neighbours that are typed relations instead."""
     g = nx.Graph()
     g.add_node(focus["id"], name=focus["name"], type=focus["type"], papers=int(focus["papers"] or 0))
     for row in nbrs.itertuples():
@@ -33,8 +41,11 @@ def neighbourhood(focus: pd.Series, nbrs: pd.DataFrame, whole: nx.Graph) -> nx.G
         g.add_node(row.id, name=row.name, type=row.type, papers=int(total or 0))
         g.add_edge(focus["id"], row.id, papers=int(row.papers))
     side = whole.subgraph(set(nbrs["id"])).edges(data=True)
-    strong = sorted((e for e in side if e[2].get("papers", 0) >= MIN_SIDE_PAPERS), key=lambda e: -e[2]["papers"])
-    for a, b, attrs in strong[: 2 * len(nbrs)]:
+    if typed is None:
+        kept = [e for e in side if e[2].get("papers", 0) >= MIN_SIDE_PAPERS]
+    else:
+        kept = [e for e in side if frozenset(e[:2]) in typed]
+    for a, b, attrs in sorted(kept, key=lambda e: -e[2]["papers"])[: 2 * len(nbrs)]:
         g.add_edge(a, b, papers=int(attrs["papers"]))
     return g
 
@@ -92,6 +103,19 @@ with c4:
     funded_only = st.checkbox("Funded only", key="explore_funded", help="Only papers linked to an award")
 with c5:
     size = st.slider("Neighbours shown", 5, 60, 25, key="explore_size")
+offered = relations.type_options()
+state.seed("explore_relations", offered, param="relations", many=True)
+chosen = st.multiselect(
+    "Relation types",
+    offered,
+    format_func=relations.type_label,
+    key="explore_relations",
+    placeholder="any link: co-mentions and typed relations",
+    help="Keep only the neighbours and links that the literature states a relation of these types for "
+    "(e.g. 'decreases': one entity lowers the other).",
+)
+state.publish("explore_relations", param="relations")
+relation_years = None if (low, high) == an.years else (low, high)  # all years: undated papers count too
 
 candidates = data.rows(
     "entity_neighbourhood",
@@ -102,8 +126,13 @@ candidates = data.rows(
     funded_only=funded_only,
     limit=CANDIDATES,
 )
+if chosen:  # neighbours the focus has a relation of the chosen types with
+    candidates = candidates[candidates["id"].isin(relations.partners(focus_id, chosen, relation_years))]
 if candidates.empty:
-    st.info("No co-mentioned entity with these filters: widen the years, clear the types or untick funded only.")
+    st.info(
+        "No co-mentioned entity with these filters: widen the years, clear the types, untick funded only"
+        + (" or choose other relation types." if chosen else ".")
+    )
     st.stop()
 per_entity, total = data.papers_per_entity(low, high, funded_only)
 scored = specificity(candidates, int(per_entity.get(focus_id, 0)), per_entity, total)
@@ -111,13 +140,21 @@ nbrs = ranked(scored, RANKINGS[rank_label], size)
 if nbrs.empty:
     st.info(f"No neighbour shares {MIN_SHARED}+ papers with it: rank by papers together instead.")
     st.stop()
-sub = neighbourhood(focus, nbrs, data.cooccurrence_graph(low, high))
+drawn = [focus_id, *nbrs["id"]]
+typed_links = relations.links(drawn, chosen, relation_years)
+sub = neighbourhood(
+    focus, nbrs, data.cooccurrence_graph(low, high), relations.typed_pairs(typed_links) if chosen else None
+)
+relations.annotate(sub, typed_links)
 st.session_state[ui.SUBGRAPH] = sub
+typed_count = sum(bool(d["relation"]) for *_, d in sub.edges(data=True))
+between = "that are relations of the chosen types" if chosen else f"with ≥ {MIN_SIDE_PAPERS} papers"
 st.caption(
-    f"{sub.number_of_nodes()} entities, {sub.number_of_edges()} links, ranked by {rank_label}; link width = papers "
-    f"mentioning both ({low}–{high}{', funded only' if funded_only else ''} for links to "
-    f"{ui.md(focus['name'])}; links between neighbours with ≥ {MIN_SIDE_PAPERS} papers, the strongest only). "
-    "Click a node or the middle of a link, or pick one below."
+    f"{sub.number_of_nodes()} entities, {sub.number_of_edges()} links ({typed_count} typed relations), ranked by "
+    f"{rank_label}; link width = papers mentioning both ({low}–{high}{', funded only' if funded_only else ''} for "
+    f"links to {ui.md(focus['name'])}; links between neighbours {between}, the strongest only). Blue links are "
+    "typed relations (hover for what the papers state; an arrow points from the entity acting), grey ones "
+    "co-mentions only. Click a node or the middle of a link, or pick one below."
 )
 event = ui.figure("neighbourhood", network_figure(sub, focus=focus_id), key="explore_chart", select=True)
 
@@ -136,7 +173,10 @@ if st.session_state.get("pick") not in options:
 def describe(option: str) -> str:
     kind, *ids = option.split("|")
     names = [sub.nodes[i].get("name", i) for i in ids]
-    return f"{names[0]} · {sub.nodes[ids[0]].get('type', '')}" if kind == "node" else f"{names[0]} — {names[1]}"
+    if kind == "node":
+        return f"{names[0]} · {sub.nodes[ids[0]].get('type', '')}"
+    verbs = sub.edges[ids[0], ids[1]].get("verbs", "")
+    return f"{names[0]} — {names[1]}" + (f" ({verbs})" if verbs else "")
 
 
 with st.expander("Neighbours as a table", expanded=False):
@@ -170,5 +210,6 @@ if kind == "node":
 else:
     a, b = ids
     st.subheader(f"{ui.md(sub.nodes[a]['name'])} — {ui.md(sub.nodes[b]['name'])}")
+    panels.pair_relations(a, b, key="explore_link_relations", table_name="link_relations")
     title = f"{sub.nodes[a]['name']} — {sub.nodes[b]['name']}"
     panels.pair_papers(a, b, key="explore_link", table_name="link_papers", title=title)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.hypotheses import SCORERS
 from explorer import data, ui
 from nlp.records import ENTITY_TYPES
 
@@ -13,13 +12,15 @@ TYPES = list(ENTITY_TYPES)
 
 st.title("Hypotheses")
 st.caption(
-    "Pairs never mentioned in the same paper, ranked by how strongly other terms link them (Swanson's ABC model)."
+    "Pairs never mentioned in the same paper, ranked by how strongly other terms link them (Swanson's ABC model). "
+    "linking_paths says whether the links through those terms are typed relations the papers state or bare "
+    "co-mentions; the relation_* and supervised_relations scorers weigh the typed ones."
 )
 an = data.analytics()
 c1, c2, c3, c4, c5 = st.columns(5)
 a_type = c1.selectbox("A type", TYPES, index=TYPES.index("Compound"), key="hyp_a")
 b_type = c2.selectbox("B type", TYPES, index=TYPES.index("Mechanism"), key="hyp_c")
-scorer = c3.selectbox("Scorer", list(SCORERS), key="hyp_scorer")
+scorer = c3.selectbox("Scorer", list(data.ranker().scorers), key="hyp_scorer")
 min_papers = c4.slider("Min papers per side", 1, 20, 2, key="hyp_min")
 top = c5.slider("How many", 10, 200, 50, key="hyp_top")
 text = st.text_input("Filter by name", key="hyp_filter", placeholder="e.g. remyelination")
@@ -65,3 +66,9 @@ ui.table(
         ]
     ),
 )
+st.markdown("**Without and with typed relations**")
+st.caption(
+    f"Each scorer beside its variant that also reads the typed relations stated up to {cutoff} "
+    f"({result.typed_edges or 0:,} of the {result.train_edges:,} linked pairs): the same pairs, the same negatives."
+)
+ui.table("scorer_relations", pd.DataFrame(result.side_by_side()))

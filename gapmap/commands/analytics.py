@@ -294,15 +294,15 @@ def hypotheses_command(
     as_csv: AsCsv = False,
 ) -> None:
     """Literature-based discovery: open pairs ranked by several scorers, with linking terms and PMIDs."""
-    from analytics.hypotheses import FALLBACK, SCORERS
+    from analytics.hypotheses import SCORERS
     from analytics.results import linking_rows
 
     _types(a_type, b_type)
     if scorer not in SCORERS:
         raise GapmapError(f"unknown scorer {scorer!r}", f"choose one of: {', '.join(SCORERS)}")
     an = _analysis(ctx, backend)
-    if scorer == "supervised" and an.ranker.model is None:
-        say("note:", f"the corpus has no earlier years to train on; ranking by {FALLBACK}")
+    if an.ranker.fallback(scorer) != scorer:
+        say("note:", f"the corpus has no earlier years to train on; ranking by {an.ranker.fallback(scorer)}")
     if source and target:
         terms = an.ranker.closed_discovery(_resolve(an.inc, source), _resolve(an.inc, target), limit=top)
         rows = linking_rows(terms, detail=True)
@@ -363,18 +363,20 @@ def evaluate_command(
     backend: Backend = None,
     as_json: AsJson = False,
 ) -> None:
-    """Time-sliced validation: AUC and recall@k of every scorer on pairs first co-mentioned after the cutoff."""
+    """Time-sliced validation: AUC and recall@k of every scorer on pairs first co-mentioned after the cutoff, and
+    each scorer beside its variant that uses the typed relations stated up to the cutoff."""
     from analytics.evaluate import evaluate
 
-    inc = _analysis(ctx, backend).inc
+    an = _analysis(ctx, backend)
     with progress(transient=True) as bar:
         task = bar.add_task("evaluating", total=4)
         result = evaluate(
-            inc,
+            an.inc,
             cutoff,
             horizon=horizon,
             seed=seed,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            relations=an.relations,
         )
     if result.test_edges == 0:
         raise GapmapError(f"no pair is first co-mentioned after {cutoff}", "choose an earlier --cutoff")
@@ -383,11 +385,14 @@ def evaluate_command(
         write_json(data)
         return
     console.print(
-        f"cutoff {cutoff}: {result.train_edges} train edges, {result.test_edges} test edges, "
-        f"{result.candidates} candidate pairs",
+        f"cutoff {cutoff}: {result.train_edges} train edges ({result.typed_edges} typed relations), "
+        f"{result.test_edges} test edges, {result.candidates} candidate pairs",
         highlight=False,
     )
+    if not result.typed_edges:
+        say("note:", f"the graph has no typed relation stated up to {cutoff}; with and without relations are alike")
     _emit([{"scorer": k, **v} for k, v in data["scorers"].items()], False, False, "time-sliced validation")
+    _emit(result.side_by_side(), False, False, "without and with typed relations")
 
 
 # -- translational gaps (issue 18) ----------------------------------------------------------------------
