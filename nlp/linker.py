@@ -84,9 +84,9 @@ class Link:
 #: concepts of every lexicon (curated biomarkers, Cell Ontology, GO, MeSH).
 EXACT_ONLY_TYPES = frozenset({"Biomarker", "CellType", "Mechanism"})
 #: A measured protein is one concept whatever the role of its mention: a Biomarker may take a Gene's concept.
-#: So may a gene symbol that the model typed a Mechanism or a Compound in some sentence ("TNF-α" as what a drug
-#: blocks, "MOG" as the immunogen), when no concept of that type has the name: TNF-α stays one concept.
-FALLBACK_TYPE = {"Biomarker": "Gene", "Mechanism": "Gene", "Compound": "Gene"}
+#: So may a gene symbol that the model typed a Mechanism, Compound or Disease in some sentence ("TNF-α" as what a
+#: drug blocks, "MOG" as the immunogen), when no concept of that type has the name: TNF-α stays one concept.
+FALLBACK_TYPE = {"Biomarker": "Gene", "Mechanism": "Gene", "Compound": "Gene", "Disease": "Gene"}
 #: Only a symbol falls back from Mechanism or Compound: one word of letters, digits, Greek letters and hyphens,
 #: with two capitals or a capital and a digit or Greek letter ("TNF-α", "IL-17A", "MOG"), not a process or a
 #: substance written out ("Cladribine" at the start of a sentence).

@@ -179,7 +179,7 @@ def shape_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
 
 
 #: A name ends with a word, not a preposition or conjunction ("breakdown of", "response to").
-_TRAILING_FUNCTION_WORD = re.compile(r"(?:\s+(?:of|and|or|in|the|to|by|with|for|a|an))+$", re.I)
+_TRAILING_FUNCTION_WORD = re.compile(r"(?:\s+(?:of|and|or|in|the|to|by|with|for|a|an)|[\s,;:-])+$", re.I)
 #: What closes an abbreviation a span left open: ")" and a glued suffix ("interleukin (IL)-4", "(IFN)-γ").
 _CLOSING = re.compile(r"\)[\w-]*")
 
@@ -188,7 +188,7 @@ def _well_formed(text: str, span: EntitySpan) -> EntitySpan | None:
     """Rule 0: a span closes the parenthesis it opens and ends with a word; None if nothing is left.
 
     "interleukin (IL" becomes "interleukin (IL)-4" where the text closes it there, else "interleukin"; "breakdown
-    of" becomes "breakdown".
+    of" becomes "breakdown", "TNF-α and MMP9," loses its comma.
     """
     start, end = span.start, span.end
     name = text[start:end]
