@@ -165,9 +165,14 @@ class Linker:
 
     def _exact_link(self, text: str, type_: str) -> str | None:
         """The concept ``text`` is an alias of: of its type, else (a Biomarker) of its molecule's type; a marker
-        named with its sample ("serum NfL") is looked up without it too."""
+        named with its sample ("serum NfL") is looked up without it too, and a cell subset by its head ("reactive
+        astrocytes" are astrocytes: the guideline keeps subset modifiers in the span, the concept is the cell type)."""
         bare = _SPECIMEN.sub("", text)
-        for form in dict.fromkeys((text, bare)):
+        forms = [text, bare]
+        if type_ == "CellType":  # "reactive astrocytes", "CD20+ B cells": the cell type of the head
+            words = text.split()
+            forms += [" ".join(words[i:]) for i in range(1, len(words))]
+        for form in dict.fromkeys(forms):
             fallback = FALLBACK_TYPE.get(type_) if type_ == "Biomarker" or _SYMBOL.match(form) else None
             for kind in (type_, fallback):
                 if kind and (found := self._exact.get((_vectorised(form), kind))):

@@ -302,3 +302,14 @@ def test_a_gene_symbol_typed_mechanism_or_compound_takes_the_genes_concept() -> 
     assert as_mechanism is not None and as_mechanism.concept_id == as_gene.concept_id
     assert as_compound is not None and as_compound.concept_id == as_gene.concept_id
     assert process is None or process.concept_id.startswith(("GO:", "MESH:", "GAPMAP:"))
+
+
+def test_a_cell_subset_links_to_the_cell_type_of_its_head() -> None:
+    """The guideline keeps subset modifiers in the span; the concept is the cell type ("reactive astrocytes")."""
+    from nlp.linker import shared_linker
+
+    need((MODEL_DIR / "config.cfg").is_file(), "no trained model in nlp/model (run `gapmap nlp train`)")
+    linker = shared_linker(str(settings().cache))
+    subset, head, marked = linker.link(["reactive astrocytes", "astrocytes", "CD3+CD20+ T cells"], ["CellType"] * 3)
+    assert head is not None and subset is not None and subset.concept_id == head.concept_id
+    assert marked is not None
