@@ -12,9 +12,10 @@ checked and argued with:
 * **class**: the corpus names two or more of its narrower concepts (the hierarchy: "Steroids" holds
   methylprednisolone and prednisone), in at least a third as many papers as the concept itself (so "vitamin D",
   whose members calcitriol and cholecalciferol are rare, stays a concept); or it sits at most one step below an
-  ontology's top ("immune response", "Enzymes", "Lipids"); or it is a MeSH "Chemical Actions and Uses" class (D27:
-  "Antioxidants", "Neuroprotective Agents": classes by use); with ``roll_up`` only the last two apply, classes
-  being the level;
+  ontology's top ("immune response", "Enzymes", "Lipids"); or MeSH files it under "Chemical Actions and Uses" (a
+  D27 tree number: "Antioxidants", "Neuroprotective Agents", "Glucocorticoids": classes by use) — the class itself,
+  not a drug that reaches D27 only through the classes it belongs to (teriflunomide through its ChEBI roles,
+  methylprednisolone through "Glucocorticoids"); with ``roll_up`` only the last two apply, classes being the level;
 * **tool**: the papers name it as an experimental manipulation ("cuprizone-induced", "LPS-stimulated", "Luxol fast
   blue staining", "gadolinium-enhancing": at least ``tool_share`` of its papers and two papers, ``Entity.tool_papers``
   from :mod:`nlp.usage`), or the ontologies file it as one (MeSH laboratory chemicals, coloring agents, contrast
@@ -35,6 +36,7 @@ import scipy.sparse as sp
 from analytics.hierarchy import ConceptTree
 from analytics.incidence import Incidence
 from graph.hierarchy import linked, not_entity_phrases
+from nlp.lexicons.mesh import descriptors
 
 #: Co-mentioned with more than this share of another type's well-studied entities: a hub for that type.
 HUB_SHARE = 1 / 3
@@ -50,8 +52,8 @@ MIN_PARTNERS = 10
 NARROWER_SHARE = 1 / 3
 #: A tool: at least this share of its papers (and two papers) name it as an experimental manipulation.
 TOOL_SHARE = 0.25
-#: Broader concepts that make an entity a class by use (MeSH D27 "Chemical Actions and Uses").
-USE_CLASSES = ("MESH:D020164",)
+#: The MeSH branch of the classes by use: D27 "Chemical Actions and Uses".
+USE_BRANCH = "D27"
 #: Broader concepts that make an entity an experimental tool: MeSH Laboratory Chemicals (D27.720.470), Coloring
 #: Agents (D27.720.233), Contrast Media (D27.720.259), Fixatives (D27.720.355), Investigative Techniques (E05);
 #: ChEBI dye, fixative, reagent.
@@ -115,6 +117,19 @@ def narrower_use(inc: Incidence, tree: ConceptTree) -> tuple[np.ndarray, np.ndar
     return np.array([len(k) for k in below], dtype=np.int64), papers
 
 
+def use_classes(entity_ids: Sequence[str]) -> np.ndarray:
+    """Per entity: MeSH files the descriptor itself under :data:`USE_BRANCH` (a class by use).  Its own tree
+    numbers, not its broader concepts: every drug has a broader use class ("Immunosuppressive Agents"), which would
+    make every drug a class."""
+    known = descriptors()
+
+    def filed(entity_id: str) -> bool:
+        descriptor = known.get(entity_id.removeprefix("MESH:")) if entity_id.startswith("MESH:D") else None
+        return descriptor is not None and any(t.startswith(USE_BRANCH) for t in descriptor.trees)
+
+    return np.array([filed(e) for e in entity_ids], dtype=bool)
+
+
 def assess(
     inc: Incidence,
     cooc: sp.csr_matrix,
@@ -134,7 +149,7 @@ def assess(
     wanted = list(dict.fromkeys(hub_types))
     shares = partner_shares(inc, cooc, wanted)
     narrower, narrower_papers = narrower_use(inc, tree)
-    use_class = tree.has_ancestor(USE_CLASSES) | np.isin(inc.entity_ids, USE_CLASSES)
+    use_class = use_classes(inc.entity_ids)
     ontology_tool = tree.has_ancestor(TOOL_CLASSES)
     readout = tree.has_ancestor(READOUT_CLASSES)
     not_entities = not_entity_phrases()
