@@ -82,7 +82,9 @@ class Corpus:
     (the unit counted as one "independent group"); ``hierarchy`` is the concept hierarchy (broader concepts of
     every entity); ``tool_papers`` counts per entity the papers using it as an experimental tool and ``synonyms``
     its other names (both for the specificity rules, :mod:`analytics.specificity`); ``relations`` are the typed
-    relations between entities (:mod:`analytics.relations`; empty for a corpus read from records).
+    relations between entities (:mod:`analytics.relations`; empty for a corpus read from records); ``roles`` per
+    compound the papers giving it and those measuring it (the translational gaps' read-outs,
+    :mod:`analytics.translational`).
     """
 
     rows: list[PaperEntity]
@@ -92,6 +94,7 @@ class Corpus:
     tool_papers: dict[str, int] = field(default_factory=dict)
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     relations: tuple[RelationEdge, ...] = ()
+    roles: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> (papers giving, papers measuring it)
 
 
 @dataclass

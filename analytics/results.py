@@ -44,7 +44,7 @@ from analytics.landscape import (
 from analytics.relations import RelationLink, Relations, paths_summary
 from analytics.risk import WEIGHTS, RiskReport, RiskScore, area_units, cell_unit, score_units
 from analytics.scorers import NeighbourGraph
-from analytics.specificity import Specificity, assess
+from analytics.specificity import HUB_PAPERS, Specificity, assess
 from analytics.trends import Trend, trends, yearly_counts
 
 Row = dict[str, Any]
@@ -409,7 +409,7 @@ class Analysis:
         self.names = NameWords(self.inc, corpus.synonyms)
         self.counts = self.inc.paper_counts()
         self.csc = self.inc.matrix.tocsc()
-        self._specificity: dict[tuple[tuple[str, ...], bool], Specificity] = {}
+        self._specificity: dict[tuple[tuple[str, ...], bool, float], Specificity] = {}
         self._landscapes: dict[tuple[Any, ...], Landscape] = {}
         self._contexts: Contexts | None = None
         self._ranker: HypothesisRanker | None = None
@@ -428,16 +428,25 @@ class Analysis:
         inc = self.inc
         return Side(inc.entity_ids[col], inc.names[col], inc.types[col], int(self.counts[col]))
 
-    def specificity(self, types: tuple[str, ...], sides: bool = True) -> Specificity:
+    def specificity(self, types: tuple[str, ...], sides: bool = True, hub_papers: float = HUB_PAPERS) -> Specificity:
         """Why each entity is not specific, hubs measured against ``types`` (:func:`analytics.specificity.assess`).
 
         ``sides``: for a gap's sides, where a rolled-up class is the chosen level; linking terms (``sides`` False)
-        are always held to the class rule, so a structural class ("Alkenes") never explains a pair."""
-        key = (tuple(dict.fromkeys(types)), sides)
+        are always held to the class rule, so a structural class ("Alkenes") never explains a pair.  ``hub_papers``:
+        the share of papers above which an entity is a hub whatever its partners (the translational gaps, ranked by
+        a count of papers, ask for a lower one: :mod:`analytics.translational`)."""
+        key = (tuple(dict.fromkeys(types)), sides, hub_papers)
         if key not in self._specificity:
             c = self.corpus
             self._specificity[key] = assess(
-                self.inc, self.graph.cooc, self.tree, c.tool_papers, c.synonyms, key[0], roll_up=self.roll_up and sides
+                self.inc,
+                self.graph.cooc,
+                self.tree,
+                c.tool_papers,
+                c.synonyms,
+                key[0],
+                roll_up=self.roll_up and sides,
+                hub_papers=hub_papers,
             )
         return self._specificity[key]
 

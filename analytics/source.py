@@ -6,8 +6,9 @@ tests and benchmarks build the same rows straight from real PubMed records (MeSH
 
 Named queries read (files in ``queries/``) and the columns used: ``paper_entities`` (pmid, year, id, type,
 name), ``funded_publications`` (pmid), ``last_author_institutions`` (pmid, institution), ``concept_hierarchy``
-(child, parent, parent_name, parent_type, distance, source), ``entity_profiles`` (id, synonyms, tool_papers) and
-``relation_edges`` (a, b, relation, verb, directed, papers, novel_papers, years, year_papers).
+(child, parent, parent_name, parent_type, distance, source), ``entity_profiles`` (id, synonyms, tool_papers,
+given_papers, measured_papers) and ``relation_edges`` (a, b, relation, verb, directed, papers, novel_papers, years,
+year_papers).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def from_graph(store: Any, min_year: int | None = None, max_year: int | None = N
         {str(r["id"]): int(r["tool_papers"] or 0) for r in profiles},
         {str(r["id"]): tuple(r["synonyms"] or ()) for r in profiles},
         relation_edges(store, min_year, max_year),
+        {str(r["id"]): (int(r["given_papers"] or 0), int(r["measured_papers"] or 0)) for r in profiles},
     )
 
 

@@ -12,40 +12,54 @@ gap of one of three kinds:
 * ``no_progressive_trial``: trials, none of whose population is progressive MS (PPMS, SPMS, progressive
   unspecified).
 
-The kinds exclude each other (no human study / human studies but no trial / trials).  A compound is a side of a
-gap only as something one could give: one the papers measure rather than give (a **read-out**, :func:`readouts`,
-from ``Entity.given_papers`` and ``Entity.measured_papers``, :mod:`nlp.usage`) takes no part unless asked for.
+The kinds exclude each other (no human study / human studies but no trial / trials).
 
-Ranking puts specific, well-supported pairs first: entities mentioned in more than ``max_df`` of the papers (hubs
-such as inflammation or MRI, which co-occur with everything), MeSH classes (Peptides, Lipids, Vaccines: many
-narrower descriptors, no one substance) and the agents that induce the disease models (cuprizone, lysolecithin) are
-left out; pairs are ordered by their **support** (the
-papers at the level the kind is about: preclinical, observational, trial), then by in-vivo papers for a
-preclinical pair, then by **specificity** (papers together / √(papers of a · papers of b), the Ochiai
-coefficient: how much of the two entities' literature is about them together).
+Which entities may be a side is the gap map's call, made by the same code (:func:`exclusions`): an entity takes
+part only when :func:`analytics.specificity.assess` finds it specific in an analysis of the same two types
+(:meth:`analytics.results.Analysis.specificity`) — no hub, no class (the corpus names its narrower concepts, it
+sits at an ontology's top, or it is a MeSH class by use such as "Antioxidants"), no experimental tool (named as a
+manipulation in its papers, "cuprizone-induced", "streptozotocin-induced", or filed as a reagent or stain), no
+ChEBI biomarker, nothing the lexicon's policy calls no entity, nothing unlinked — each data-driven and each with
+its reason, so that a model inducer or a class by use is out here exactly when it is out of the gap map. On top of
+that, a compound is a side only as something one could give: one the papers measure rather than give (a
+**read-out**, :func:`readouts`, from ``Entity.given_papers`` and ``Entity.measured_papers``, :mod:`nlp.usage`)
+takes no part unless asked for.
+
+The hub rule is the gap map's as well: an entity co-mentioned with more than a third of the other type's
+well-studied entities (a gap map cell is a pair across two types, as a translational gap is, so the partner share
+fits as it is), or mentioned in more than a share of all papers.  That share is ``max_df``, 5 % by default where
+the gap map uses 10 %: translational pairs are ranked by support, a count of papers, which grows with an entity's
+own paper count, so a frequent outcome that is no partner hub (EDSS, in 8 % of the demo corpus's papers) would
+lead the list with every compound it meets; the gap map's score compares co-mentions with what the two paper
+counts lead one to expect, which discounts frequency by itself.
+
+The remaining pairs are ordered by their **support** (the papers at the level the kind is about: preclinical,
+observational, trial), then by in-vivo papers for a preclinical pair, then by **specificity** (papers together /
+√(papers of a · papers of b), the Ochiai coefficient: how much of the two entities' literature is about them
+together).
 
 Counting is sparse matrix algebra: for each level, ``Xᵣᵀ·diag(level)·X꜀`` gives the papers per pair at that
 level, so a corpus of a million mentions costs seconds; PMIDs are collected only for the pairs reported.
 
-Named queries read: ``paper_entities`` (pmid, year, id, type, name), ``publication_contexts`` (pmid, year,
-design, evidence_levels, models, ms_population) and ``entity_profiles`` (id, given_papers, measured_papers).
+The papers, entities, compound roles and specificity rules come from :class:`analytics.results.Analysis` (named
+queries of :func:`analytics.source.from_graph`); the study contexts from ``publication_contexts`` (pmid, year,
+design, evidence_levels, models, ms_population).
 """
 
 from __future__ import annotations
 
 import warnings
-from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from analytics.incidence import Incidence, PaperEntity
-from core.errors import GapmapError
-from nlp.lexicons.mesh import descriptors
+from analytics.incidence import Incidence
+from analytics.results import Analysis
+from analytics.source import from_graph
 from nlp.study_context import EVIDENCE_LEVELS, MODELS
 
 #: The kinds of translational gap, in the order of the translational path they stop on.
@@ -62,38 +76,9 @@ SUPPORT_LEVELS = {
 }
 #: The in-vivo papers that name no demyelination or autoimmunity model (knockouts, transgenics, other animals).
 NO_MODEL = "no_named_model"
-#: Entities mentioned in more than this share of the papers are hubs, left out of the ranking by default.
+#: Entities mentioned in more than this share of the papers are hubs (the paper share of the gap map's hub rule,
+#: :data:`analytics.specificity.HUB_PAPERS`, lower here because pairs are ranked by a count of papers).
 MAX_DF = 0.05
-#: Agents that induce the disease models (demyelinating toxins, EAE adjuvants, LPS): in a preclinical paper they are
-#: the model, not an intervention, so a pair with one is no translational gap.  MeSH ids, and names for the
-#: entities the linker did not map to MeSH.
-MODEL_AGENTS = frozenset(
-    {
-        "MESH:D003471",  # Cuprizone
-        "MESH:D008244",  # Lysophosphatidylcholines (lysolecithin)
-        "MESH:D004996",  # Ethidium
-        "MESH:D004167",  # Diphtheria Toxin
-        "MESH:D037342",  # Pertussis Toxin
-        "MESH:D005620",  # Freund's Adjuvant
-        "MESH:D008070",  # Lipopolysaccharides
-        "cuprizone",
-        "cpz",
-        "lysolecithin",
-        "lysophosphatidylcholine",
-        "lpc",
-        "ethidium bromide",
-        "diphtheria toxin",
-        "pertussis toxin",
-        "freund's adjuvant",
-        "complete freund's adjuvant",
-        "lipopolysaccharide",
-        "lps",
-    }
-)
-#: A MeSH descriptor with at least this many narrower descriptors names a class (Peptides 800, Lipids 324,
-#: Vaccines 94, Cytokines 121, Butyrates 21), not one substance or process, so it is no specific lead; single
-#: substances have few (Vitamin D 9, Glutamates 6, Oxygen 4, Iron 2, Metformin 1, Fingolimod 0).
-CLASS_NARROWER = 10
 #: A compound is a read-out, not an intervention, when the papers measuring it outnumber those giving it more than
 #: this many to one.  Not a simple majority: a compound can be both, and a treatment that is also a marker is measured
 #: in more papers than it is given (vitamin D: serum levels in 22 papers of the demo corpus, supplementation in 13)
@@ -223,26 +208,61 @@ class TranslationalGap:
         }
 
 
+@dataclass(frozen=True)
+class Excluded:
+    """An entity that is no side of a gap, and why (``reasons``: each rule's ``kind: detail``)."""
+
+    id: str
+    name: str
+    type: str
+    papers: int
+    reasons: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+    def kinds(self) -> list[str]:
+        """The rules that leave it out (hub, class, tool, readout, not an entity, unlinked, read-out)."""
+        return [r.split(":", 1)[0] for r in self.reasons]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "type": self.type, "papers": self.papers, "reason": self.reason}
+
+
 @dataclass
 class EvidenceCorpus:
-    """Papers × entities of the types asked for, and the study context of every paper in the year range.
+    """The analytics of a corpus and the study context of every paper in its year range.
 
-    ``n_papers`` counts every publication in the range (also those mentioning no entity of these types): it
-    is the denominator of an entity's document frequency.  A paper the NLP stage has not annotated counts at
-    no level.  ``roles``: for each compound, the papers of the whole graph giving it and measuring it.
+    ``analysis`` (at the concepts papers name: no roll-up) gives the papers × entities incidence, each compound's
+    papers giving and measuring it (``roles``) and the gap map's specificity rules; a paper the NLP stage has not
+    annotated counts at no level.
     """
 
-    inc: Incidence
+    analysis: Analysis
     contexts: dict[str, PaperContext]
-    roles: dict[str, tuple[int, int]] = field(default_factory=dict)  # compound id -> (papers giving, measuring it)
-    n_papers: int = field(init=False)
     _rows: list[PaperContext] = field(init=False, repr=False)
-    _csc: sp.csc_matrix = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.n_papers = len(self.contexts)
+        if self.analysis.roll_up:
+            raise ValueError("translational gaps pair the concepts papers name: give an analysis without roll-up")
         self._rows = [self.contexts.get(p) or PaperContext(p) for p in self.inc.pmids]
-        self._csc = self.inc.matrix.tocsc()
+        compounds = [e for e, t in zip(self.inc.entity_ids, self.inc.types, strict=True) if t == "Compound"]
+        if compounds and not any(any(self.roles.get(c, ())) for c in compounds):  # columns added, never counted
+            warnings.warn("no compound roles counted in the graph; run `gapmap load` again", stacklevel=2)
+
+    @property
+    def inc(self) -> Incidence:
+        return self.analysis.inc
+
+    @property
+    def roles(self) -> dict[str, tuple[int, int]]:
+        """Entity id -> (papers giving it, papers measuring it)."""
+        return self.analysis.corpus.roles
+
+    @property
+    def _csc(self) -> sp.csc_matrix:
+        return self.analysis.csc
 
     def level_mask(self, levels: Iterable[str], progressive: bool = False) -> np.ndarray:
         """1.0 for each incidence row (paper) counted under any of ``levels`` (and in progressive MS)."""
@@ -255,16 +275,8 @@ class EvidenceCorpus:
         return Pyramid.of(self._rows[int(r)] for r in rows)
 
 
-def from_store(
-    store: Any, types: Iterable[str], min_year: int | None = None, max_year: int | None = None
-) -> EvidenceCorpus:
-    """The evidence corpus of a graph store (either backend; anything with ``query(name, params)``)."""
-    years = {k: v for k, v in (("min_year", min_year), ("max_year", max_year)) if v is not None}
-    wanted = sorted(set(types))
-    rows = [
-        PaperEntity(str(r["pmid"]), int(r["year"]) if r.get("year") else None, str(r["id"]), r["type"], r["name"])
-        for r in store.query("paper_entities", {**years, "types": wanted})
-    ]
+def read_contexts(store: Any, min_year: int | None = None, max_year: int | None = None) -> dict[str, PaperContext]:
+    """The study context of every publication in the year range (``publication_contexts``)."""
     contexts = {}
     for row in store.query("publication_contexts", {}):
         year = row.get("year")
@@ -273,53 +285,60 @@ def from_store(
         ):
             continue
         contexts[str(row["pmid"])] = PaperContext.from_row(row)
-    return EvidenceCorpus(Incidence.from_rows(rows), contexts, compound_roles(store) if "Compound" in wanted else {})
+    return contexts
 
 
-def compound_roles(store: Any) -> dict[str, tuple[int, int]]:
-    """Per compound the graph's papers giving it and measuring it (``entity_profiles``); none, with a warning,
-    from a graph loaded before the roles were counted."""
-    try:
-        rows = store.query("entity_profiles", {"types": ["Compound"]})
-    except (GapmapError, RuntimeError) as exc:  # a graph whose Entity table lacks the columns
-        warnings.warn(f"no compound roles in the graph ({exc}); run `gapmap load` again", stacklevel=2)
-        return {}
-    roles = {str(r["id"]): (int(r["given_papers"] or 0), int(r["measured_papers"] or 0)) for r in rows}
-    if roles and not any(given or measured for given, measured in roles.values()):  # columns added, never counted
-        warnings.warn("no compound roles counted in the graph; run `gapmap load` again", stacklevel=2)
-    return roles
+def from_store(store: Any, min_year: int | None = None, max_year: int | None = None) -> EvidenceCorpus:
+    """The evidence corpus of a graph store (either backend; anything with ``query(name, params)``): its analytics
+    (:func:`analytics.source.from_graph`) and study contexts, both of the year range."""
+    return EvidenceCorpus(Analysis(from_graph(store, min_year, max_year)), read_contexts(store, min_year, max_year))
 
 
 def readouts(roles: Mapping[str, tuple[int, int]], ratio: float = READOUT_RATIO) -> frozenset[str]:
     """The compounds the papers measure rather than give: measured in more than ``ratio`` times as many papers as
     they are given in (``roles``: id -> (papers giving, papers measuring)).  A compound no sentence gives or
-    measures stays: an approved drug is often only named ("siponimod for SPMS")."""
+    measures stays: an approved drug is often only named ("siponimod for SPMS").
+
+    Not the gap map's readout rule (:mod:`analytics.specificity`: ChEBI files the compound under the role
+    "biomarker", which few compounds have — 5 of the demo corpus's): this one reads how the papers use the name,
+    and applies to the sides of translational gaps, where a compound should be something one could give."""
     return frozenset(eid for eid, (given, measured) in roles.items() if measured > ratio * given)
 
 
-@cache
-def _mesh_trees() -> tuple[list[str], list[str]]:
-    """Every MeSH tree number, sorted, and the descriptor each belongs to."""
-    pairs = sorted((tree, d.ui) for d in descriptors().values() for tree in d.trees)
-    return [t for t, _ in pairs], [u for _, u in pairs]
+def exclusions(
+    corpus: EvidenceCorpus,
+    row_type: str,
+    col_type: str,
+    max_df: float = MAX_DF,
+    *,
+    specific: bool = True,
+    interventions_only: bool = True,
+) -> list[Excluded]:
+    """The entities of ``row_type`` and ``col_type`` that are no side of a gap, most papers first, with why.
+
+    ``specific``: those :func:`analytics.specificity.assess` finds not specific in an analysis of these two types
+    (hubs beyond ``max_df`` of the papers); ``interventions_only``: the read-out compounds (:func:`readouts`)."""
+    inc, counts = corpus.inc, corpus.analysis.counts
+    spec = corpus.analysis.specificity((row_type, col_type), hub_papers=max_df) if specific else None
+    measured = readouts(corpus.roles) if interventions_only else frozenset()
+    found = []
+    for col, (eid, type_) in enumerate(zip(inc.entity_ids, inc.types, strict=True)):
+        if type_ not in (row_type, col_type):
+            continue
+        why = list(spec.reasons[col]) if spec else []
+        if eid in measured:
+            given, times = corpus.roles[eid]
+            why.append(f"read-out: measured in {_papers(times, 'paper')}, given in {given}")
+        if why:
+            found.append(Excluded(eid, inc.names[col], type_, int(counts[col]), tuple(why)))
+    return sorted(found, key=lambda e: (-e.papers, e.name.lower(), e.id))
 
 
-def mesh_classes(entity_ids: Iterable[str], narrower: int = CLASS_NARROWER) -> frozenset[str]:
-    """The MeSH descriptor ids among ``entity_ids`` with at least ``narrower`` narrower descriptors."""
-    trees, uis = _mesh_trees()
-    known = descriptors()
-    found = set()
-    for entity_id in entity_ids:
-        descriptor = known.get(entity_id.removeprefix("MESH:")) if entity_id.startswith("MESH:") else None
-        below: set[str] = set()
-        for tree in descriptor.trees if descriptor else ():
-            i = bisect_left(trees, tree + ".")
-            while i < len(trees) and trees[i].startswith(tree + ".") and len(below) < narrower:
-                below.add(uis[i])
-                i += 1
-        if len(below) >= narrower:
-            found.add(entity_id)
-    return frozenset(found)
+def summary(excluded: Iterable[Excluded]) -> str:
+    """How many entities are left out, by rule: ``"2543 left out: unlinked 2111, class 417, ..."``."""
+    left = list(excluded)
+    rules = Counter(k for e in left for k in dict.fromkeys(e.kinds()))
+    return f"{len(left)} left out" + (": " + ", ".join(f"{k} {n}" for k, n in rules.most_common()) if left else "")
 
 
 def _pair_counts(x_rows: sp.csr_matrix, x_cols: sp.csr_matrix, mask: np.ndarray | None = None) -> sp.csr_matrix:
@@ -345,28 +364,24 @@ def find_gaps(
     max_df: float = MAX_DF,
     min_support: int = 1,
     top: int = 20,
-    exclude: frozenset[str] | None = None,
+    *,
+    specific: bool = True,
     interventions_only: bool = True,
 ) -> list[TranslationalGap]:
     """The ``top`` gaps of each kind among ``row_type × col_type`` pairs, best first within each kind.
 
-    Hubs (entities in more than ``max_df`` of the papers) and entities whose id or lower-cased name is in
-    ``exclude`` take no part; by default (None) these are the model agents and the MeSH classes
-    (:func:`mesh_classes`).  With ``interventions_only`` neither do the read-out compounds (:func:`readouts`).
+    The entities :func:`exclusions` names (with ``max_df``, ``specific`` and ``interventions_only``) take no part.
     """
-    inc = corpus.inc
-    if exclude is None:
-        exclude = MODEL_AGENTS | mesh_classes(inc.entity_ids)
-    if interventions_only:
-        exclude |= readouts(corpus.roles)
-    counts = inc.paper_counts()
-    limit = max_df * max(corpus.n_papers, 1)
-    usable = [
-        counts[i] <= limit and inc.entity_ids[i] not in exclude and inc.names[i].lower() not in exclude
-        for i in range(inc.n_entities)
-    ]
-    rows = np.array([i for i, t in enumerate(inc.types) if t == row_type and usable[i]], dtype=np.int64)
-    cols = np.array([i for i, t in enumerate(inc.types) if t == col_type and usable[i]], dtype=np.int64)
+    inc, counts = corpus.inc, corpus.analysis.counts
+    left_out = exclusions(corpus, row_type, col_type, max_df, specific=specific, interventions_only=interventions_only)
+    out = {e.id for e in left_out}
+    rows, cols = (
+        np.array(
+            [i for i, (e, t) in enumerate(zip(inc.entity_ids, inc.types, strict=True)) if t == side and e not in out],
+            dtype=np.int64,
+        )
+        for side in (row_type, col_type)
+    )
     if rows.size == 0 or cols.size == 0:
         return []
     xr, xc = corpus._csc[:, rows].tocsr(), corpus._csc[:, cols].tocsr()

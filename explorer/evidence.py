@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics.results import Analysis
 from analytics.translational import (
     HUMAN_LEVELS,
     LEVEL_NAMES,
@@ -22,11 +23,13 @@ from analytics.translational import (
     PROGRESSIVE_FORMS,
     TRIAL_LEVELS,
     EvidenceCorpus,
+    Excluded,
     PaperContext,
     Pyramid,
     TranslationalGap,
+    exclusions,
     find_gaps,
-    from_store,
+    read_contexts,
 )
 from explorer import data, ui
 from nlp.study_context import EVIDENCE_LEVELS, MODELS
@@ -226,18 +229,40 @@ def show_link_evidence(a: str, b: str, title: str, key: str, table: str, show_py
 
 
 @st.cache_resource(show_spinner="reading study contexts", ttl=data.TTL_SECONDS)
-def _corpus(source: data.Source, _store: data.LockedStore, row_type: str, col_type: str) -> EvidenceCorpus:
-    return from_store(_store, (row_type, col_type))
+def _corpus(source: data.Source, _store: data.LockedStore, _analysis: Analysis) -> EvidenceCorpus:
+    return EvidenceCorpus(_analysis, read_contexts(_store))
+
+
+def corpus() -> EvidenceCorpus:
+    """The evidence corpus of the graph: the analytics the gap map uses (:func:`explorer.data.analytics`) and the
+    study contexts (cached per graph)."""
+    analysis = data.analytics()
+    return _corpus(data.Source.from_env(), data.store(), analysis)
 
 
 @st.cache_resource(show_spinner="finding translational gaps", ttl=data.TTL_SECONDS)
 def _gaps(
-    source: data.Source, _store: data.LockedStore, row_type: str, col_type: str, kind: str, max_df: float, top: int
+    source: data.Source,
+    _evidence: EvidenceCorpus,
+    row_type: str,
+    col_type: str,
+    kind: str,
+    max_df: float,
+    top: int,
+    interventions_only: bool,
 ) -> list[TranslationalGap]:
-    return find_gaps(_corpus(source, _store, row_type, col_type), row_type, col_type, [kind], max_df, 1, top)
+    return find_gaps(_evidence, row_type, col_type, [kind], max_df, 1, top, interventions_only=interventions_only)
 
 
-def translational_gaps(row_type: str, col_type: str, kind: str, max_df: float, top: int) -> list[TranslationalGap]:
+def translational_gaps(
+    row_type: str, col_type: str, kind: str, max_df: float, top: int, interventions_only: bool = True
+) -> list[TranslationalGap]:
     """The top translational gaps of one kind among ``row_type × col_type`` pairs (cached per graph)."""
-    store = data.store()
-    return _gaps(data.Source.from_env(), store, row_type, col_type, kind, max_df, top)
+    return _gaps(data.Source.from_env(), corpus(), row_type, col_type, kind, max_df, top, interventions_only)
+
+
+def translational_exclusions(
+    row_type: str, col_type: str, max_df: float, interventions_only: bool = True
+) -> list[Excluded]:
+    """The entities of the two types left out of the translational ranking, with why (as `--excluded`)."""
+    return exclusions(corpus(), row_type, col_type, max_df, interventions_only=interventions_only)

@@ -124,6 +124,11 @@ def test_translational_page_lists_gaps_with_pyramid(app: AppTest, home: Path) ->
     assert any(expected[0]["reason"] in m.value for m in app.markdown)
     papers = frame(app, "translational_papers")
     assert set(papers["pmid"]) == {p for pmids in expected[0]["pyramid"]["pmids"].values() for p in pmids}
+    left_out = analytics(home, "--rows", "Compound", "--cols", "Mechanism", "--excluded")  # and why: as the CLI
+    shown = frame(app, "translational_excluded")
+    assert left_out and list(zip(shown["id"], shown["reason"], strict=True)) == [
+        (e["id"], e["reason"]) for e in left_out
+    ]
 
     app.radio(key="tr_kind").set_value("no_trial").run()
     assert not app.exception

@@ -4,8 +4,9 @@ through `gapmap extract` and loaded into the embedded graph.
 
 Every gap is checked against the graph itself through the named queries (``pair_publications_by_level`` per
 level), and the whole candidate set against a plain set-based recount of ``paper_entities`` and
-``publication_contexts`` rows, so the sparse counting is never its own reference.  Which compounds are
-interventions is checked on real sentences (a drug given to rats, the malondialdehyde measured in them) and the
+``publication_contexts`` rows, so the sparse counting is never its own reference.  Which entities may be sides is
+checked against the gap map's own specificity judgement of the same types (one implementation), and which
+compounds are interventions on real sentences (a drug given to rats, the malondialdehyde measured in them) and the
 graph's per-compound counts against a recount from the stored mentions.
 """
 
@@ -25,10 +26,11 @@ import pytest
 from conftest import GRAPH_SOURCES, GREGORY, extract
 from typer.testing import CliRunner
 
+from analytics.specificity import HUB_PAPERS, TOOL_SHARE, use_classes
 from analytics.translational import (
     HUMAN_LEVELS,
     KINDS,
-    MODEL_AGENTS,
+    MAX_DF,
     PRECLINICAL_LEVELS,
     PROGRESSIVE_FORMS,
     READOUT_RATIO,
@@ -36,10 +38,9 @@ from analytics.translational import (
     EvidenceCorpus,
     PaperContext,
     TranslationalGap,
-    compound_roles,
+    exclusions,
     find_gaps,
     from_store,
-    mesh_classes,
     readouts,
 )
 from core.workspace import Workspace
@@ -82,8 +83,8 @@ def store(ws: Workspace) -> Iterator[EmbeddedStore]:
 
 
 @pytest.fixture(scope="module")
-def corpora(store: EmbeddedStore) -> dict[tuple[str, str], EvidenceCorpus]:
-    return {pair: from_store(store, pair) for pair in PAIRS}
+def corpus(store: EmbeddedStore) -> EvidenceCorpus:
+    return from_store(store)
 
 
 def at_level(store: EmbeddedStore, gap: TranslationalGap, *levels: str) -> list[dict[str, Any]]:
@@ -92,11 +93,9 @@ def at_level(store: EmbeddedStore, gap: TranslationalGap, *levels: str) -> list[
     return store.query("pair_publications_by_level", params)
 
 
-def test_every_gap_meets_its_definition_in_the_graph(
-    store: EmbeddedStore, corpora: dict[tuple[str, str], EvidenceCorpus]
-) -> None:
+def test_every_gap_meets_its_definition_in_the_graph(store: EmbeddedStore, corpus: EvidenceCorpus) -> None:
     seen = set()
-    for (rows, cols), corpus in corpora.items():
+    for rows, cols in PAIRS:
         for gap in find_gaps(corpus, rows, cols, top=8):
             seen.add(gap.kind)
             both = at_level(store, gap)
@@ -123,7 +122,7 @@ def test_every_gap_meets_its_definition_in_the_graph(
 
 
 def recount(store: EmbeddedStore, rows: str, cols: str) -> dict[str, dict[tuple[str, str], int]]:
-    """Gaps of every kind by plain set arithmetic: pair -> support, hubs and model agents kept (max_df = 1)."""
+    """Gaps of every kind by plain set arithmetic: pair -> support, every entity kept."""
     contexts = {r["pmid"]: PaperContext.from_row(r) for r in store.query("publication_contexts")}
     entities: dict[str, dict[str, set[str]]] = {}
     for r in store.query("paper_entities", {"types": [rows, cols]}):
@@ -149,20 +148,16 @@ def recount(store: EmbeddedStore, rows: str, cols: str) -> dict[str, dict[tuple[
 
 @pytest.mark.parametrize("rows,cols", PAIRS)
 def test_candidates_are_exactly_those_a_set_recount_finds(
-    store: EmbeddedStore, corpora: dict[tuple[str, str], EvidenceCorpus], rows: str, cols: str
+    store: EmbeddedStore, corpus: EvidenceCorpus, rows: str, cols: str
 ) -> None:
     expected = recount(store, rows, cols)
-    corpus = corpora[(rows, cols)]
-    gaps = find_gaps(corpus, rows, cols, max_df=1.0, top=ALL, exclude=frozenset(), interventions_only=False)
+    gaps = find_gaps(corpus, rows, cols, top=ALL, specific=False, interventions_only=False)
     for kind in KINDS:
         assert {(g.a_id, g.b_id): g.support for g in gaps if g.kind == kind} == expected[kind], kind
     assert expected["preclinical_only"] and expected["no_trial"]
 
 
-def test_ranking_puts_supported_specific_pairs_first_without_hubs_classes_or_model_agents(
-    corpora: dict[tuple[str, str], EvidenceCorpus],
-) -> None:
-    corpus = corpora[("Compound", "Mechanism")]
+def test_ranking_puts_supported_specific_pairs_first(corpus: EvidenceCorpus) -> None:
     gaps = find_gaps(corpus, "Compound", "Mechanism", top=30)
     for kind in KINDS:
         ranked = [g for g in gaps if g.kind == kind]
@@ -170,18 +165,52 @@ def test_ranking_puts_supported_specific_pairs_first_without_hubs_classes_or_mod
             (-g.support, -g.pyramid.count("preclinical_in_vivo") * (kind == KINDS[0]), -g.specificity) for g in ranked
         ]
         assert keys == sorted(keys), kind
-    limit = 0.05 * corpus.n_papers
-    assert all(g.a_papers <= limit and g.b_papers <= limit for g in gaps)
-    everything = find_gaps(corpus, "Compound", "Mechanism", max_df=1.0, top=ALL, exclude=frozenset())
-    hubs = {g.b_id for g in everything if g.b_papers > limit}
-    assert hubs, "the corpus should have hub mechanisms (mentioned in over 5 % of papers)"
-    agents = {g.a_id for g in everything if g.a_id in MODEL_AGENTS}
-    assert "MESH:D003471" in agents  # cuprizone: preclinical papers only, the model itself
-    classes = mesh_classes(corpus.inc.entity_ids)  # Peptides has 800 narrower descriptors, Vitamin D 9
-    assert "MESH:D010455" in classes and "MESH:D014807" in corpus.inc.entity_ids and "MESH:D014807" not in classes
-    assert {g.a_id for g in everything} & classes
-    kept = find_gaps(corpus, "Compound", "Mechanism", max_df=1.0, top=ALL)
-    assert not {g.a_id for g in kept} & (agents | classes) and {g.b_id for g in kept} & hubs
+    left_out = {e.id for e in exclusions(corpus, "Compound", "Mechanism")}
+    assert left_out and not left_out & ({g.a_id for g in gaps} | {g.b_id for g in gaps})
+
+
+@pytest.mark.parametrize("rows,cols", PAIRS)
+def test_the_sides_are_what_the_gap_map_finds_specific(corpus: EvidenceCorpus, rows: str, cols: str) -> None:
+    an = corpus.analysis
+    gap_map = an.specificity((rows, cols))  # the gap map's own judgement of a rows × cols map
+    judged = {
+        an.inc.entity_ids[i]: tuple(why)
+        for i, why in enumerate(gap_map.reasons)
+        if why and an.inc.types[i] in (rows, cols)
+    }
+    # with the gap map's paper share and every compound kept, the same entities for the same reasons
+    same = exclusions(corpus, rows, cols, HUB_PAPERS, interventions_only=False)
+    assert {e.id: e.reasons for e in same} == judged
+    # by default: also the entities in more than MAX_DF of the papers, and the read-outs
+    extra = {e.id: e for e in exclusions(corpus, rows, cols) if e.id not in judged}
+    papers = an.inc.n_papers
+    for e in extra.values():
+        assert set(e.kinds()) <= {"hub", "read-out"}, e
+        assert "read-out" in e.kinds() or MAX_DF * papers < e.papers <= HUB_PAPERS * papers, e
+    everything = {g.a_id for g in find_gaps(corpus, rows, cols, top=ALL, specific=False)}
+    assert everything & set(judged), "entities the gap map leaves out should make candidate gaps"
+
+
+def test_a_class_by_use_and_a_model_inducer_are_no_side_a_drug_is(corpus: EvidenceCorpus) -> None:
+    inc, tools = corpus.inc, corpus.analysis.corpus.tool_papers
+    candidates = {g.a_id for g in find_gaps(corpus, "Compound", "Mechanism", top=ALL, specific=False)}
+    sides = {g.a_id for g in find_gaps(corpus, "Compound", "Mechanism", top=ALL)}
+    why = {e.id: e for e in exclusions(corpus, "Compound", "Mechanism")}
+    # classes by use: MeSH files them under Chemical Actions and Uses (D27) — Antioxidants, the old leader
+    by_use = {e for e, filed in zip(inc.entity_ids, use_classes(inc.entity_ids), strict=True) if filed} & candidates
+    assert "MESH:D000975" in by_use and len(by_use) > 3
+    assert not by_use & sides and all("class" in why[e].kinds() for e in by_use)
+    # model inducers: their papers name them as the manipulation (cuprizone-induced, streptozotocin-induced)
+    counts = dict(zip(inc.entity_ids, corpus.analysis.counts, strict=True))
+    inducers = {e for e in candidates if tools.get(e, 0) >= max(2, TOOL_SHARE * counts[e])}
+    assert {"MESH:D003471", "MESH:D013311"} <= inducers  # cuprizone, streptozocin
+    assert not inducers & sides and all("tool" in why[e].kinds() for e in inducers)
+    # drugs stay, also those MeSH or ChEBI place under a class by use (teriflunomide: an enzyme inhibitor;
+    # methylprednisolone: a glucocorticoid), and with them the trials none of which is in progressive MS
+    drugs = {"MESH:D000068876", "GAPMAP:teriflunomide", "MESH:D008775"}  # fingolimod, teriflunomide, methylpred.
+    assert not drugs & set(why) and {"MESH:D000068876", "MESH:D008775"} <= sides
+    trials = find_gaps(corpus, "Compound", "Biomarker", ["no_progressive_trial"], top=ALL)
+    assert "GAPMAP:teriflunomide" in {g.a_id for g in trials}
 
 
 def gregory_sentences(shared: Path, word: str) -> dict[str, list[str]]:
@@ -231,15 +260,12 @@ def test_the_graph_counts_per_compound_the_papers_giving_and_measuring_it(ws: Wo
                 for role, papers in zip((is_given, is_measured), recount[m.concept_id], strict=True):
                     if role(m):
                         papers.add(m.pmid)
-    roles = compound_roles(store)
-    assert roles == {c: (len(g), len(m)) for c, (g, m) in recount.items()}
+    roles = from_store(store).roles
+    assert {c: roles[c] for c in compounds} == {c: (len(g), len(m)) for c, (g, m) in recount.items()}
     assert sum(g > 0 for g, _ in roles.values()) > 100 and sum(m > 0 for _, m in roles.values()) > 50
 
 
-def test_ranking_leaves_read_out_compounds_out_unless_asked(
-    ws: Workspace, corpora: dict[tuple[str, str], EvidenceCorpus]
-) -> None:
-    corpus = corpora[("Compound", "Mechanism")]
+def test_ranking_leaves_read_out_compounds_out_unless_asked(ws: Workspace, corpus: EvidenceCorpus) -> None:
     out = readouts(corpus.roles)
     assert all(corpus.roles[c][1] > READOUT_RATIO * corpus.roles[c][0] for c in out)
     assert "MESH:D008315" in out and "MESH:D000068876" not in out  # malondialdehyde is measured, fingolimod given
@@ -261,9 +287,9 @@ def run(ws: Workspace, *args: str) -> str:
     return result.stdout
 
 
-def test_cli_json_csv_and_table(ws: Workspace, corpora: dict[tuple[str, str], EvidenceCorpus]) -> None:
+def test_cli_json_csv_and_table(ws: Workspace, corpus: EvidenceCorpus) -> None:
     out = json.loads(run(ws, "--rows", "Compound", "--cols", "Biomarker", "--kind", "no_trial", "--top", "5", "--json"))
-    direct = find_gaps(corpora[("Compound", "Biomarker")], "Compound", "Biomarker", ["no_trial"], top=5)
+    direct = find_gaps(corpus, "Compound", "Biomarker", ["no_trial"], top=5)
     assert [(g["a_id"], g["b_id"], g["support"]) for g in out] == [(g.a_id, g.b_id, g.support) for g in direct]
     first = out[0]
     assert first["kind"] == "no_trial" and first["reason"] == direct[0].reason
@@ -274,6 +300,20 @@ def test_cli_json_csv_and_table(ws: Workspace, corpora: dict[tuple[str, str], Ev
     pmids = json.loads(rows[0]["pmids"])["pmids"]
     assert int(rows[0]["preclinical_in_vivo"]) == len(pmids["preclinical_in_vivo"])
     assert "translational gaps" in run(ws, "--rows", "Mechanism", "--cols", "Biomarker", "--top", "2")
+
+
+def test_cli_lists_what_it_leaves_out_and_why(ws: Workspace, corpus: EvidenceCorpus) -> None:
+    listed = json.loads(run(ws, "--rows", "Compound", "--cols", "Biomarker", "--excluded", "--json"))
+    assert listed == [e.to_dict() for e in exclusions(corpus, "Compound", "Biomarker")]
+    reasons = {e["id"]: e["reason"] for e in listed}
+    assert reasons["MESH:D000975"].startswith("class: ") and "tool: " in reasons["MESH:D003471"]
+    # --max-df is the paper share of the hub rule: above it an entity is a hub whatever its partners
+    share = [e for e in listed if "of the papers" in e["reason"]]
+    assert share and all(e["papers"] > MAX_DF * corpus.inc.n_papers for e in share)
+    everyone = json.loads(run(ws, "--rows", "Compound", "--cols", "Biomarker", "--excluded", "--json", "--max-df", "1"))
+    assert not any("of the papers" in e["reason"] for e in everyone) and len(everyone) < len(listed)
+    table = CliRunner().invoke(app, ["--home", str(ws.root), "analytics", "translational", "--top", "1"])
+    assert f"{len(exclusions(corpus, 'Compound', 'Mechanism'))} left out: " in table.output
 
 
 def test_cli_refuses_unknown_kind_and_type(ws: Workspace) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.translational import KINDS, LEVEL_NAMES, MAX_DF
+from analytics.translational import KINDS, LEVEL_NAMES, MAX_DF, summary
 from explorer import data, evidence, ui
 from nlp.records import ENTITY_TYPES
 
@@ -21,7 +21,10 @@ st.caption(
     "Pairs mentioned together whose evidence stops before people (preclinical papers, no trial or observational "
     "study), before a trial (observational studies only), or before progressive MS (trials, none in PPMS, SPMS or "
     "progressive MS). Ranked by support (papers at that level), then in-vivo papers, then specificity (papers "
-    "together / √(papers of each)); entities in more than the hub share of papers are left out."
+    "together / √(papers of each)). The sides are the entities the gap map finds specific: hubs (more than the hub "
+    "share of papers, or partners of a third of the other type), classes, experimental tools, readouts and unlinked "
+    "names are left out, and so are the compounds the papers measure rather than give (read-outs) unless kept "
+    "below; the list under the table says why each one is."
 )
 data.analytics()
 c1, c2, c3, c4 = st.columns([2, 2, 2, 3])
@@ -30,13 +33,24 @@ col_type = c2.selectbox("Columns", TYPES, index=TYPES.index("Mechanism"), key="t
 hub = c3.slider("Hub share (%)", 1, 100, int(MAX_DF * 100), key="tr_hub")
 top = c4.slider("How many", 5, 100, 20, key="tr_top")
 kind = st.radio("Kind", KINDS, format_func=KIND_LABELS.__getitem__, horizontal=True, key="tr_kind")
+keep_readouts = st.checkbox("Keep read-outs (compounds the papers measure rather than give)", key="tr_readouts")
 
-found = evidence.translational_gaps(row_type, col_type, kind, hub / 100, top)
+found = evidence.translational_gaps(row_type, col_type, kind, hub / 100, top, not keep_readouts)
+left_out = evidence.translational_exclusions(row_type, col_type, hub / 100, not keep_readouts)
+
+
+def show_left_out() -> None:
+    """The entities left out of the ranking, each with its reason (as `gapmap analytics translational --excluded`)."""
+    with st.expander(f"Left out of the ranking: {summary(left_out)}"):
+        ui.table("translational_excluded", pd.DataFrame([e.to_dict() for e in left_out]))
+
+
 if not found:
     st.info(
         f"No {row_type} × {col_type} pair is a gap of this kind: raise the hub share, choose other types or "
         "another kind (papers need a study context: `gapmap extract` and `gapmap load` set it)."
     )
+    show_left_out()
     st.stop()
 table = pd.DataFrame(
     [
@@ -55,6 +69,7 @@ table = pd.DataFrame(
     ]
 )
 ui.table("translational_gaps", table)
+show_left_out()
 
 st.subheader("Evidence pyramid")
 choice = st.selectbox(

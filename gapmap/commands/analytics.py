@@ -408,7 +408,8 @@ def translational_command(
         typer.Option("--kind", help="preclinical_only, no_trial or no_progressive_trial (default: all three)."),
     ] = None,
     max_df: Annotated[
-        float, typer.Option("--max-df", min=0.0, max=1.0, help="Leave out entities in more than this share of papers.")
+        float,
+        typer.Option("--max-df", min=0.0, max=1.0, help="Hubs: leave out entities in more than this share of papers."),
     ] = 0.05,
     min_support: Annotated[
         int, typer.Option("--min-support", min=1, help="Papers at the kind's level a pair needs.")
@@ -421,6 +422,14 @@ def translational_command(
             help="Keep the compounds the papers measure rather than give (read-outs) as sides of a gap.",
         ),
     ] = False,
+    excluded: Annotated[
+        bool,
+        typer.Option(
+            "--excluded",
+            help="Instead: the entities of the two types left out of the ranking (hubs, classes, tools, read-outs "
+            "...), each with its reason.",
+        ),
+    ] = False,
     min_year: MinYear = None,
     max_year: MaxYear = None,
     backend: Backend = None,
@@ -429,8 +438,9 @@ def translational_command(
 ) -> None:
     """Translational gaps: pairs with preclinical support and no human study, human observational support and no
     trial, or trials none of which is in progressive MS; each with its evidence pyramid, PMIDs and a reason.
-    Compounds the papers measure rather than give (read-outs) are no side of a gap unless --all-compounds."""
-    from analytics.translational import KINDS, LEVEL_NAMES, find_gaps, from_store
+    The sides are the entities the gap map finds specific (no hub, class, tool, readout, unlinked name); compounds
+    the papers measure rather than give (read-outs) are no side unless --all-compounds.  --excluded says why."""
+    from analytics.translational import KINDS, LEVEL_NAMES, exclusions, find_gaps, from_store, summary
     from graph import open_store
 
     _types(rows, cols)
@@ -439,13 +449,18 @@ def translational_command(
     store = open_store(backend, workspace(ctx), read_only=True)  # a reader: `gapmap app` may hold the graph
     try:
         with console.status("reading the graph"):
-            corpus = from_store(store, (rows, cols), min_year, max_year)
+            corpus = from_store(store, min_year, max_year)
     finally:
         store.close()
-    if not corpus.inc.n_papers:
+    if not {rows, cols} <= set(corpus.inc.types):
         raise GapmapError(f"the graph has no {rows} or {cols} mentions", "run `gapmap extract` and `gapmap load` first")
     if not any(c.levels for c in corpus.contexts.values()):
         raise GapmapError("no publication has a study context", "run `gapmap extract` and `gapmap load` again")
+    left_out = exclusions(corpus, rows, cols, max_df, interventions_only=not all_compounds)
+    if excluded:
+        _emit([e.to_dict() for e in left_out], as_json, as_csv, f"{rows} × {cols}: left out of the ranking")
+        return
+    console.print(f"{rows} × {cols} entities: {summary(left_out)} (--excluded lists them)", highlight=False)
     kinds = [kind] if kind else KINDS
     found = find_gaps(corpus, rows, cols, kinds, max_df, min_support, top, interventions_only=not all_compounds)
     if as_json:
