@@ -101,19 +101,17 @@ def _extend_left(text: str, start: int, floor: int) -> int:
         glued_start, glued = _word_before(text, start)
         if glued and glued_start >= floor and _MARKER_WORD.match(glued):
             start = glued_start  # "CD161+CCR6+" glued to "CD8+T cells"
-        gap = _SEPARATOR.search(text, floor, start)
-        if gap is not None:
-            modifier_start, modifier = _word_before(text, gap.start())
-            if modifier and modifier_start >= floor and _MODIFIER.match(modifier):
-                start = modifier_start
+        # a modifier right before the span ("activated"), else the first conjunct of a coordination ("B and")
+        for joint, allowed in ((_SEPARATOR, _MODIFIER), (_CONJUNCTION, _CONJUNCT)):
+            found = joint.search(text, floor, start)
+            if found is None:
                 continue
-        conjunction = _CONJUNCTION.search(text, floor, start)
-        if conjunction is not None:
-            conjunct_start, conjunct = _word_before(text, conjunction.start())
-            if conjunct and conjunct_start >= floor and _CONJUNCT.match(conjunct):
-                start = conjunct_start
-                continue
-        return start
+            word_start, word = _word_before(text, found.start())
+            if word and word_start >= floor and allowed.match(word):
+                start = word_start
+                break
+        else:
+            return start
 
 
 def _floor(spans: list[EntitySpan], index: int, text: str) -> int:
