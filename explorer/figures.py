@@ -99,7 +99,7 @@ def network_figure(graph: nx.Graph, focus: str | None = None, seed: int = 7) -> 
         mid_x.append((x0 + x1) / 2)
         mid_y.append((y0 + y1) / 2)
         mid_data.append(f"{a}|{b}")
-        said = f"<br>{plain(data['relation'])}" if typed else "<br>co-mentions only"
+        said = f" · {plain(data['relation'])}" if typed else " · co-mentions only"
         mid_text.append(
             f"{plain(graph.nodes[a].get('name', a))} — {plain(graph.nodes[b].get('name', b))}: "
             f"{papers(data.get('papers', 0))}{said}"
