@@ -205,6 +205,9 @@ _SHARED_HEAD = re.compile(r"\s+(?:process(?:es)?|mechanisms?|pathways?|events)\b
 #: A relational adjective coordinated with a process's own: "metabolic and mitochondrial dysfunctions".
 _ADJECTIVE = re.compile(r"[a-z]+(?:ic|al|ory|ive|ar|ous)$")
 _AND = re.compile(r"[ \t]+(?:and|or)[ \t]+")
+_AND_BEFORE = re.compile(rf"{_AND.pattern}$")
+#: How far before a span "and"/"or" is looked for: the conjunction and its spaces, not the whole abstract.
+_CONJUNCTION_REACH = 40
 
 
 def _coordinated_mechanisms(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
@@ -222,16 +225,15 @@ def _coordinated_mechanisms(text: str, spans: list[EntitySpan]) -> list[EntitySp
             out[-1] = replace(previous, end=head.end(), text=text[previous.start : head.end()], concept_id="",
                               concept_name="")  # fmt: skip
             continue
-        if span.type == "Mechanism" and (conjunction := _AND_BEFORE.search(text, 0, span.start)):
+        if span.type == "Mechanism" and (
+            conjunction := _AND_BEFORE.search(text, max(0, span.start - _CONJUNCTION_REACH), span.start)
+        ):
             word_start, word = _word_before(text, conjunction.start())
             if _ADJECTIVE.fullmatch(word) and (previous is None or previous.end <= word_start):
                 span = replace(span, start=word_start, text=text[word_start : span.end], concept_id="",
                                concept_name="")  # fmt: skip
         out.append(span)
     return out
-
-
-_AND_BEFORE = re.compile(r"[ \t]+(?:and|or)[ \t]+$")
 
 
 def _flatten(spans: list[EntitySpan]) -> list[EntitySpan]:
