@@ -10,6 +10,12 @@ predictions of gapmap types the corpus does not annotate (a Gene in BC5CDR, any 
 counted wrong.
 NCBI-disease's four classes (SpecificDisease, DiseaseClass, CompositeMention, Modifier) are scored together as
 "Disease", as is usual for that corpus, since a model cannot tell them apart from the span alone.
+
+A corpus without a Biomarker type (BioRED, BC5CDR) types a measured molecule as the molecule it is: "plasma
+levels of apolipoprotein E" is a GeneOrGeneProduct there, "serum MDA" a Chemical.  So in such a corpus a
+predicted Biomarker is scored under its concept's molecule type (:func:`molecule_type`: HGNC genes and MeSH gene
+products are Genes, other MeSH substances and ChEBI entries Compounds); imaging and clinical measures, which no
+such corpus annotates, stay unscored.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from nlp.lexicons.mesh import descriptors, mesh_type
 from nlp.ner_model import PredictedSpan
 from nlp.pubtator import GAPMAP_TYPE, PubtatorDoc
 
@@ -139,6 +146,28 @@ def normalise_id(concept_id: str) -> str:
     return (rest if prefix.upper() == "MESH" and rest else concept_id).upper()
 
 
+def molecule_type(concept_id: str) -> str | None:
+    """Gene or Compound for a concept that is a molecule, None for anything else (see the module docstring)."""
+    prefix, _, local = concept_id.partition(":")
+    if prefix == "HGNC":
+        return "Gene"
+    if prefix == "CHEBI":
+        return "Compound"
+    descriptor = descriptors().get(local) if prefix == "MESH" else None
+    if descriptor is None:
+        return None
+    molecule = mesh_type(descriptor.trees)
+    return molecule if molecule in ("Gene", "Compound") else None
+
+
+def _in_corpus_types(span: PredictedSpan, types: dict[str, str]) -> PredictedSpan:
+    """A predicted Biomarker as a corpus without that type would label it (see the module docstring)."""
+    if span.type != "Biomarker" or "Biomarker" in types:
+        return span
+    molecule = molecule_type(span.concept_id)
+    return replace(span, type=molecule) if molecule else span
+
+
 def evaluate(docs: Sequence[PubtatorDoc], annotate: Annotator) -> EvalReport:
     """Score ``annotate`` on ``docs`` (text = title + " " + abstract, as the PubTator offsets assume).
 
@@ -164,7 +193,7 @@ def evaluate(docs: Sequence[PubtatorDoc], annotate: Annotator) -> EvalReport:
     if len(predictions) != len(docs):
         raise ValueError(f"annotator returned {len(predictions)} results for {len(docs)} texts")
     for doc, predicted in zip(docs, predictions, strict=True):
-        _score_doc(doc, predicted, key_of_gapmap, report)
+        _score_doc(doc, [_in_corpus_types(s, key_of_gapmap) for s in predicted], key_of_gapmap, report)
     return report
 
 

@@ -18,7 +18,9 @@ better than the model's boundaries.
    lexicon only knows the head's name.
 2. A model span overlapping a match from a general lexicon (MeSH, ChEBI, GO, DOID, HGNC, CL):
    a. the gazetteer says Biomarker or CellType and the model does not predict that type: the gazetteer wins;
-   b. the same span and type: the gazetteer's match stays (it carries a checked ontology id);
+   b. the same span and type: the gazetteer's match stays (it carries a checked ontology id), as a model span
+      (the model found it too, which the abbreviation rules below rely on: "pleomorphic adenoma gene like-2
+      (PLAGL2)" names no concept the lexicons know, yet the model's PLAGL2 stands);
    c. both say Disease: the longer span wins.  A lexicon name longer than the model's span is the full name
       annotators mark ("male infertility", "primary hyperparathyroidism" where the model said "infertility"); a
       model span longer than the lexicon's name carries a qualifier the name lacks ("hereditary ovarian cancer",
@@ -107,8 +109,14 @@ def _model_wins(model: EntitySpan, gazetteer: EntitySpan, model_types: frozenset
         return False
     if model.type == gazetteer.type == "Disease":
         return model.end - model.start > gazetteer.end - gazetteer.start
-    same = (model.start, model.end, model.type) == (gazetteer.start, gazetteer.end, gazetteer.type)
-    return not same
+    return not _same(model, gazetteer)
+
+
+def _same(model: EntitySpan, gazetteer: EntitySpan) -> bool:
+    return (model.start, model.end, model.type) == (gazetteer.start, gazetteer.end, gazetteer.type)
+
+
+_GENE_SYMBOL = re.compile(r"(?=[A-Za-z0-9-]*[0-9])(?=(?:[A-Za-z0-9-]*[A-Z]){2})[A-Z][A-Za-z0-9-]{2,9}")
 
 
 def _fills_in(gazetteer: EntitySpan, trusted: frozenset[str], model_types: frozenset[str]) -> bool:
@@ -116,7 +124,7 @@ def _fills_in(gazetteer: EntitySpan, trusted: frozenset[str], model_types: froze
     if gazetteer.lexicon == "curated":
         return True
     if gazetteer.type in trusted:
-        return False
+        return gazetteer.type == "Gene" and _GENE_SYMBOL.fullmatch(gazetteer.text) is not None
     return gazetteer.type not in model_types or gazetteer.type != "Compound" or not _common_word_alias(gazetteer)
 
 
@@ -153,17 +161,19 @@ def merge_spans(
     """
     dropped_gazetteer: set[int] = set()
     overlapped: set[int] = set()
+    confirmed: set[int] = set()
     kept_model: list[EntitySpan] = []
     for m in model:
         if any(b.overlaps(m) for b in blocked):
             continue
         rivals = [i for i, g in enumerate(gazetteer) if g.overlaps(m)]
         overlapped.update(rivals)
+        confirmed.update(i for i in rivals if _same(m, gazetteer[i]))
         if all(_model_wins(m, gazetteer[i], model_types, trusted) for i in rivals):
             dropped_gazetteer.update(rivals)
             kept_model.append(_with_head_concept(m, [gazetteer[i] for i in rivals]))
     kept = [
-        g
+        replace(g, source="model") if i in confirmed else g
         for i, g in enumerate(gazetteer)
         if i not in dropped_gazetteer and (i in overlapped or _fills_in(g, trusted, model_types))
     ]
