@@ -87,6 +87,11 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
             [("MS", "Disease"), ("B cells", "CellType")],
         ),
         ("CD4+, CD8+ T cells", [("CD8+ T cells", "CellType")], [("CD8+ T cells", "CellType")]),
+        (
+            "in OPCs and oligodendrocyte progenitor cells",
+            [("OPCs", "CellType"), ("oligodendrocyte progenitor cells", "CellType")],
+            [("OPCs", "CellType"), ("oligodendrocyte progenitor cells", "CellType")],
+        ),
         ("were memory. T cells rose", [("T cells", "CellType")], [("T cells", "CellType")]),
     ],
 )
