@@ -20,8 +20,8 @@ ENTITY_TYPES: dict[str, str] = {
 #: Biomarker kinds.
 BIOMARKER_KINDS = ("fluid", "imaging", "clinical", "digital")
 
-#: Where a mention came from.
-SOURCES = ("model", "gazetteer", "abbreviation", "mesh")
+#: Where a mention came from ("rule": a span rule of :mod:`nlp.span_rules` that found a span no other source had).
+SOURCES = ("model", "gazetteer", "abbreviation", "mesh", "rule")
 
 
 def document_text(article: Article) -> str:

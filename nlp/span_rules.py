@@ -24,6 +24,11 @@ meaningful span and lets its head decide the type. Seven rules, applied to the m
    pathway", "TNF-TNFR1 signaling blockade".
 7. **Coordinated processes are one span** (rule 4): "demyelination and neurodegeneration processes", "metabolic
    and mitochondrial dysfunctions".
+8. **A qualifier that names a kind of process stays** (Mechanism): "diffuse inflammation", "chronic, smoldering
+   inflammation", "focal damage", "compartmentalized inflammation"; degree words ("increased", "active") do not.
+9. **A head that is no mention on its own keeps its prepositional phrase** (rule 5) when the phrase names a
+   process or a structure, not an entity of another type: "failure of endogenous remyelination", "disruption of
+   the blood-brain barrier", "impairment of the neurovascular unit", "loss of myelin".
 
 Spans of other types inside a widened span are dropped (the guideline's spans are flat): "CD20" in
 "CD20-expressing B cells" is part of the cell type's name, not a Gene mention of its own.
@@ -173,7 +178,7 @@ def shape_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
                 concept_name=concept[1],
             )
         )
-    return _coordinated_mechanisms(text, _flatten(shaped))
+    return _headed_processes(text, _coordinated_mechanisms(text, _flatten(shaped)))
 
 
 #: A name ends with a word, not a preposition or conjunction ("breakdown of", "response to").
@@ -234,6 +239,57 @@ def _coordinated_mechanisms(text: str, spans: list[EntitySpan]) -> list[EntitySp
                                concept_name="")  # fmt: skip
         out.append(span)
     return out
+
+
+#: Rule 8: qualifiers naming a kind of process, before it or before another such qualifier (", " between them).
+_KIND = re.compile(
+    r"(?:chronic|smou?ldering|diffuse|compartmentali[sz]ed|low-grade|focal|systemic|peripheral|intrathecal|innate"
+    r"|adaptive|widespread|subclinical|global|regional)$",
+    re.I,
+)
+_QUALIFIER_GAP = re.compile(r"(?:[ \t]+|,[ \t]+)$")
+#: Rule 9: heads that name no process alone ("failure", "disruption") and the structures they can take.
+_HEAD_OF = re.compile(
+    r"\b(?:failure|impairment|disruption|dysregulation|breakdown|loss|lack|inhibition|promotion|enhancement"
+    r"|induction|acceleration|dysfunction|damage|injury|integrity|leakage|permeability)\s+of\s+(?:the\s+)?"
+    r"(?:[a-z-]+\s+)?$",
+    re.I,
+)
+_STRUCTURE = re.compile(
+    r"\b(?:failure|impairment|disruption|dysregulation|breakdown|loss|dysfunction|damage|injury|integrity|leakage"
+    r"|permeability)\s+of\s+(?:the\s+)?(?:blood[-\u2013 ]brain[- ]barrier|BBB|neurovascular unit|myelin(?: sheaths?)?"
+    r"|axons|white matter|grey matter|gray matter)\b",
+    re.I,
+)
+#: How far before a span a qualifier or a "head of" is looked for.
+_HEAD_REACH = 40
+
+
+def _headed_processes(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
+    """Rules 8 and 9: a Mechanism span grows left over kind qualifiers and over a "head of"; a "head of" a
+    structure that overlaps no span becomes a Mechanism span."""
+    out: list[EntitySpan] = []
+    for span in spans:
+        floor = out[-1].end if out else 0
+        if span.type == "Mechanism":
+            start = span.start
+            while (gap := _QUALIFIER_GAP.search(text, max(floor, start - 3), start)) is not None:
+                word_start, word = _word_before(text, gap.start())
+                if word_start < floor or not _KIND.fullmatch(word):
+                    break
+                start = word_start
+            if (head := _HEAD_OF.search(text, max(floor, start - _HEAD_REACH), start)) is not None:
+                start = head.start()
+            if start != span.start:
+                concept = (span.concept_id, span.concept_name) if head is None else ("", "")
+                span = replace(span, start=start, text=text[start : span.end], concept_id=concept[0],
+                               concept_name=concept[1])  # fmt: skip
+        out.append(span)
+    taken = [(s.start, s.end) for s in out]
+    for found in _STRUCTURE.finditer(text):
+        if not any(found.start() < end and start < found.end() for start, end in taken):
+            out.append(EntitySpan(found.start(), found.end(), found.group(), "Mechanism", source="rule"))
+    return sorted(out, key=lambda s: (s.start, s.end))
 
 
 def _flatten(spans: list[EntitySpan]) -> list[EntitySpan]:

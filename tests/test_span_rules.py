@@ -93,6 +93,26 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
             [("OPCs", "CellType"), ("oligodendrocyte progenitor cells", "CellType")],
         ),
         ("were memory. T cells rose", [("T cells", "CellType")], [("T cells", "CellType")]),
+        # rules 8 and 9: kinds of process, heads that keep their phrase; degree words and other types stay out
+        (
+            "with chronic, smouldering inflammation and increased demyelination",
+            [("inflammation", "Mechanism"), ("demyelination", "Mechanism")],
+            [("chronic, smouldering inflammation", "Mechanism"), ("demyelination", "Mechanism")],
+        ),
+        (
+            "explains the failure of endogenous remyelination in MS",
+            [("remyelination", "Mechanism"), ("MS", "Disease")],
+            [("failure of endogenous remyelination", "Mechanism"), ("MS", "Disease")],
+        ),
+        (
+            "after disruption of the blood-brain barrier, degeneration of oligodendrocytes",
+            [("degeneration", "Mechanism"), ("oligodendrocytes", "CellType")],
+            [
+                ("disruption of the blood-brain barrier", "Mechanism"),
+                ("degeneration", "Mechanism"),
+                ("oligodendrocytes", "CellType"),
+            ],
+        ),
     ],
 )
 def test_guideline_span_rules(text: str, found: list[tuple[str, str]], expected: list[tuple[str, str]]) -> None:
