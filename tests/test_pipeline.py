@@ -163,6 +163,14 @@ def test_with_the_trained_model_its_spans_are_linked_and_curated_terms_still_win
     got = {m.text: (m.concept_id, m.type) for m in full.annotate(probe) if m.start >= 0}
     assert got["sNfL"] == (NFL, "Biomarker") and got["GFAP"][1] == "Biomarker"
     assert got["SPMS"] == ("DOID:0050783", "Disease") and got["siponimod"] == ("MESH:C578989", "Compound")
+    # BioRED dev's PLAGL2 abstract: "pleomorphic adenoma gene like-2" names no concept the lexicons know, but the
+    # model and HGNC agree on each PLAGL2, so the short form stays a Gene with HGNC's id
+    text = (
+        "Studies show that pleomorphic adenoma gene like-2 (PLAGL2) could induce EMT. "
+        "We confirmed the role of PLAGL2 in the prognosis of colorectal cancer."
+    )
+    spans = [(text[s.start : s.end], s.type, s.concept_id) for s in next(full.annotate_texts([text]))]
+    assert [s for s in spans if s[0] == "PLAGL2"] == [("PLAGL2", "Gene", "HGNC:9047")] * 2
 
 
 def test_linker_refuses_aliases_that_add_words_to_the_mention() -> None:
@@ -197,7 +205,7 @@ def test_merge_rules() -> None:
     ]
     gazetteer = [
         _span(0, 8, "Compound"),  # "atropine" inside the model's "atropine sulfate": the model's span wins
-        _span(20, 30, "Disease"),  # the same span and type: the gazetteer's match (with its checked id) stays
+        _span(20, 30, "Disease"),  # the same span and type: the gazetteer's match (its checked id), as the model's
         _span(40, 48, "CellType"),  # a type the model does not predict: the gazetteer wins
         _span(50, 58, "Disease", lexicon="curated"),  # curated always wins
         _span(92, 101, "Disease"),  # "ovarian cancer" inside the model's "hereditary ovarian cancer": the longer wins
@@ -207,7 +215,7 @@ def test_merge_rules() -> None:
     merged = {(s.start, s.end, s.source) for s in merge_spans(gazetteer, model, blocked)}
     assert merged == {
         (0, 16, "model"),
-        (20, 30, "gazetteer"),
+        (20, 30, "model"),
         (40, 48, "gazetteer"),
         (50, 58, "gazetteer"),
         (80, 101, "model"),
