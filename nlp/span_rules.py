@@ -66,7 +66,8 @@ _MODIFIER = re.compile(rf"(?:{_MARKER}|{_PARTICIPLE}|(?:{_STATE}|{_PLACE})\b)$",
 #: The word before "and"/"or" in an elliptical coordination: a marker, a short cell code (T, B, NK, Th17) or a
 #: modifier of the kinds above. A plural abbreviation ("OPCs", "MSCs") is a whole name, not half of one.
 _MARKER_WORD = re.compile(rf"{_MARKER}$")
-_CONJUNCT = re.compile(rf"(?:{_MARKER}|(?-i:(?![A-Z]+s$)[A-Z][A-Za-z0-9]{{0,4}})|{_PARTICIPLE}|(?:{_STATE}|{_PLACE})\b)$", re.I)
+_CELL_CODE = r"(?-i:(?![A-Z]+s$)[A-Z][A-Za-z0-9]{0,4})"
+_CONJUNCT = re.compile(rf"(?:{_MARKER}|{_CELL_CODE}|{_PARTICIPLE}|(?:{_STATE}|{_PLACE})\b)$", re.I)
 _COUNT = re.compile(r"\s+(?:counts?|numbers?|frequenc(?:y|ies)|percentages?|subsets?|subpopulations?)$", re.I)
 _PROCESS = re.compile(
     r"^[\s-]+(?:activation|depletion|infiltration|maturation|differentiation|proliferation|polari[sz]ation"
