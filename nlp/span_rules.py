@@ -1,9 +1,9 @@
 """Spans shaped by the annotation guideline's span rules (``../shared/annotation/ms_entities.md``).
 
 The model and the lexicons often find only a cell type's head ("T cells"), while the guideline marks the longest
-meaningful span and lets its head decide the type. Seven rules, applied to the merged entities of one text
-(1–5 for cell types), after a first one (0) that makes every span well formed (closed parentheses, no trailing
-"of"/"and"):
+meaningful span and lets its head decide the type. Ten rules, applied to the merged entities of one text
+(1–5 for cell types, 6–9 for processes, 10 for diseases), after a first one (0) that makes every span well
+formed (closed parentheses, no trailing "of"/"and"):
 
 1. **Subset-defining modifiers stay** (guideline, CellType): markers ("CD3+CD20+", "Eomes+", "CD25-"),
    participles that define a subset ("CD20-expressing", "EBV-infected", "myelin-specific", "iPSC-derived"),
@@ -29,6 +29,9 @@ meaningful span and lets its head decide the type. Seven rules, applied to the m
 9. **A head that is no mention on its own keeps its prepositional phrase** (rule 5) when the phrase names a
    process or a structure, not an entity of another type: "failure of endogenous remyelination", "disruption of
    the blood-brain barrier", "impairment of the neurovascular unit", "loss of myelin".
+10. **Organisms and group labels are no diseases** (guideline, Disease): a bare virus name ("varicella-zoster
+    virus"; "infection with hepatitis C virus" stays) and a disease abbreviation glued to a group code ("MS" in
+    "MS-HF versus MS-LF").
 
 Spans of other types inside a widened span are dropped (the guideline's spans are flat): "CD20" in
 "CD20-expressing B cells" is part of the cell type's name, not a Gene mention of its own.
@@ -135,9 +138,21 @@ def _floor(spans: list[EntitySpan], index: int, text: str) -> int:
     return floor
 
 
-def shape_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
-    """Apply rules 1–7 to ``spans``; returns the new non-overlapping list, sorted."""
-    spans = sorted((w for s in spans if (w := _well_formed(text, s)) is not None), key=lambda s: (s.start, s.end))
+def shape_spans(text: str, spans: list[EntitySpan], organisms: frozenset[str] = frozenset()) -> list[EntitySpan]:
+    """Apply rules 0–10 to ``spans``; returns the new non-overlapping list, sorted.
+
+    ``organisms``: short forms the text defines as a virus ("varicella-zoster virus (VZV)"), no diseases either.
+    """
+    spans = sorted(
+        (
+            w
+            for s in spans
+            if not _no_disease(text, s)
+            and not (s.type == "Disease" and s.text in organisms)
+            and (w := _well_formed(text, s)) is not None
+        ),
+        key=lambda s: (s.start, s.end),
+    )
     shaped: list[EntitySpan] = []
     for index, span in enumerate(spans):
         if span.type in ("Gene", "Compound") and (signal := _SIGNALLING.match(text, span.end)):
@@ -180,6 +195,25 @@ def shape_spans(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
             )
         )
     return _headed_processes(text, _coordinated_mechanisms(text, _flatten(shaped)))
+
+
+#: Rule 10: a virus named as the organism, and a group code glued to a disease abbreviation ("MS-HF").
+_VIRUS = re.compile(r"\bvirus(?:es)?$", re.I)
+_INFECTION = re.compile(r"\binfect", re.I)
+_GROUP_CODE = re.compile(r"-[A-Z]{1,4}\b")
+
+
+def _is_virus(name: str) -> bool:
+    return _VIRUS.search(name) is not None and _INFECTION.search(name) is None
+
+
+def _no_disease(text: str, span: EntitySpan) -> bool:
+    """Rule 10 for one span."""
+    if span.type != "Disease":
+        return False
+    if _is_virus(span.text):
+        return True
+    return span.text.isupper() and len(span.text) <= 5 and _GROUP_CODE.match(text, span.end) is not None
 
 
 #: A name ends with a word, not a preposition or conjunction ("breakdown of", "response to").
@@ -307,7 +341,9 @@ class SpanRuleComponent:
     after it links the spans it reshaped."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.entities = shape_spans(doc_text(doc), doc._.entities or [])
+        defined = getattr(doc._, "abbreviations", None) or []
+        organisms = frozenset(a.text for a in defined if _is_virus(a._.long_form.text))
+        doc._.entities = shape_spans(doc_text(doc), doc._.entities or [], organisms)
         return doc
 
 

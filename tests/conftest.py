@@ -20,6 +20,8 @@ import core  # noqa: F401 - before any test module loads NumPy: names the OpenBL
 from core.settings import settings
 
 if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
+
     from core.workspace import Workspace
     from ingest.records import Article
 
@@ -210,3 +212,21 @@ def built_corpus(base: Path, shared: Path) -> Path:
     gapmap(home, "load", "--backend", "embedded")
     (home / "built.ok").touch()
     return home
+
+
+@pytest.fixture(scope="session")
+def app_home(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
+    """:func:`built_corpus`, once per session."""
+    return built_corpus(tmp_path_factory.getbasetemp(), shared)
+
+
+@pytest.fixture
+def app(app_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    """The explorer on :func:`app_home`, its first page run (a first page may wait for the analytics to warm up)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("GAPMAP_HOME", str(app_home))
+    monkeypatch.setenv("GAPMAP_BACKEND", "embedded")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    at.run()
+    yield at

@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_app_pages import REPO, built_corpus, frame, page, pages_of, rows
+from test_app_pages import REPO, frame, page, pages_of, rows
 
 from explorer import ui
 from explorer.panels import PER_PAGE
@@ -23,24 +22,10 @@ from explorer.panels import PER_PAGE
 HUMAN = ["rct", "other_trial", "observational"]
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
-    return built_corpus(tmp_path_factory.getbasetemp(), shared)
-
-
-@pytest.fixture
-def app(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("GAPMAP_HOME", str(home))
-    monkeypatch.setenv("GAPMAP_BACKEND", "embedded")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.run()
-    yield at
-
-
-def preclinical_entity(home: Path) -> dict[str, Any]:
+def preclinical_entity(app_home: Path) -> dict[str, Any]:
     """The most-mentioned entity with both animal and human papers (so every filter has something to show)."""
-    for entity in rows(home, "top_entities", limit=20):
-        levels = {r["level"]: r["papers"] for r in rows(home, "entity_evidence", id=entity["id"])}
+    for entity in rows(app_home, "top_entities", limit=20):
+        levels = {r["level"]: r["papers"] for r in rows(app_home, "entity_evidence", id=entity["id"])}
         if levels.get("preclinical_in_vivo") and levels.get("observational"):
             return {**entity, "levels": levels}
     raise AssertionError("no top entity has both animal and observational papers")
@@ -55,8 +40,8 @@ def pyramid_totals(fig: Any) -> dict[str, int]:
     return totals
 
 
-def test_entity_pyramid_and_evidence_filters(app: AppTest, home: Path) -> None:
-    entity = preclinical_entity(home)
+def test_entity_pyramid_and_evidence_filters(app: AppTest, app_home: Path) -> None:
+    entity = preclinical_entity(app_home)
     page(app, "explore")
     app.text_input(key="find").input(entity["id"]).run()
     app.selectbox(key="pick").set_value(f"node|{entity['id']}").run()
@@ -74,16 +59,16 @@ def test_entity_pyramid_and_evidence_filters(app: AppTest, home: Path) -> None:
         app.radio(key="explore_node_level").set_value(choice).run()
         assert not app.exception
         papers = frame(app, "node_papers")
-        expected = rows(home, "entity_publications_by_level", id=entity["id"], levels=",".join(levels), limit=10**6)
+        expected = rows(app_home, "entity_publications_by_level", id=entity["id"], levels=",".join(levels), limit=10**6)
         assert list(papers["pmid"]) == [r["pmid"] for r in expected][:PER_PAGE] and len(papers) > 0
         assert all(set(badge) & wanted for badge in papers["level"]), choice
         every = pages_of(app, f"explore_node_page_{entity['id']}", "node_papers")  # all of them, page by page
         assert every == [r["pmid"] for r in expected]
 
 
-def test_link_papers_filter_by_evidence(app: AppTest, home: Path) -> None:
-    entity = preclinical_entity(home)
-    neighbour = rows(home, "entity_neighbourhood", id=entity["id"], limit=1)[0]
+def test_link_papers_filter_by_evidence(app: AppTest, app_home: Path) -> None:
+    entity = preclinical_entity(app_home)
+    neighbour = rows(app_home, "entity_neighbourhood", id=entity["id"], limit=1)[0]
     page(app, "explore")
     app.text_input(key="find").input(entity["id"]).run()
     app.selectbox(key="pick").set_value(f"edge|{entity['id']}|{neighbour['id']}").run()
@@ -94,15 +79,20 @@ def test_link_papers_filter_by_evidence(app: AppTest, home: Path) -> None:
     assert all("animal" in b for b in animal["level"])
     shown = pages_of(app, "explore_link_page", "link_papers")  # every page of them
     expected = rows(
-        home, "pair_publications_by_level", a=entity["id"], b=neighbour["id"], levels="preclinical_in_vivo", limit=10**6
+        app_home,
+        "pair_publications_by_level",
+        a=entity["id"],
+        b=neighbour["id"],
+        levels="preclinical_in_vivo",
+        limit=10**6,
     )
-    every = {r["pmid"] for r in rows(home, "pair_evidence", a=entity["id"], b=neighbour["id"], limit=10**6)}
+    every = {r["pmid"] for r in rows(app_home, "pair_evidence", a=entity["id"], b=neighbour["id"], limit=10**6)}
     assert sorted(shown) == sorted(r["pmid"] for r in expected) and set(shown) <= every
 
 
-def analytics(home: Path, *args: str) -> list[dict[str, Any]]:
+def analytics(app_home: Path, *args: str) -> list[dict[str, Any]]:
     done = subprocess.run(
-        [sys.executable, "-m", "gapmap", "--home", str(home), "analytics", "translational", *args, "--json"],
+        [sys.executable, "-m", "gapmap", "--home", str(app_home), "analytics", "translational", *args, "--json"],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -111,8 +101,10 @@ def analytics(home: Path, *args: str) -> list[dict[str, Any]]:
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
-def test_translational_page_lists_gaps_with_pyramid(app: AppTest, home: Path) -> None:
-    expected = analytics(home, "--rows", "Compound", "--cols", "Mechanism", "--kind", "preclinical_only", "--top", "20")
+def test_translational_page_lists_gaps_with_pyramid(app: AppTest, app_home: Path) -> None:
+    expected = analytics(
+        app_home, "--rows", "Compound", "--cols", "Mechanism", "--kind", "preclinical_only", "--top", "20"
+    )
     assert expected, "the test corpus should have preclinical-only pairs"
     page(app, "translational")
     table = frame(app, "translational_gaps")
@@ -124,7 +116,7 @@ def test_translational_page_lists_gaps_with_pyramid(app: AppTest, home: Path) ->
     assert any(expected[0]["reason"] in m.value for m in app.markdown)
     papers = frame(app, "translational_papers")
     assert set(papers["pmid"]) == {p for pmids in expected[0]["pyramid"]["pmids"].values() for p in pmids}
-    left_out = analytics(home, "--rows", "Compound", "--cols", "Mechanism", "--excluded")  # and why: as the CLI
+    left_out = analytics(app_home, "--rows", "Compound", "--cols", "Mechanism", "--excluded")  # and why: as the CLI
     shown = frame(app, "translational_excluded")
     assert left_out and list(zip(shown["id"], shown["reason"], strict=True)) == [
         (e["id"], e["reason"]) for e in left_out
@@ -132,27 +124,27 @@ def test_translational_page_lists_gaps_with_pyramid(app: AppTest, home: Path) ->
 
     app.radio(key="tr_kind").set_value("no_trial").run()
     assert not app.exception
-    no_trial = analytics(home, "--kind", "no_trial", "--top", "20")
+    no_trial = analytics(app_home, "--kind", "no_trial", "--top", "20")
     assert no_trial and list(frame(app, "translational_gaps")["b_id"]) == [g["b_id"] for g in no_trial]
 
 
-def test_badges_on_search_and_gap_cell_papers(app: AppTest, home: Path) -> None:
+def test_badges_on_search_and_gap_cell_papers(app: AppTest, app_home: Path) -> None:
     page(app, "search")
     app.text_input(key="q").input("remyelination").run()
     results = frame(app, "search_results")
-    contexts = {r["pmid"]: r for r in rows(home, "publication_contexts", pmids=",".join(results["pmid"][:25]))}
+    contexts = {r["pmid"]: r for r in rows(app_home, "publication_contexts", pmids=",".join(results["pmid"][:25]))}
     assert "level" in results and any("-badge[" in m.value for m in app.markdown)
     for pmid, level in zip(results["pmid"][:25], results["level"][:25], strict=True):
         assert ("animal" in level) == ("preclinical_in_vivo" in contexts[pmid]["evidence_levels"])
     page(app, "gap_map")
     row, col = app.selectbox(key="row"), app.selectbox(key="col")
-    cells = rows(home, "landscape_matrix", limit=400)
+    cells = rows(app_home, "landscape_matrix", limit=400)
     cell = next(c for c in cells if c["row_name"] in row.options and c["col_name"] in col.options)
     row.set_value(cell["row"])
     col.set_value(cell["col"])
     app.run()
     papers = frame(app, "cell_papers")
-    contexts = {r["pmid"]: r for r in rows(home, "publication_contexts", pmids=",".join(papers["pmid"]))}
+    contexts = {r["pmid"]: r for r in rows(app_home, "publication_contexts", pmids=",".join(papers["pmid"]))}
     assert len(papers) == min(PER_PAGE, cell["papers"]) and set(papers["pmid"]) == set(contexts)
     assert all(level and level != ["not classified"] for level in papers["level"])
 

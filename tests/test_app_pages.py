@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -60,15 +59,6 @@ def expected(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Expected
         [str(r["pmid"]) for r in rows(home, "pair_evidence", a=top["id"], b=neighbour["id"], limit=100_000)],
         rows(home, "landscape_matrix", limit=400),
     )
-
-
-@pytest.fixture
-def app(expected: Expected, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("GAPMAP_HOME", str(expected.home))
-    monkeypatch.setenv("GAPMAP_BACKEND", "embedded")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    at.run()
-    yield at
 
 
 def page(at: AppTest, name: str) -> AppTest:

@@ -10,54 +10,38 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import pytest
 from streamlit.testing.v1 import AppTest
-from test_app_pages import REPO, built_corpus, frame, page, rows
+from test_app_pages import REPO, frame, page, rows
 
 from explorer import ui
 from explorer.figures import LINK_COLOURS, network_figure
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
-    return built_corpus(tmp_path_factory.getbasetemp(), shared)
-
-
-@pytest.fixture
-def app(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    monkeypatch.setenv("GAPMAP_HOME", str(home))
-    monkeypatch.setenv("GAPMAP_BACKEND", "embedded")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
-    at.run()
-    yield at
-
-
-def related_entity(home: Path) -> tuple[dict[str, Any], str]:
+def related_entity(app_home: Path) -> tuple[dict[str, Any], str]:
     """A much-mentioned entity related to its neighbours by two or more relation types, and its rarest type
     (so that filtering by it leaves some neighbours out)."""
-    for entity in rows(home, "top_entities", limit=30):
-        found = rows(home, "entity_relations", id=entity["id"], limit=10**6)
+    for entity in rows(app_home, "top_entities", limit=30):
+        found = rows(app_home, "entity_relations", id=entity["id"], limit=10**6)
         types = Counter(r["relation"] for r in found)
         if len(types) >= 2 and len({r["id"] for r in found}) >= 5:
             return entity, min(types, key=lambda t: (types[t], t))
     raise AssertionError("no top entity has relations of two types")
 
 
-def partners(home: Path, entity_id: str, relation: str) -> set[str]:
-    return {r["id"] for r in rows(home, "entity_relations", id=entity_id, relation_types=relation, limit=10**6)}
+def partners(app_home: Path, entity_id: str, relation: str) -> set[str]:
+    return {r["id"] for r in rows(app_home, "entity_relations", id=entity_id, relation_types=relation, limit=10**6)}
 
 
 def neighbours(sub: nx.Graph, focus: str) -> set[str]:
     return set(sub) - {focus}
 
 
-def test_links_show_their_relations_and_the_filter_keeps_that_type(app: AppTest, home: Path) -> None:
-    entity, relation = related_entity(home)
+def test_links_show_their_relations_and_the_filter_keeps_that_type(app: AppTest, app_home: Path) -> None:
+    entity, relation = related_entity(app_home)
     focus = entity["id"]
     page(app, "explore")
     app.text_input(key="find").input(focus).run()
@@ -65,7 +49,7 @@ def test_links_show_their_relations_and_the_filter_keeps_that_type(app: AppTest,
     typed = [(a, b, d) for a, b, d in every.edges(data=True) if d["relation"]]
     assert typed and len(typed) < every.number_of_edges()  # typed relations and bare co-mentions side by side
     for a, b, d in typed:  # each typed link says what the graph's relations between the two say
-        stated = rows(home, "relation_links", ids=f"{a},{b}")
+        stated = rows(app_home, "relation_links", ids=f"{a},{b}")
         assert d["relation_types"].split("; ") == list(dict.fromkeys(r["relation"] for r in stated))
         assert all(f" {r['verb']} " in d["relation"] for r in stated)
         assert d["subject"] in {"", *(r["a"] for r in stated if r["directed"])}
@@ -76,7 +60,7 @@ def test_links_show_their_relations_and_the_filter_keeps_that_type(app: AppTest,
     app.multiselect(key="explore_relations").set_value([relation]).run()
     assert not app.exception, [e.value for e in app.exception]
     kept: nx.Graph = app.session_state[ui.SUBGRAPH]
-    assert neighbours(kept, focus) and neighbours(kept, focus) <= partners(home, focus, relation)
+    assert neighbours(kept, focus) and neighbours(kept, focus) <= partners(app_home, focus, relation)
     assert neighbours(kept, focus) != neighbours(every, focus)
     assert all(relation in d["relation_types"].split("; ") for *_, d in kept.edges(data=True))
     assert app.query_params["relations"] == relation
@@ -90,8 +74,8 @@ def test_links_show_their_relations_and_the_filter_keeps_that_type(app: AppTest,
     assert set(linked.session_state[ui.SUBGRAPH]) == set(kept)
 
 
-def test_link_evidence_names_the_relation_each_paper_states(app: AppTest, home: Path) -> None:
-    entity, _ = related_entity(home)
+def test_link_evidence_names_the_relation_each_paper_states(app: AppTest, app_home: Path) -> None:
+    entity, _ = related_entity(app_home)
     focus = entity["id"]
     page(app, "explore")
     app.text_input(key="find").input(focus).run()
@@ -105,13 +89,13 @@ def test_link_evidence_names_the_relation_each_paper_states(app: AppTest, home: 
     names = {a: sub.nodes[a]["name"], b: sub.nodes[b]["name"]}
 
     summary = frame(app, "link_relations")  # the link's relations, each in words with its best sentence
-    stated = rows(home, "relation_links", ids=f"{a},{b}")
+    stated = rows(app_home, "relation_links", ids=f"{a},{b}")
     assert list(summary["relation"]) == [f"{names[r['a']]} {r['verb']} {names[r['b']]}" for r in stated]
     assert list(summary["pmid"]) == [r["pmid"] for r in stated]
     assert any(m.value.startswith("**Typed relations:**") for m in app.markdown)
 
     papers = frame(app, "link_papers")  # every paper of the link, with what it states about the pair
-    evidence = rows(home, "relation_evidence", a=a, b=b, limit=10**6)
+    evidence = rows(app_home, "relation_evidence", a=a, b=b, limit=10**6)
     by_paper: dict[str, list[str]] = {}
     for r in evidence:
         by_paper.setdefault(str(r["pmid"]), []).append(f"{names[r['subject']]} {r['verb']} {names[r['object']]}")

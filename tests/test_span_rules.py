@@ -93,6 +93,13 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
             [("OPCs", "CellType"), ("oligodendrocyte progenitor cells", "CellType")],
         ),
         ("were memory. T cells rose", [("T cells", "CellType")], [("T cells", "CellType")]),
+        # rule 10: organisms and group codes are no diseases
+        (
+            "caused by varicella-zoster virus, chronic infection with hepatitis C virus",
+            [("varicella-zoster virus", "Disease"), ("chronic infection with hepatitis C virus", "Disease")],
+            [("chronic infection with hepatitis C virus", "Disease")],
+        ),
+        ("higher in MS-HF than in MS", [("MS", "Disease")], []),
         # rules 8 and 9: kinds of process, heads that keep their phrase; degree words and other types stay out
         (
             "with chronic, smouldering inflammation and increased demyelination",
