@@ -1,9 +1,9 @@
 """Spans shaped by the annotation guideline's span rules (``../shared/annotation/ms_entities.md``).
 
 The model and the lexicons often find only a cell type's head ("T cells"), while the guideline marks the longest
-meaningful span and lets its head decide the type. Ten rules, applied to the merged entities of one text
-(1–5 for cell types, 6–9 for processes, 10 for diseases), after a first one (0) that makes every span well
-formed (closed parentheses, no trailing "of"/"and"):
+meaningful span and lets its head decide the type. Eleven rules, applied to the merged entities of one text
+(1–5 for cell types, 6–9 for processes, 10 for diseases, 11 for drug classes), after a first one (0) that makes
+every span well formed (closed parentheses, no trailing "of"/"and"):
 
 1. **Subset-defining modifiers stay** (guideline, CellType): markers ("CD3+CD20+", "Eomes+", "CD25-"),
    participles that define a subset ("CD20-expressing", "EBV-infected", "myelin-specific", "iPSC-derived"),
@@ -32,6 +32,10 @@ formed (closed parentheses, no trailing "of"/"and"):
 10. **Organisms and group labels are no diseases** (guideline, Disease): a bare virus name ("varicella-zoster
     virus"; "infection with hepatitis C virus" stays) and a disease abbreviation glued to a group code ("MS" in
     "MS-HF versus MS-LF").
+11. **A gene product named as a drug's target makes a drug class, a Compound** (guideline, Compound: "drug
+    classes named by target"): "TNFα blockers", "PDE4 inhibitor", "COX-2 inhibitors", "inhibitors of
+    thymidylate synthase".  A small molecule as the target stays itself ("dopamine" in "dopamine agonists",
+    "calcium" in "calcium antagonists"), as BC5CDR marks it.
 
 Spans of other types inside a widened span are dropped (the guideline's spans are flat): "CD20" in
 "CD20-expressing B cells" is part of the cell type's name, not a Gene mention of its own.
@@ -90,6 +94,14 @@ _INNER_ABBREVIATION = re.compile(r"^\s?\([^()\s]{1,12}\)\s?(?:cells?|lymphocytes
 _SIGNALLING = re.compile(
     r"[\s-]+(?:signal(?:l)?ing|pathways?|cascades?|axis)(?:\s+(?:pathways?|blockade|inhibition|activation))?\b", re.I
 )
+#: Rule 11: what a drug does to its target, after the target ("TNFα blockers", "TNF (TNFα) blockers") or before
+#: it ("inhibitors of thymidylate synthase").
+_DRUG_ACTION = r"(?:inhibitors?|blockers?|antagonists?|agonists?|modulators?)"
+_TARGETED = re.compile(rf"(?:\s?\([^()\s]{{1,12}}\))?(?:[\s-]+receptors?)?[\s-]+{_DRUG_ACTION}\b", re.I)
+#: A gene span that already ends in the plural ("COX-2 inhibitors") names the class; a singular may be a protein's
+#: own name ("thrombin-activatable fibrinolysis inhibitor", "interleukin-1 receptor antagonist").
+_DRUG_CLASS_END = re.compile(r"[\s-](?:inhibitors|blockers|antagonists|agonists|modulators)$", re.I)
+_TARGETED_OF = re.compile(rf"\b{_DRUG_ACTION}\s+of\s+(?:the\s+)?$", re.I)
 _SEPARATOR = re.compile(r"[ \t]+$")
 _CONJUNCTION = re.compile(r"[ \t]+(?:and|or|and/or)[ \t]+$|/[ \t]*$")
 
@@ -139,7 +151,7 @@ def _floor(spans: list[EntitySpan], index: int, text: str) -> int:
 
 
 def shape_spans(text: str, spans: list[EntitySpan], organisms: frozenset[str] = frozenset()) -> list[EntitySpan]:
-    """Apply rules 0–10 to ``spans``; returns the new non-overlapping list, sorted.
+    """Apply rules 0–11 to ``spans``; returns the new non-overlapping list, sorted.
 
     ``organisms``: short forms the text defines as a virus ("varicella-zoster virus (VZV)"), no diseases either.
     """
@@ -155,6 +167,17 @@ def shape_spans(text: str, spans: list[EntitySpan], organisms: frozenset[str] = 
     )
     shaped: list[EntitySpan] = []
     for index, span in enumerate(spans):
+        if span.type == "Gene" and _DRUG_CLASS_END.search(span.text):  # the model's "COX-2 inhibitors"
+            shaped.append(replace(span, type="Compound", concept_id="", concept_name=""))
+            continue
+        if span.type == "Gene" and (
+            (found := _TARGETED.match(text, span.end)) or (found := _TARGETED_OF.search(text, 0, span.start))
+        ):
+            start, end = min(span.start, found.start()), max(span.end, found.end())
+            if start >= (shaped[-1].end if shaped else 0):
+                shaped.append(replace(span, start=start, end=end, text=text[start:end], type="Compound",
+                                      concept_id="", concept_name=""))  # fmt: skip
+                continue
         if span.type in ("Gene", "Compound") and (signal := _SIGNALLING.match(text, span.end)):
             end = signal.end()
             shaped.append(

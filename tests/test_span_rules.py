@@ -93,6 +93,18 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
             [("OPCs", "CellType"), ("oligodendrocyte progenitor cells", "CellType")],
         ),
         ("were memory. T cells rose", [("T cells", "CellType")], [("T cells", "CellType")]),
+        # rule 11: a gene product as a drug's target makes a drug class; a small molecule stays itself
+        (
+            "exposed to TNFα blockers and dopamine agonists",
+            [("TNFα", "Gene"), ("dopamine", "Compound")],
+            [("TNFα blockers", "Compound"), ("dopamine", "Compound")],
+        ),
+        (
+            "a selective inhibitor of thymidylate synthase",
+            [("thymidylate synthase", "Gene")],
+            [("inhibitor of thymidylate synthase", "Compound")],
+        ),  # fmt: skip
+        ("with COX-2 inhibitors", [("COX-2 inhibitors", "Gene")], [("COX-2 inhibitors", "Compound")]),
         # rule 10: organisms and group codes are no diseases
         (
             "caused by varicella-zoster virus, chronic infection with hepatitis C virus",
