@@ -36,10 +36,12 @@ better than the model's boundaries.
    dysplasia).
 4. Abbreviations are resolved afterwards (:mod:`nlp.abbreviations`): a short form takes its long form's concept.
 
-Role rule (after abbreviations, :func:`assign_marker_roles`): a gene or protein that the abstract *measures*
-("serum IL-6", "CSF osteopontin levels", "Eomes level acted as a biomarker") is a fluid Biomarker in every
-mention in that abstract, keeping its concept id; one named with a variant ("BDNF Val66Met polymorphism") stays a
-Gene.  This is the issue's "a protein measured as a marker is a Biomarker" and the dev-set guidelines' rule.
+Role rule (after abbreviations, :func:`assign_marker_roles`), the guideline's rule 7 ("role decides the type, per
+sentence"): a gene or protein that the abstract *measures* ("serum IL-6", "CSF osteopontin levels", "Eomes level
+acted as a biomarker") is a fluid Biomarker in its mentions, keeping its concept id, except a mention that names
+the molecule itself: with a variant ("IL27 T4730C gene polymorphism", "BDNF Val66Met") or as the actor or object
+of a molecular process ("HTRA1 degrades extracellular matrix", "glia express HTRA1", "knockout of Fzd1").  Such a
+mention is a Gene even where the model called it a Biomarker.
 """
 
 from __future__ import annotations
@@ -191,36 +193,48 @@ _MEASURED_AFTER = re.compile(
     rf"|in (?:the )?{_SPECIMEN}\b|(?:as|was|is|were) an? (?:\w+ )?biomarker)",
     re.I,
 )
-#: A gene named with a variant is about the gene, not a measured level.
+#: A mention named with a variant is about the gene, not a measured level.
 _GENETIC_AFTER = re.compile(r"^\s*(?:\S+\s+)?(?:polymorphisms?|variants?|alleles?|genotypes?|mutations?|gene)\b", re.I)
+#: A mention that acts or is acted on as a molecule ("HTRA1 degrades", "was expressed in", "knockout of Fzd1").
+_MOLECULE_AFTER = re.compile(
+    r"^\s*(?:\([^()]{1,15}\)\s*)?(?:(?:is|was|were|are)\s+)?(?:expressed|degrad\w*|cleav\w*|binds?|bound|encod\w*"
+    r"|phosphorylat\w*|ubiquitinat\w*|knock\w*|deficient|overexpress\w*)\b",
+    re.I,
+)
+_MOLECULE_BEFORE = re.compile(
+    r"\b(?:express(?:es|ed|ing)?|knock(?:out|down|ed out|ing out) of|deficien(?:t|cy) (?:in|of)|overexpression of"
+    r"|inhibition of|inhibiting|blocking|deletion of)\s+(?:the\s+)?$",
+    re.I,
+)
+#: "at the level of": where something happens, not a measured level.
+_LOCATIVE_LEVEL = re.compile(r"\bat the level of\s+$", re.I)
 _WINDOW = 40
 
 
-def _roles(text: str, span: EntitySpan) -> tuple[bool, bool]:
-    """(measured, genetic): what the words around one mention say about it."""
+def _measured(text: str, span: EntitySpan) -> bool:
     before, after = text[max(0, span.start - _WINDOW) : span.start], text[span.end : span.end + 60]
-    return bool(_MEASURED_BEFORE.search(before) or _MEASURED_AFTER.match(after)), bool(_GENETIC_AFTER.match(after))
+    return bool(
+        (_MEASURED_BEFORE.search(before) and not _LOCATIVE_LEVEL.search(before)) or _MEASURED_AFTER.match(after)
+    )
+
+
+def _named_as_molecule(text: str, span: EntitySpan) -> bool:
+    before, after = text[max(0, span.start - _WINDOW) : span.start], text[span.end : span.end + 60]
+    return bool(_GENETIC_AFTER.match(after) or _MOLECULE_AFTER.match(after) or _MOLECULE_BEFORE.search(before))
 
 
 def assign_marker_roles(text: str, spans: list[EntitySpan]) -> list[EntitySpan]:
-    """Genes measured anywhere in ``text`` become fluid Biomarkers in all their mentions (see module docstring)."""
-    measured: set[str] = set()
-    genetic: set[str] = set()
+    """Each gene or protein mention as its role says (see the module docstring): measured concepts are Biomarkers
+    but where a mention names the molecule; a protein Biomarker named as a molecule is a Gene."""
+    measured = {s.concept_id or s.text for s in spans if s.type == "Gene" and _measured(text, s)}
+    out = []
     for span in spans:
-        if span.type == "Gene":
-            key = span.concept_id or span.text
-            is_measured, is_genetic = _roles(text, span)
-            if is_measured:
-                measured.add(key)
-            if is_genetic:
-                genetic.add(key)
-    markers = measured - genetic
-    if not markers:
-        return spans
-    return [
-        replace(s, type="Biomarker", kind="fluid") if s.type == "Gene" and (s.concept_id or s.text) in markers else s
-        for s in spans
-    ]
+        if span.type == "Gene" and (span.concept_id or span.text) in measured and not _named_as_molecule(text, span):
+            span = replace(span, type="Biomarker", kind="fluid")
+        elif span.type == "Biomarker" and span.concept_id.startswith("HGNC:") and _named_as_molecule(text, span):
+            span = replace(span, type="Gene", kind="")
+        out.append(span)
+    return out
 
 
 class MergeComponent:

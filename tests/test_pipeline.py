@@ -13,7 +13,7 @@ from ingest.records import AbstractSection, Article
 from nlp.abbreviations import resolve_abbreviations
 from nlp.gazetteer import shared_gazetteer
 from nlp.linker import build_linker
-from nlp.merge import EntitySpan, merge_spans
+from nlp.merge import EntitySpan, assign_marker_roles, merge_spans
 from nlp.ner_model import MODEL_DIR
 from nlp.pipeline import Pipeline, load_pipeline, pipeline_version
 from nlp.records import document_text
@@ -265,6 +265,29 @@ def test_measured_genes_are_fluid_biomarkers_in_every_mention(pipeline: Pipeline
     assert il6[0].concept_id.startswith(("MESH:", "HGNC:"))  # the measured protein keeps its concept
     assert bdnf and {m.type for m in bdnf} == {"Gene"}  # named with a variant: the gene, not a level
     assert not [m for m in mentions if m.text == "DMTs"]
+
+
+def test_role_decides_per_mention_whether_a_measured_protein_is_a_biomarker_or_a_gene() -> None:
+    """Guideline rule 7: the measured IL27 is a Biomarker, the IL27 named with its variant a Gene; HTRA1 measured
+    in CSF is a Biomarker, HTRA1 that degrades matrix or that glia express is the molecule, a Gene."""
+    text = (
+        "Serum IL27 levels were lower in MS. We studied the IL27 T4730C gene polymorphism. HTRA1 levels in CSF "
+        "rose. HTRA1 degrades extracellular matrix, and glia express HTRA1."
+    )
+    spans = [
+        EntitySpan(m.start(), m.end(), m.group(), "Gene", concept_id=f"HGNC:{m.group()}")
+        for m in re.finditer(r"IL27|HTRA1", text)
+    ]
+    roles = [(s.text, s.type) for s in assign_marker_roles(text, spans)]
+    assert roles == [
+        ("IL27", "Biomarker"),
+        ("IL27", "Gene"),
+        ("HTRA1", "Biomarker"),
+        ("HTRA1", "Gene"),
+        ("HTRA1", "Gene"),
+    ]
+    model_biomarker = [EntitySpan(text.rindex("HTRA1"), len(text) - 1, "HTRA1", "Biomarker", concept_id="HGNC:9476")]
+    assert [s.type for s in assign_marker_roles(text, model_biomarker)] == ["Gene"]
 
 
 @pytest.mark.parametrize(
