@@ -62,7 +62,7 @@ _PARTICIPLE = (
 _STATE = (
     r"memory|regulatory|na[iï]ve|autoreactive|reactive|activated|resting|effector|cytotoxic|helper|mature"
     r"|immature|innate|adaptive|myelinating|senescent|transitional|plasmacytoid|myeloid|lymphoid|follicular"
-    r"|conventional|unconventional"
+    r"|conventional|unconventional|M[12]"
 )
 _PLACE = (
     r"brain|cortical|corneal|peripheral|spinal|CNS|meningeal|perivascular|hippocampal|cerebellar|cerebral"
@@ -76,13 +76,16 @@ _MARKER_WORD = re.compile(rf"{_MARKER}$")
 _CELL_CODE = r"(?-i:(?![A-Z]+s$)[A-Z][A-Za-z0-9]{0,4})"
 _CONJUNCT = re.compile(rf"(?:{_MARKER}|{_CELL_CODE}|{_PARTICIPLE}|(?:{_STATE}|{_PLACE})\b)$", re.I)
 _COUNT = re.compile(r"\s+(?:counts?|numbers?|frequenc(?:y|ies)|percentages?|subsets?|subpopulations?)$", re.I)
-_PROCESS = re.compile(
-    r"^[\s-]+(?:activation|depletion|infiltration|maturation|differentiation|proliferation|polari[sz]ation"
+_PROCESS_WORD = (
+    r"(?:activation|depletion|infiltration|maturation|differentiation|proliferation|polari[sz]ation"
     r"|migration|responses?|pathogenicity|repopulation|reconstitution|trafficking|priming|apoptosis"
     r"|death|dysfunction|recruitment|expansion|generation|loss|survival|degeneration|damage|injury|activity"
-    r"|(?:[\w-]+-)?mediated \w+)\b",
-    re.I,
+    r"|development|(?:[\w-]+-)?mediated \w+)"
 )
+#: A process a cell type is the subject of, alone or coordinated ("T cell development and differentiation").
+_PROCESS = re.compile(rf"^[\s-]+{_PROCESS_WORD}(?:\s+(?:and|or)\s+{_PROCESS_WORD})?\b", re.I)
+#: An abbreviation in parentheses right after a name: "T helper 17 (Th17) responses".
+_PARENTHESISED = re.compile(r"^\s?\([^()\s]{1,12}\)")
 _INTERVENTION = re.compile(r"^[\s-]+(?:(?:depletion|transfer)\s+)?(?:therapy|therapies|products?)\b", re.I)
 _NOT_A_CELL = re.compile(r"^[\s-]+(?:transplant(?:ation)?s?|antigens?)\b", re.I)
 #: "anti-oligodendrocyte antibodies", "anti-CD20": an antibody against the cells, not a mention of them.
@@ -190,7 +193,10 @@ def shape_spans(text: str, spans: list[EntitySpan], organisms: frozenset[str] = 
         after = text[span.end : span.end + 60]
         if _NOT_A_CELL.match(after) or _ANTI.search(text, max(0, span.start - 5), span.start):
             continue
-        if inner := _INNER_ABBREVIATION.match(after):
+        inner = _INNER_ABBREVIATION.match(after)
+        if inner is None and (paren := _PARENTHESISED.match(after)) and _PROCESS.match(after[paren.end() :]):
+            inner = paren  # "T helper 17 (Th17) responses": the process follows the abbreviation
+        if inner is not None:
             span = replace(span, end=span.end + inner.end(), text=text[span.start : span.end + inner.end()])
             after = text[span.end : span.end + 60]
         start = _extend_left(text, span.start, _floor(spans, index, text))

@@ -93,6 +93,22 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
             [("OPCs", "CellType"), ("oligodendrocyte progenitor cells", "CellType")],
         ),
         ("were memory. T cells rose", [("T cells", "CellType")], [("T cells", "CellType")]),
+        # rule 5 through an abbreviation and over a coordination of processes; M1/M2 name macrophage subsets
+        (
+            "can augment T helper 17 (Th17) responses",
+            [("T helper 17", "CellType"), ("Th17", "CellType")],
+            [("T helper 17 (Th17) responses", "Mechanism")],
+        ),
+        (
+            "on T cell development and differentiation",
+            [("T cell", "CellType")],
+            [("T cell development and differentiation", "Mechanism")],
+        ),  # fmt: skip
+        (
+            "and M1 macrophages polarization",
+            [("macrophages", "CellType")],
+            [("M1 macrophages polarization", "Mechanism")],
+        ),
         # rule 11: a gene product as a drug's target makes a drug class; a small molecule stays itself
         (
             "exposed to TNFα blockers and dopamine agonists",
