@@ -105,15 +105,19 @@ def _official(concept: Concept) -> set[str]:
     return {concept.name, *concept.synonyms[:1]} if concept.type == "Gene" else set()
 
 
+#: A letter and a number ("A 7", "B-1", MeSH supplementary names) reads as "a 7-point scale" or "A 7 Tesla".
+_LETTER_NUMBER = re.compile(r"[A-Za-z][\s-]\d+$")
+
+
 def _accept(form: str, lexicon: str, concept: Concept, official: set[str]) -> bool:
-    """The stoplist and length rules; the curated lexicon is exempt.
+    """The stoplist, length and letter-number rules; the curated lexicon is exempt.
 
     Gene aliases are the noisiest forms (``SPATIAL``, ``STAT``, ``AID``, ``IFN`` are aliases): besides the
     approved symbol and name, only aliases with a digit (``TDP-43``, ``IL-19``) are kept.
     """
     if lexicon in ("curated", curated.NOT_ENTITY):
         return len(form) >= 2
-    if len(form) < 3 or len(form) > 100 or form.lower() in STOPLIST or form.isdigit():
+    if len(form) < 3 or len(form) > 100 or form.lower() in STOPLIST or form.isdigit() or _LETTER_NUMBER.match(form):
         return False
     if lexicon == "go" and " " not in form:
         return form.lower().endswith(GO_SINGLE_WORD_ENDINGS)

@@ -64,6 +64,10 @@ def test_stoplisted_and_english_gene_aliases_do_not_match(gazetteer: Gazetteer) 
     assert not {k for k, v in found.items() if v.startswith("HGNC:")}, found
     assert found == {"CIS": "GAPMAP:clinically-isolated-syndrome"}
     assert {"ms", "cis", "all", "can"} <= STOPLIST
+    # a letter and a number is no name: "A 7" (a MeSH supplementary concept) in "a 7-point scale", "A 7 Tesla"
+    assert _found(gazetteer, "rated on a 7-point scale at A 7 Tesla with vitamin B 12") == {
+        "vitamin B 12": "MESH:D014805"
+    }
 
 
 def test_offsets_survive_odd_unicode(gazetteer: Gazetteer) -> None:
