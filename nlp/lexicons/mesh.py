@@ -41,6 +41,8 @@ DRUG_PROTEIN_TREES = (
 #: ("antigens") and chemical actions and uses ("analgesics", "antipsychotics").  The last are classes defined by
 #: what a drug is used for, which the MS guidelines and BC5CDR do not annotate.  Classes defined by their molecular
 #: target (D27.505.519: "PDE inhibitors", "calcium channel blockers") are Compounds.
+#: Mental disorders (F03): diseases that MeSH files under Psychiatry and Psychology, not under C.
+MENTAL_DISORDER_TREES = ("F03",)
 NOT_SUBSTANCE_TREES = ("D23", "D26", "D27")
 TARGET_CLASS_TREES = ("D27.505.519",)
 #: A chemical or gene-product descriptor with this many descendants in the MeSH tree is a class noun
@@ -75,13 +77,14 @@ class Descriptor:
 def mesh_type(trees: tuple[str, ...], split_chemicals: bool = True) -> str | None:
     """The entity type of a descriptor from its tree numbers, or None when it names no entity we extract.
 
-    Order matters: a descriptor in both C10 and C23 (chronic progressive MS) is a Disease; chemicals are split by
+    Order matters: a descriptor in both C10 and C23 (chronic progressive MS) is a Disease, as is a mental
+    disorder (F03: depressive disorder, schizophrenia, anxiety disorders, which MeSH files outside C); chemicals are split by
     :func:`_chemical_type` (gene products are Genes, use-defined classes nothing); pathologic processes
     (C23.550: inflammation, nerve degeneration, gliosis) are Mechanisms, except disease attributes (C23.550.291:
     "Disease Progression", "Chronic Disease"); signs and symptoms (rest of C23) are Diseases; cellular
     structures (A11.284: axons, mitochondria, myelin sheath) are not cell types.
     """
-    if any(t.startswith("C") and not t.startswith("C23") for t in trees):
+    if any((t.startswith("C") and not t.startswith("C23")) or t.startswith(MENTAL_DISORDER_TREES) for t in trees):
         return "Disease"
     if any(t.startswith("D") for t in trees):
         return _chemical_type(trees) if split_chemicals else "Compound"
