@@ -174,7 +174,8 @@ def shape_spans(text: str, spans: list[EntitySpan], organisms: frozenset[str] = 
             shaped.append(replace(span, type="Compound", concept_id="", concept_name=""))
             continue
         if span.type == "Gene" and (
-            (found := _TARGETED.match(text, span.end)) or (found := _TARGETED_OF.search(text, 0, span.start))
+            (found := _TARGETED.match(text, span.end))
+            or (found := _TARGETED_OF.search(text, max(0, span.start - _HEAD_REACH), span.start))
         ):
             start, end = min(span.start, found.start()), max(span.end, found.end())
             if start >= (shaped[-1].end if shaped else 0):

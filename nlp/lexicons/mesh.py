@@ -78,11 +78,11 @@ def mesh_type(trees: tuple[str, ...], split_chemicals: bool = True) -> str | Non
     """The entity type of a descriptor from its tree numbers, or None when it names no entity we extract.
 
     Order matters: a descriptor in both C10 and C23 (chronic progressive MS) is a Disease, as is a mental
-    disorder (F03: depressive disorder, schizophrenia, anxiety disorders, which MeSH files outside C); chemicals are split by
-    :func:`_chemical_type` (gene products are Genes, use-defined classes nothing); pathologic processes
-    (C23.550: inflammation, nerve degeneration, gliosis) are Mechanisms, except disease attributes (C23.550.291:
-    "Disease Progression", "Chronic Disease"); signs and symptoms (rest of C23) are Diseases; cellular
-    structures (A11.284: axons, mitochondria, myelin sheath) are not cell types.
+    disorder (F03: depressive disorder, schizophrenia, anxiety disorders, which MeSH files outside C);
+    chemicals are split by :func:`_chemical_type` (gene products are Genes, use-defined classes nothing);
+    pathologic processes (C23.550: inflammation, nerve degeneration, gliosis) are Mechanisms, except disease
+    attributes (C23.550.291: "Disease Progression", "Chronic Disease"); signs and symptoms (rest of C23) are
+    Diseases; cellular structures (A11.284: axons, mitochondria, myelin sheath) are not cell types.
     """
     if any((t.startswith("C") and not t.startswith("C23")) or t.startswith(MENTAL_DISORDER_TREES) for t in trees):
         return "Disease"
