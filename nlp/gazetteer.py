@@ -135,6 +135,11 @@ class Gazetteer:
         self.concepts = concepts
         self.lexicons = lexicons
         self._index = {c.concept_id: i for i, c in enumerate(concepts)}
+        owners: dict[tuple[str, str], set[int]] = {}
+        for i, c in enumerate(concepts):
+            for xref in c.xrefs:
+                owners.setdefault((xref, c.type), set()).add(i)
+        self._folded = {k: next(iter(i)) for k, i in owners.items() if len(i) == 1 and k[0] not in self._index}
         self._automata = WordAutomata(forms)  # the first lexicon to give a form keeps it
 
     def __len__(self) -> int:
@@ -142,6 +147,12 @@ class Gazetteer:
 
     def concept(self, concept_id: str) -> Concept | None:
         index = self._index.get(concept_id)
+        return self.concepts[index] if index is not None else None
+
+    def canonical(self, concept_id: str, type_: str) -> Concept | None:
+        """The concept ``concept_id`` names: its own, else the one concept of ``type_`` it was folded into (an xref
+        of exactly one concept of that type: MeSH "Microglia" is the curated microglial cell, CL:0000129)."""
+        index = self._index.get(concept_id, self._folded.get((concept_id, type_)))
         return self.concepts[index] if index is not None else None
 
     def match(self, text: str) -> list[GazetteerMatch]:
@@ -194,7 +205,10 @@ def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazet
 
     Concept ids are unique, and one real-world thing is one concept whichever lexicon named it:
 
-    * a curated entry with an ontology id replaces that ontology's concept (keeping its synonyms);
+    * a curated entry with an ontology id replaces that ontology's concept (keeping its synonyms), and a concept
+      whose id an earlier concept of its type lists among its xrefs is folded into it (MeSH "Microglia" into the
+      curated microglial cell, CL:0000129, whose xref it is; not HGNC NEFL into the NfL Biomarker, whose gene it
+      is);
     * a DOID term whose MeSH xref is unique to it is folded into the MeSH concept;
     * a Cell Ontology, GO or HGNC concept whose name (for a gene also its approved name) is, by
       :func:`identity_key`, the name or a synonym of exactly one concept of the same type loaded before it is
@@ -207,6 +221,7 @@ def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazet
     by_id: dict[str, int] = {}
     by_identity: dict[tuple[str, str], set[int]] = {}
     official: dict[int, set[str]] = {}  # per concept, the gene forms every lexicon calls official
+    claimed: dict[str, int] = {}  # an id another concept names as its own (a curated entry's MeSH xref) -> that one
     doid_to_mesh = ontology_json.doid_mesh_xrefs()
     mesh_to_doids: dict[str, list[str]] = {}
     for doid, mesh_ids in doid_to_mesh.items():
@@ -216,7 +231,10 @@ def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazet
         progress(f"reading {lexicon}")
         for concept in load():
             target = concept.concept_id
-            if lexicon == "doid":
+            owner = claimed.get(target) if target not in by_id else None
+            if owner is not None and concepts[owner].type == concept.type:
+                target = concepts[owner].concept_id  # an earlier concept of its type lists this id as its own
+            elif lexicon == "doid":
                 unique = [m for m in concept.xrefs if mesh_to_doids.get(m) == [concept.concept_id] and m in by_id]
                 target = unique[0] if unique else target
             elif lexicon in FOLDED_BY_NAME and (same := _same_thing(concept, by_identity)) is not None:
@@ -226,6 +244,8 @@ def compile_gazetteer(progress: Callable[[str], None] = lambda _: None) -> Gazet
                 official.setdefault(by_id[target], set()).update(_official(concept))
                 continue
             by_id[target] = len(concepts)
+            for xref in concept.xrefs:
+                claimed.setdefault(xref, len(concepts))
             official.setdefault(len(concepts), set()).update(_official(concept))
             if lexicon not in FOLDED_BY_NAME:  # only the first lexicons' names are what later ones fold into
                 for form in [concept.name, *concept.synonyms]:

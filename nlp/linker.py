@@ -93,6 +93,8 @@ FALLBACK_TYPE = {"Biomarker": "Gene", "Mechanism": "Gene", "Compound": "Gene", "
 _SYMBOL = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2}|.*[A-Z].*[0-9α-ω])[A-Za-z0-9α-ω-]{2,12}$")
 #: The sample a marker was measured in belongs to the mention ("serum NfL", guideline rule 6) but not to the
 #: concept: "serum NfL", "CSF NfL" and "NfL" are one biomarker.
+#: A cell type's head noun; without one, a CellType span is a code ("Th17", "Tregs").
+_CELL_WORD = re.compile(r"\b(?:cells?|cytes?|blasts?|phages?|glia)\b|cyte|blast|phage|glia", re.I)
 _SPECIMEN = re.compile(
     r"^(?:serum|plasma|blood|csf|cerebrospinal fluid|urine|urinary|saliva|salivary|circulating)[\s-]+", re.I
 )
@@ -166,12 +168,15 @@ class Linker:
     def _exact_link(self, text: str, type_: str) -> str | None:
         """The concept ``text`` is an alias of: of its type, else (a Biomarker) of its molecule's type; a marker
         named with its sample ("serum NfL") is looked up without it too, and a cell subset by its head ("reactive
-        astrocytes" are astrocytes: the guideline keeps subset modifiers in the span, the concept is the cell type)."""
+        astrocytes" are astrocytes: the guideline keeps subset modifiers in the span, the concept is the cell type;
+        "Th17" is the Th17 cell)."""
         bare = _SPECIMEN.sub("", text)
         forms = [text, bare]
         if type_ == "CellType":  # "reactive astrocytes", "CD20+ B cells": the cell type of the head
             words = text.split()
             forms += [" ".join(words[i:]) for i in range(1, len(words))]
+            if not _CELL_WORD.search(text):  # "Th17", "Tregs": a cell code named without its head noun
+                forms += [f"{text.removesuffix('s')} cell"]
         for form in dict.fromkeys(forms):
             fallback = FALLBACK_TYPE.get(type_) if type_ == "Biomarker" or _SYMBOL.match(form) else None
             for kind in (type_, fallback):

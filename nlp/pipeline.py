@@ -265,10 +265,15 @@ class Pipeline:
                     span.kind,
                 )
             )
-        for m in mentions_from_record(article):
-            concept = self.gazetteer.concept(m.concept_id)
+        for m in mentions_from_record(article):  # a heading folded into another lexicon's concept names that one
+            concept = self.gazetteer.canonical(m.concept_id, m.type)
             if concept is not None:
-                m.type, m.concept_name, m.kind = concept.type, concept.name, concept.kind
+                m.concept_id, m.type, m.concept_name, m.kind = (
+                    concept.concept_id,
+                    concept.type,
+                    concept.name,
+                    concept.kind,
+                )
             mentions.append(m)
         return mentions
 

@@ -75,6 +75,8 @@ _MODIFIER = re.compile(rf"(?:{_MARKER}|{_PARTICIPLE}|(?:{_STATE}|{_PLACE})\b)$",
 _MARKER_WORD = re.compile(rf"{_MARKER}$")
 _CELL_CODE = r"(?-i:(?![A-Z]+s$)[A-Z][A-Za-z0-9]{0,4})"
 _CONJUNCT = re.compile(rf"(?:{_MARKER}|{_CELL_CODE}|{_PARTICIPLE}|(?:{_STATE}|{_PLACE})\b)$", re.I)
+#: A cell type's head noun, which two coordinated subsets can share.
+_HEAD_NOUN = re.compile(r"(?:cells?|cytes?|blasts?|phages?|glia|lymphocytes?|neurons?)$", re.I)
 _COUNT = re.compile(r"\s+(?:counts?|numbers?|frequenc(?:y|ies)|percentages?|subsets?|subpopulations?)$", re.I)
 _PROCESS_WORD = (
     r"(?:activation|depletion|infiltration|maturation|differentiation|proliferation|polari[sz]ation"
@@ -119,14 +121,17 @@ def _word_before(text: str, end: int) -> tuple[int, str]:
     return start, text[start:end]
 
 
-def _extend_left(text: str, start: int, floor: int) -> int:
-    """Rules 1 and 2: the new start of a cell-type span that begins at ``start`` (never before ``floor``)."""
+def _extend_left(text: str, start: int, floor: int, shared_head: bool = True) -> int:
+    """Rules 1 and 2: the new start of a cell-type span that begins at ``start`` (never before ``floor``);
+    ``shared_head``: the span ends in a head noun a first conjunct can share ("B and T lymphocytes"), unlike a
+    code ("Th17 and Tregs" are two names)."""
     while True:
         glued_start, glued = _word_before(text, start)
         if glued and glued_start >= floor and _MARKER_WORD.match(glued):
             start = glued_start  # "CD161+CCR6+" glued to "CD8+T cells"
         # a modifier right before the span ("activated"), else the first conjunct of a coordination ("B and")
-        for joint, allowed in ((_SEPARATOR, _MODIFIER), (_CONJUNCTION, _CONJUNCT)):
+        joints = ((_SEPARATOR, _MODIFIER), (_CONJUNCTION, _CONJUNCT)) if shared_head else ((_SEPARATOR, _MODIFIER),)
+        for joint, allowed in joints:
             found = joint.search(text, floor, start)
             if found is None:
                 continue
@@ -200,7 +205,7 @@ def shape_spans(text: str, spans: list[EntitySpan], organisms: frozenset[str] = 
         if inner is not None:
             span = replace(span, end=span.end + inner.end(), text=text[span.start : span.end + inner.end()])
             after = text[span.end : span.end + 60]
-        start = _extend_left(text, span.start, _floor(spans, index, text))
+        start = _extend_left(text, span.start, _floor(spans, index, text), _HEAD_NOUN.search(span.text) is not None)
         end = span.end
         kind = span.type
         if count := _COUNT.search(text, start, end):

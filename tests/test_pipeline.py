@@ -9,7 +9,7 @@ import pytest
 from conftest import gregory_articles, need
 
 from core.settings import settings
-from ingest.records import AbstractSection, Article
+from ingest.records import AbstractSection, Article, MeshHeading
 from nlp.abbreviations import resolve_abbreviations
 from nlp.gazetteer import shared_gazetteer
 from nlp.linker import build_linker
@@ -243,6 +243,19 @@ def test_short_forms_of_unknown_long_forms_are_no_diseases_but_stay_compounds(pi
     model.append(EntitySpan(zba, zba + 3, "ZBA", "Compound", source="model"))
     kept = resolve_abbreviations(doc, model)
     assert [(s.text, s.type) for s in kept] == [("ZBA", "Compound")]
+
+
+def test_a_records_heading_names_the_concept_its_descriptor_was_folded_into(pipeline: Pipeline) -> None:
+    """MeSH "Microglia" is folded into the curated microglial cell (CL:0000129): a record indexed with it and an
+    abstract naming microglia give one concept, not two nodes for one cell type."""
+    article = Article(
+        pmid="8",
+        title="Microglia in progressive MS",
+        abstract=[AbstractSection("Microglia were activated.")],
+        mesh=[MeshHeading("D017628", "Microglia")],
+    )
+    found = {(m.source, m.concept_id) for m in pipeline.annotate(article) if m.text.lower() == "microglia"}
+    assert found == {("gazetteer", "CL:0000129"), ("mesh", "CL:0000129")}
 
 
 def test_measures_and_drug_effects_are_no_diseases(pipeline: Pipeline) -> None:

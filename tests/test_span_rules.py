@@ -88,6 +88,11 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
         ),
         ("CD4+, CD8+ T cells", [("CD8+ T cells", "CellType")], [("CD8+ T cells", "CellType")]),
         (
+            "Th17 and Tregs rose",
+            [("Th17", "CellType"), ("Tregs", "CellType")],
+            [("Th17", "CellType"), ("Tregs", "CellType")],
+        ),
+        (
             "in OPCs and oligodendrocyte progenitor cells",
             [("OPCs", "CellType"), ("oligodendrocyte progenitor cells", "CellType")],
             [("OPCs", "CellType"), ("oligodendrocyte progenitor cells", "CellType")],
