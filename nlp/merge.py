@@ -80,16 +80,26 @@ class EntitySpan:
     lexicon: str = ""  # for gazetteer spans: which lexicon (curated, mesh, hgnc …)
 
     def concept(self) -> tuple[str, str]:
-        """The span's concept (id, name); an unlinked span names a ``GAPMAP:<slug of the text>`` concept."""
+        """The span's concept (id, name); an unlinked span names a ``GAPMAP:<slug of the text>`` concept, the
+        same for the singular and the plural ("steroid", "steroids")."""
         if self.concept_id:
             return self.concept_id, self.concept_name
-        return f"GAPMAP:{slug(self.text)}", self.text
+        return f"GAPMAP:{slug(_singular(self.text))}", self.text
 
     def overlaps(self, other: EntitySpan) -> bool:
         return self.overlaps_range(other.start, other.end)
 
     def overlaps_range(self, start: int, end: int) -> bool:
         return self.start < end and start < self.end
+
+
+def _singular(name: str) -> str:
+    """``name`` with a plural last word made singular ("steroids", "OPCs", "therapies"); "sclerosis" stays."""
+    if name.endswith("ies") and len(name) > 4:
+        return name[:-3] + "y"
+    if name.endswith("s") and len(name) > 3 and not name.endswith(("ss", "us", "is", "ys")):
+        return name[:-1]
+    return name
 
 
 def _extends(model: EntitySpan, gazetteer: EntitySpan) -> bool:
