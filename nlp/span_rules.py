@@ -29,9 +29,10 @@ every span well formed (closed parentheses, no trailing "of"/"and"):
 9. **A head that is no mention on its own keeps its prepositional phrase** (rule 5) when the phrase names a
    process or a structure, not an entity of another type: "failure of endogenous remyelination", "disruption of
    the blood-brain barrier", "impairment of the neurovascular unit", "loss of myelin".
-10. **Organisms and group labels are no diseases** (guideline, Disease): a bare virus name ("varicella-zoster
-    virus"; "infection with hepatitis C virus" stays) and a disease abbreviation glued to a group code ("MS" in
-    "MS-HF versus MS-LF").
+10. **Organisms and group labels are no diseases, techniques no biomarkers** (guideline, Disease and Biomarker): a
+    bare virus name ("varicella-zoster virus"; "infection with hepatitis C virus" stays), a disease abbreviation
+    glued to a group code ("MS" in "MS-HF versus MS-LF"), a technique ("spherical mean technique", "diffusion
+    tensor imaging"; "DTI metrics" stays), and the short forms the text defines for them ("VZV", "SMT").
 11. **A gene product named as a drug's target makes a drug class, a Compound** (guideline, Compound: "drug
     classes named by target"): "TNFα blockers", "PDE4 inhibitor", "COX-2 inhibitors", "inhibitors of
     thymidylate synthase".  A small molecule as the target stays itself ("dopamine" in "dopamine agonists",
@@ -158,17 +159,20 @@ def _floor(spans: list[EntitySpan], index: int, text: str) -> int:
     return floor
 
 
-def shape_spans(text: str, spans: list[EntitySpan], organisms: frozenset[str] = frozenset()) -> list[EntitySpan]:
+def shape_spans(
+    text: str, spans: list[EntitySpan], not_named: frozenset[tuple[str, str]] = frozenset()
+) -> list[EntitySpan]:
     """Apply rules 0–11 to ``spans``; returns the new non-overlapping list, sorted.
 
-    ``organisms``: short forms the text defines as a virus ("varicella-zoster virus (VZV)"), no diseases either.
+    ``not_named``: (type, short form) pairs the text defines as something that is no mention of that type: a virus
+    ("varicella-zoster virus (VZV)") is no Disease, a technique ("spherical mean technique (SMT)") no Biomarker.
     """
     spans = sorted(
         (
             w
             for s in spans
-            if not _no_disease(text, s)
-            and not (s.type == "Disease" and s.text in organisms)
+            if not _not_a_mention(text, s)
+            and (s.type, s.text) not in not_named
             and (w := _well_formed(text, s)) is not None
         ),
         key=lambda s: (s.start, s.end),
@@ -238,12 +242,25 @@ _INFECTION = re.compile(r"\binfect", re.I)
 _GROUP_CODE = re.compile(r"-[A-Z]{1,4}\b")
 
 
+#: ... and a technique is no measure (guideline, Biomarker: "imaging techniques are not annotated").
+_TECHNIQUE = re.compile(r"\b(?:techniques?|imaging|tomography|spectroscopy|methods?)$", re.I)
+
+
 def _is_virus(name: str) -> bool:
     return _VIRUS.search(name) is not None and _INFECTION.search(name) is None
 
 
-def _no_disease(text: str, span: EntitySpan) -> bool:
+def _not_named(long_form: str) -> str | None:
+    """The type a short form defined by ``long_form`` is no mention of (rule 10), if any."""
+    if _is_virus(long_form):
+        return "Disease"
+    return "Biomarker" if _TECHNIQUE.search(long_form) else None
+
+
+def _not_a_mention(text: str, span: EntitySpan) -> bool:
     """Rule 10 for one span."""
+    if span.type == "Biomarker":
+        return _TECHNIQUE.search(span.text) is not None
     if span.type != "Disease":
         return False
     if _is_virus(span.text):
@@ -377,8 +394,8 @@ class SpanRuleComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         defined = getattr(doc._, "abbreviations", None) or []
-        organisms = frozenset(a.text for a in defined if _is_virus(a._.long_form.text))
-        doc._.entities = shape_spans(doc_text(doc), doc._.entities or [], organisms)
+        not_named = frozenset((t, a.text) for a in defined if (t := _not_named(a._.long_form.text)) is not None)
+        doc._.entities = shape_spans(doc_text(doc), doc._.entities or [], not_named)
         return doc
 
 

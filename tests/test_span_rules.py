@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,11 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
             [("chronic infection with hepatitis C virus", "Disease")],
         ),
         ("higher in MS-HF than in MS", [("MS", "Disease")], []),
+        (
+            "by spherical mean technique and with DTI metrics",
+            [("spherical mean technique", "Biomarker"), ("DTI metrics", "Biomarker")],
+            [("DTI metrics", "Biomarker")],
+        ),
         # rules 8 and 9: kinds of process, heads that keep their phrase; degree words and other types stay out
         (
             "with chronic, smouldering inflammation and increased demyelination",
@@ -157,6 +163,17 @@ def shaped(text: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
 )
 def test_guideline_span_rules(text: str, found: list[tuple[str, str]], expected: list[tuple[str, str]]) -> None:
     assert shaped(text, found) == expected
+
+
+def test_short_forms_the_text_defines_as_a_virus_or_a_technique_are_no_mentions() -> None:
+    """Rule 10 through the abbreviation: "varicella-zoster virus (VZV)", "spherical mean technique (SMT)"."""
+    text = "VZV load and SMT metrics; VZV again"
+    spans = [
+        EntitySpan(m.start(), m.end(), m.group(), t)
+        for m, t in zip(re.finditer(r"VZV|SMT", text), ["Disease", "Biomarker", "Disease"], strict=True)
+    ]
+    assert shape_spans(text, spans, frozenset({("Disease", "VZV"), ("Biomarker", "SMT")})) == []
+    assert len(shape_spans(text, spans)) == 3
 
 
 def test_a_widened_cell_keeps_its_heads_concept_and_a_retyped_one_drops_it() -> None:
