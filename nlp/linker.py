@@ -35,6 +35,7 @@ from spacy.util import minibatch
 from core.atomic import atomic_path
 from nlp.merge import EntitySpan
 from nlp.records import Concept
+from nlp.span_rules import CELL_HEAD_NOUN
 
 #: Lexicons and types the knowledge base takes; the supplementary concepts and GO are left out to keep the
 #: index small (the gazetteer already matches their names exactly).
@@ -93,8 +94,6 @@ FALLBACK_TYPE = {"Biomarker": "Gene", "Mechanism": "Gene", "Compound": "Gene", "
 _SYMBOL = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2}|.*[A-Z].*[0-9α-ω])[A-Za-z0-9α-ω-]{2,12}$")
 #: The sample a marker was measured in belongs to the mention ("serum NfL", guideline rule 6) but not to the
 #: concept: "serum NfL", "CSF NfL" and "NfL" are one biomarker.
-#: A cell type's head noun; without one, a CellType span is a code ("Th17", "Tregs").
-_CELL_WORD = re.compile(r"\b(?:cells?|cytes?|blasts?|phages?|glia)\b|cyte|blast|phage|glia", re.I)
 _SPECIMEN = re.compile(
     r"^(?:serum|plasma|blood|csf|cerebrospinal fluid|urine|urinary|saliva|salivary|circulating)[\s-]+", re.I
 )
@@ -175,7 +174,7 @@ class Linker:
         if type_ == "CellType":  # "reactive astrocytes", "CD20+ B cells": the cell type of the head
             words = text.split()
             forms += [" ".join(words[i:]) for i in range(1, len(words))]
-            if not _CELL_WORD.search(text):  # "Th17", "Tregs": a cell code named without its head noun
+            if not CELL_HEAD_NOUN.search(text):  # "Th17", "Tregs": a cell code named without its head noun
                 forms += [f"{text.removesuffix('s')} cell"]
         for form in dict.fromkeys(forms):
             fallback = FALLBACK_TYPE.get(type_) if type_ == "Biomarker" or _SYMBOL.match(form) else None

@@ -128,6 +128,8 @@ def _same(model: EntitySpan, gazetteer: EntitySpan) -> bool:
     return (model.start, model.end, model.type) == (gazetteer.start, gazetteer.end, gazetteer.type)
 
 
+#: A gene symbol a lexicon match may stand on without the model (rule 3): a capital first, two capitals and a digit
+#: in one word of 3–10 characters ("IL27", "HTRA1", "CXCL13"), not a word that could be English.
 _GENE_SYMBOL = re.compile(r"(?=[A-Za-z0-9-]*[0-9])(?=(?:[A-Za-z0-9-]*[A-Z]){2})[A-Z][A-Za-z0-9-]{2,9}")
 
 

@@ -76,8 +76,8 @@ _MODIFIER = re.compile(rf"(?:{_MARKER}|{_PARTICIPLE}|(?:{_STATE}|{_PLACE})\b)$",
 _MARKER_WORD = re.compile(rf"{_MARKER}$")
 _CELL_CODE = r"(?-i:(?![A-Z]+s$)[A-Z][A-Za-z0-9]{0,4})"
 _CONJUNCT = re.compile(rf"(?:{_MARKER}|{_CELL_CODE}|{_PARTICIPLE}|(?:{_STATE}|{_PLACE})\b)$", re.I)
-#: A cell type's head noun, which two coordinated subsets can share.
-_HEAD_NOUN = re.compile(r"(?:cells?|cytes?|blasts?|phages?|glia|lymphocytes?|neurons?)$", re.I)
+#: A cell type's head noun, which two coordinated subsets can share; a name without one is a code ("Th17").
+CELL_HEAD_NOUN = re.compile(r"(?:cells?|cytes?|blasts?|phages?|glia|lymphocytes?|neurons?)$", re.I)
 _COUNT = re.compile(r"\s+(?:counts?|numbers?|frequenc(?:y|ies)|percentages?|subsets?|subpopulations?)$", re.I)
 _PROCESS_WORD = (
     r"(?:activation|depletion|infiltration|maturation|differentiation|proliferation|polari[sz]ation"
@@ -209,7 +209,7 @@ def shape_spans(
         if inner is not None:
             span = replace(span, end=span.end + inner.end(), text=text[span.start : span.end + inner.end()])
             after = text[span.end : span.end + 60]
-        start = _extend_left(text, span.start, _floor(spans, index, text), _HEAD_NOUN.search(span.text) is not None)
+        start = _extend_left(text, span.start, _floor(spans, index, text), CELL_HEAD_NOUN.search(span.text) is not None)
         end = span.end
         kind = span.type
         if count := _COUNT.search(text, start, end):
