@@ -102,11 +102,12 @@ _SIGNALLING = re.compile(
 )
 #: Rule 11: what a drug does to its target, after the target ("TNFα blockers", "TNF (TNFα) blockers") or before
 #: it ("inhibitors of thymidylate synthase").
-_DRUG_ACTION = r"(?:inhibitors?|blockers?|antagonists?|agonists?|modulators?)"
+_DRUG_ACTIONS = "inhibitor|blocker|antagonist|agonist|modulator"
+_DRUG_ACTION = rf"(?:{_DRUG_ACTIONS})s?"
 _TARGETED = re.compile(rf"(?:\s?\([^()\s]{{1,12}}\))?(?:[\s-]+receptors?)?[\s-]+{_DRUG_ACTION}\b", re.I)
 #: A gene span that already ends in the plural ("COX-2 inhibitors") names the class; a singular may be a protein's
 #: own name ("thrombin-activatable fibrinolysis inhibitor", "interleukin-1 receptor antagonist").
-_DRUG_CLASS_END = re.compile(r"[\s-](?:inhibitors|blockers|antagonists|agonists|modulators)$", re.I)
+_DRUG_CLASS_END = re.compile(rf"[\s-](?:{_DRUG_ACTIONS})s$", re.I)
 _TARGETED_OF = re.compile(rf"\b{_DRUG_ACTION}\s+of\s+(?:the\s+)?$", re.I)
 _SEPARATOR = re.compile(r"[ \t]+$")
 _CONJUNCTION = re.compile(r"[ \t]+(?:and|or|and/or)[ \t]+$|/[ \t]*$")
@@ -335,17 +336,20 @@ _KIND = re.compile(
     re.I,
 )
 _QUALIFIER_GAP = re.compile(r"(?:[ \t]+|,[ \t]+)$")
-#: Rule 9: heads that name no process alone ("failure", "disruption") and the structures they can take.
+#: Rule 9: heads that name no process alone ("failure", "disruption"), the ones that can also take a structure
+#: first, and the structures.
+_DAMAGE_HEADS = (
+    "failure|impairment|disruption|dysregulation|breakdown|loss|dysfunction|damage|injury|integrity|leakage"
+    "|permeability"
+)
 _HEAD_OF = re.compile(
-    r"\b(?:failure|impairment|disruption|dysregulation|breakdown|loss|lack|inhibition|promotion|enhancement"
-    r"|induction|acceleration|dysfunction|damage|injury|integrity|leakage|permeability)\s+of\s+(?:the\s+)?"
+    rf"\b(?:{_DAMAGE_HEADS}|lack|inhibition|promotion|enhancement|induction|acceleration)\s+of\s+(?:the\s+)?"
     r"(?:[a-z-]+\s+)?$",
     re.I,
 )
 _STRUCTURE = re.compile(
-    r"\b(?:failure|impairment|disruption|dysregulation|breakdown|loss|dysfunction|damage|injury|integrity|leakage"
-    r"|permeability)\s+of\s+(?:the\s+)?(?:blood[-\u2013 ]brain[- ]barrier|BBB|neurovascular unit|myelin(?: sheaths?)?"
-    r"|axons|white matter|grey matter|gray matter)\b",
+    rf"\b(?:{_DAMAGE_HEADS})\s+of\s+(?:the\s+)?(?:blood[-\u2013 ]brain[- ]barrier|BBB|neurovascular unit"
+    r"|myelin(?: sheaths?)?|axons|white matter|grey matter|gray matter)\b",
     re.I,
 )
 #: How far before a span a qualifier or a "head of" is looked for.
